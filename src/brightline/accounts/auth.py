@@ -1,0 +1,83 @@
+"""Authentication for the JSON API.
+
+Each class attaches typed fields to the request so that handlers never re-derive them:
+`request.agency` (the verified agency a token or a requester's session speaks for),
+`request.api_token` (when a token was used) and `request.staff` (a signed-in district staff member).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from brightline.accounts.models import User
+from brightline.agencies.services import api_token_authenticate
+
+
+class AgencyTokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`: the token's agency is the requester, whatever the body says."""
+
+    openapi_description = "An agency's API token, issued by the records office."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = api_token_authenticate(token)
+        if api_token is None:
+            return None
+        request.agency = api_token.agency  # type: ignore[attr-defined]
+        request.api_token = api_token  # type: ignore[attr-defined]
+        request.staff = None  # type: ignore[attr-defined]
+        return api_token
+
+
+class _SessionAuth(APIKeyCookie):
+    """A signed-in browser session, with Django's CSRF check on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def __init__(self) -> None:
+        super().__init__(csrf=True)
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        from django.conf import settings
+
+        self.param_name = settings.SESSION_COOKIE_NAME
+        return super()._get_key(request)
+
+    def admit(self, user: User) -> bool:
+        """Whether this kind of session may use the endpoint; subclasses widen it."""
+        return False
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if not self.admit(user):
+            return None
+        request.api_token = None  # type: ignore[attr-defined]
+        request.staff = user if user.is_district_staff else None  # type: ignore[attr-defined]
+        requester = getattr(user, "requester", None) if user.role == "requester" else None
+        request.agency = requester.agency if requester is not None else None  # type: ignore[attr-defined]
+        return user
+
+
+class StaffSessionAuth(_SessionAuth):
+    def admit(self, user: User) -> bool:
+        return user.is_district_staff
+
+
+class RequesterSessionAuth(_SessionAuth):
+    def admit(self, user: User) -> bool:
+        return user.role == "requester" and hasattr(user, "requester")
+
+
+class AnySessionAuth(_SessionAuth):
+    def admit(self, user: User) -> bool:
+        return True
+
+
+# Handlers pick one of these lists; ninja tries each in turn.
+staff_only = [StaffSessionAuth()]
+agency_only = [AgencyTokenAuth(), RequesterSessionAuth()]
+staff_or_agency = [AgencyTokenAuth(), StaffSessionAuth(), RequesterSessionAuth()]

@@ -1,0 +1,188 @@
+"""Settings, read from the environment through the strict helpers in brightline.env.
+
+Development defaults are local and safe; production (BRIGHTLINE_PRODUCTION=1) refuses to start
+without a secret key and turns on the HTTPS-only protections.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from brightline.env import (
+    ConfigurationError,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    env_timezone,
+    secret_key,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+PRODUCTION = env_bool("BRIGHTLINE_PRODUCTION", False)
+DEBUG = env_bool("BRIGHTLINE_DEBUG", False)
+DATA_DIR = env_path("BRIGHTLINE_DATA_DIR", "./var")
+SECRET_KEY = secret_key("BRIGHTLINE_SECRET_KEY", DATA_DIR, production=PRODUCTION)
+ALLOWED_HOSTS = env_list("BRIGHTLINE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("BRIGHTLINE_CSRF_TRUSTED_ORIGINS", [])
+
+DISTRICT_NAME = env_str("BRIGHTLINE_DISTRICT_NAME", "Bright Line Demo Public Schools")
+# The origin line of the district's signed ledger checkpoints (C2SP tlog-checkpoint).
+LEDGER_ORIGIN = env_str("BRIGHTLINE_LEDGER_ORIGIN", "brightline.example/demo-district/ledger")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "brightline.accounts",
+    "brightline.roster",
+    "brightline.agencies",
+    "brightline.policy",
+    "brightline.casework",
+    "brightline.disclosures",
+    "brightline.ledger",
+    "brightline.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "brightline.urls"
+WSGI_APPLICATION = "brightline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "brightline.web.context_processors.district",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    url = env_str("DATABASE_URL", "")
+    if not url:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{DATA_DIR / 'brightline.sqlite3'}"
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    except ValueError as error:
+        raise ConfigurationError(f"DATABASE_URL: {error}") from None
+    engine = str(config.get("ENGINE", ""))
+    if engine == "django.db.backends.sqlite3":
+        # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at BEGIN so
+        # two writers queue instead of failing halfway through a transaction.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                "PRAGMA busy_timeout=10000;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    elif engine != "django.db.backends.postgresql":
+        raise ConfigurationError(f"DATABASE_URL: only sqlite:// and postgres:// are supported; got {engine}")
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:home"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = env_timezone("BRIGHTLINE_TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("ht", "Kreyòl ayisyen"),
+    ("kea", "Kriolu kabuverdianu"),
+    ("pt", "Português"),
+    ("vi", "Tiếng Việt"),
+    ("zh-hans", "简体中文"),
+    ("ar", "العربية"),
+    ("so", "Soomaali"),
+    ("ru", "Русский"),
+]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Serve app static files straight from the package in development, without collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+MEDIA_ROOT = DATA_DIR / "files"
+# Uploaded legal documents live outside the web root and are served only through authorised views.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+UPLOAD_MAX_BYTES = env_int("BRIGHTLINE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = env_bool("BRIGHTLINE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+EMAIL_HOST = env_str("BRIGHTLINE_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("BRIGHTLINE_EMAIL_PORT", 1025, minimum=1, maximum=65535)
+DEFAULT_FROM_EMAIL = env_str("BRIGHTLINE_FROM_EMAIL", "records-office@brightline.example")
+
+# Casework timing (business days, district calendar); see casework/README.md.
+DECISION_DEADLINE_BUSINESS_DAYS = env_int("BRIGHTLINE_DECISION_DEADLINE_DAYS", 10, minimum=1)
+ADVANCE_NOTICE_DAYS = env_int("BRIGHTLINE_ADVANCE_NOTICE_DAYS", 10, minimum=0)
+RELEASE_LINK_HOURS = env_int("BRIGHTLINE_RELEASE_LINK_HOURS", 72, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("BRIGHTLINE_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from brightline.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("brightline.accounts.urls")),
+    path("", include("brightline.ledger.urls")),
+    path("", include("brightline.web.urls")),
+]
