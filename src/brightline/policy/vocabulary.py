@@ -1,4 +1,9 @@
-"""The exact identifiers of DOMAIN.md, shared by the policy, the API, the CLI and every app."""
+"""The exact identifiers of DOMAIN.md, shared by the policy, the API, the CLI and every app.
+
+Other apps import these rather than re-typing them. Tuples keep DOMAIN.md's order (used for stable output
+and for choices in forms); frozensets are the named groups DOMAIN.md defines. None of these decide an
+outcome: the groups are handed to Cedar as entity-group membership and the policy text decides.
+"""
 
 from __future__ import annotations
 
@@ -74,6 +79,9 @@ CATEGORIES: tuple[str, ...] = (
 )
 EDUCATION_RECORDS: frozenset[str] = frozenset(CATEGORIES) - {"law_enforcement_unit", "child_welfare"}
 IDENTIFIED_BY: tuple[str, ...] = ("name_and_birth_date", "student_id", "ssn", "other")
+# Who a requester says will receive the records next. DOMAIN.md names `fusion_center` and `gang_database`;
+# any requester kind may also be named. Free text is not accepted: the policy can only match identifiers.
+ONWARD_RECIPIENTS: tuple[str, ...] = (*REQUESTER_KINDS, "gang_database")
 OUTCOMES: tuple[str, ...] = ("release", "review", "refuse")
 REVIEWERS: tuple[str, ...] = ("superintendent", "legal_advisor")
 OBLIGATIONS: tuple[str, ...] = (
@@ -87,4 +95,52 @@ OBLIGATIONS: tuple[str, ...] = (
     "notify_legal_advisor",
     "alert_police_missing_child",
 )
-ONWARD_RECIPIENTS_FORBIDDEN: frozenset[str] = frozenset({"fusion_center", "gang_database"})
+# Rule ids in DOMAIN.md's order; `rules` in a triage result is listed in this order.
+RULE_IDS: tuple[str, ...] = (
+    "F1",
+    "F2",
+    "F3",
+    "F4",
+    "F5",
+    "F6",
+    "F7",
+    "L",
+    "R1",
+    "R2",
+    "R3",
+    "R4",
+    "R5",
+    "R6",
+    "R7",
+    "R8",
+    "V1",
+    "V2",
+    "V3",
+    "D",
+)
+# What a reviewer records when approving an item. Each is allowed only when the case facts support it;
+# the policy's `approve` rules say when (see the policy app's README for the table).
+LAWFUL_BASES: tuple[str, ...] = (
+    "consent_obtained",
+    "health_safety_emergency_determined",
+    "legal_process_received",
+    "abuse_investigation",
+    "foster_care_case_plan",
+    "school_official_interest",
+    "school_transfer",
+    "parent_access",
+    "juvenile_justice_certification",
+    "directory_information",
+    "law_enforcement_unit_record",
+)
+# Precedence tiers of the `disclose` rules, strongest first (DOMAIN.md: refuse > L > release > review > D;
+# R5 is a release rule that counts only when no other release rule applies).
+TIERS: tuple[str, ...] = ("refuse", "legal_process", "release", "release_fallback", "review", "default")
+TIER_OUTCOMES: dict[str, str] = {
+    "refuse": "refuse",
+    "legal_process": "review",
+    "release": "release",
+    "release_fallback": "release",
+    "review": "review",
+    "default": "review",
+}
