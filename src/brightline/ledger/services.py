@@ -1,0 +1,222 @@
+"""Writes to the ledger. Other apps call `ledger_append` inside their own transaction.
+
+`ledger_append` locks the single LedgerHead row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite every
+transaction begins IMMEDIATE, so writers already queue), which makes sequence numbers gapless and unique
+under any number of processes: the entry, its event record and the subtree hashes it completes commit
+or roll back with the caller's own rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from brightline.ledger.canonical import canonical_json, iso_utc
+from brightline.ledger.errors import LedgerError, LedgerUsageError
+from brightline.ledger.keys import signing_key
+from brightline.ledger.merkle import frontier_append, leaf_hash, pack, root_from_frontier, unpack
+from brightline.ledger.models import (
+    Checkpoint,
+    Cosignature,
+    EventRecord,
+    LedgerEntry,
+    LedgerHead,
+    LedgerNode,
+    Witness,
+)
+from brightline.ledger.notes import (
+    KEY_NAME,
+    NoteError,
+    checkpoint_body,
+    parse_checkpoint,
+    parse_signature_line,
+    sign_note,
+    verify_cosignature,
+)
+
+# `request.submitted`, `item.decided`, `record_of_disclosures.entry_added`: dotted lower-case words.
+EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$")
+EVENT_TYPE_MAX = 100
+SUBJECT_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Subject values are internal ids: integers, or short tokens such as a UUID. Never names or free text.
+SUBJECT_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+SUBJECT_MAX_KEYS = 16
+# A cosignature dated further ahead than this is refused: a witness's clock may drift, not leap.
+COSIGNATURE_FUTURE_SECONDS = 600
+
+
+def _check_event_type(event_type: str) -> None:
+    if (
+        not isinstance(event_type, str)
+        or len(event_type) > EVENT_TYPE_MAX
+        or not EVENT_TYPE.match(event_type)
+    ):
+        raise ValueError(
+            f"event_type {event_type!r}: expected dotted lower-case words such as 'request.submitted' "
+            f"(at most {EVENT_TYPE_MAX} characters)"
+        )
+
+
+def _check_subject(subject: dict[str, int | str]) -> None:
+    if not isinstance(subject, dict):
+        raise TypeError("subject: a dict of id names to internal ids")
+    if len(subject) > SUBJECT_MAX_KEYS:
+        raise ValueError(f"subject: at most {SUBJECT_MAX_KEYS} ids")
+    for key, value in subject.items():
+        if not isinstance(key, str) or not SUBJECT_KEY.match(key):
+            raise ValueError(
+                f"subject key {key!r}: lower-case letters, digits and '_', starting with a letter"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError(f"subject[{key!r}]: an internal id (integer or short token)")
+        if isinstance(value, int) and value < 0:
+            raise ValueError(f"subject[{key!r}]: ids are not negative")
+        if isinstance(value, str) and not SUBJECT_TOKEN.match(value):
+            raise ValueError(
+                f"subject[{key!r}]: a token of letters, digits and . _ : - (no spaces, at most 64); "
+                "names and free text belong in the record"
+            )
+
+
+def _locked_head() -> LedgerHead:
+    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # The first append ever (or after a test flush). get_or_create survives a concurrent creator.
+        LedgerHead.objects.get_or_create(pk=1)
+        head = LedgerHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def ledger_append(*, event_type: str, subject: dict[str, int | str], record: dict[str, Any]) -> LedgerEntry:
+    """Append one entry for a state change, in the caller's transaction.
+
+    Must be called inside the caller's `transaction.atomic()` block, after the change itself (the head
+    lock is then held only until commit). `subject` holds internal database ids only; `record` is the
+    full event record (anything JSON-like, datetimes aware), kept in EventRecord and committed to by
+    SHA-256 in the public entry.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise LedgerUsageError(
+            "ledger_append must be called inside the caller's transaction.atomic() block, "
+            "so that the entry commits or rolls back with the change it records"
+        )
+    _check_event_type(event_type)
+    _check_subject(subject)
+    if not isinstance(record, dict):
+        raise TypeError("record: a dict")
+    envelope = canonical_json({"nonce": secrets.token_hex(16), "record": record})
+    record_sha256 = hashlib.sha256(envelope).hexdigest()
+
+    head = _locked_head()
+    index = head.size
+    now = timezone.now()
+    data = canonical_json(
+        {
+            "event_type": event_type,
+            "index": index,
+            "record_sha256": record_sha256,
+            "subject": subject,
+            "time": iso_utc(now),
+        }
+    )
+    leaf = leaf_hash(data)
+    frontier = unpack(bytes(head.frontier))
+    completed = frontier_append(frontier, index, leaf)
+
+    event_record = EventRecord.objects.create(canonical=envelope)
+    entry = LedgerEntry.objects.create(
+        index=index,
+        appended_at=now,
+        event_type=event_type,
+        subject=subject,
+        record=event_record,
+        data=data,
+        leaf_hash=leaf,
+    )
+    if completed:
+        LedgerNode.objects.bulk_create(
+            [LedgerNode(level=level, index=position, hash=value) for level, position, value in completed]
+        )
+    head.size = index + 1
+    head.frontier = pack(frontier)
+    head.save(update_fields=["size", "frontier", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def checkpoint_sign(*, only_if_grown: bool = False) -> Checkpoint | None:
+    """Sign a checkpoint of the log as it stands; with only_if_grown, only when it grew since the last.
+
+    Returns None when nothing was signed. The head lock makes the size and root a committed state.
+    """
+    head = _locked_head()
+    latest = Checkpoint.objects.order_by("-id").first()
+    if only_if_grown and latest is not None and head.size <= latest.size:
+        return None
+    root = root_from_frontier(unpack(bytes(head.frontier)))
+    origin = settings.LEDGER_ORIGIN
+    note = sign_note(checkpoint_body(origin, head.size, root), origin, signing_key())
+    return Checkpoint.objects.create(size=head.size, root_hash=root, note=note, signed_at=timezone.now())
+
+
+@transaction.atomic
+def witness_register(*, name: str, public_key: bytes) -> Witness:
+    """Register an outside witness's Ed25519 cosigning key (32 raw bytes) under its key name."""
+    if not KEY_NAME.match(name) or len(name) > 200:
+        raise LedgerError("witness name: a key name without spaces or '+', such as witness.example.org/w1")
+    if len(public_key) != 32:
+        raise LedgerError("witness public key: 32 bytes of Ed25519 public key")
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key)
+    except ValueError:
+        raise LedgerError("witness public key: not an Ed25519 public key") from None
+    if Witness.objects.filter(name=name).exists():
+        raise LedgerError(f"a witness named {name!r} is already registered")
+    return Witness.objects.create(name=name, public_key=public_key, registered_at=timezone.now())
+
+
+@transaction.atomic
+def cosignature_accept(*, size: int, cosignature: str) -> Cosignature:
+    """Verify a witness's cosignature/v1 line over our checkpoint of `size` and keep it.
+
+    Raises LedgerError naming the problem. Sending the same line twice returns the stored one.
+    """
+    try:
+        signature = parse_signature_line(cosignature.strip("\r\n") + "\n")
+    except NoteError as error:
+        raise LedgerError(f"cosignature: {error}") from None
+    witness = Witness.objects.filter(name=signature.name).first()
+    if witness is None:
+        raise LedgerError(f"cosignature: no witness named {signature.name!r} is registered")
+    checkpoint = Checkpoint.objects.filter(size=size).order_by("-id").first()
+    if checkpoint is None:
+        raise LedgerError(f"size: no checkpoint of tree size {size} has been signed")
+    body = parse_checkpoint(checkpoint.note).body
+    try:
+        timestamp = verify_cosignature(body, signature, witness.name, bytes(witness.public_key))
+    except NoteError as error:
+        raise LedgerError(f"cosignature: {error}") from None
+    if timestamp > time.time() + COSIGNATURE_FUTURE_SECONDS:
+        raise LedgerError("cosignature: its timestamp is in the future")
+    existing = Cosignature.objects.filter(checkpoint=checkpoint, witness=witness).first()
+    if existing is not None:
+        if existing.line == signature.line:
+            return existing
+        raise LedgerError(
+            f"cosignature: witness {witness.name!r} already cosigned the checkpoint of size {size}"
+        )
+    return Cosignature.objects.create(
+        checkpoint=checkpoint,
+        witness=witness,
+        timestamp=timestamp,
+        line=signature.line,
+        received_at=timezone.now(),
+    )

@@ -1,0 +1,309 @@
+"""`brightline ledger verify`: recompute the whole tree from the stored rows and check every checkpoint.
+
+Checks, for entry p (counting from 0): a row with index p exists; its data is a canonical leaf (the
+exact JSON `ledger_append` writes) naming index p; SHA-256 of its event record's bytes equals the
+leaf's record_sha256; the stored leaf hash equals SHA-256(0x00 ‖ data). Then every stored checkpoint's
+signature and root hash against the tree recomputed at its size, every stored cosignature, and the
+head row.
+
+Memory stays flat: rows are read in index order in batches and only the frontier (one hash per level)
+is kept. The log is cut into aligned chunks of CHUNK leaves; each chunk is hashed on its own (in worker
+processes when the database is a file or a server) and the chunk roots are folded in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection, connections
+
+from brightline.ledger.merkle import EMPTY_ROOT, node_hash, root_from_frontier, unpack
+from brightline.ledger.models import Checkpoint, Cosignature, EventRecord, LedgerEntry, LedgerHead
+from brightline.ledger.notes import (
+    NoteError,
+    VerifierKey,
+    parse_checkpoint,
+    parse_signature_line,
+    verify_cosignature,
+    verify_note_signature,
+)
+
+CHUNK = 1 << 16
+BATCH = 8192
+MAX_PROBLEMS = 50
+
+# The canonical leaf, byte for byte: sorted keys, no whitespace, the formats ledger_append writes.
+_NAME = rb"[a-z][a-z0-9_]*"
+_SUBJECT_VALUE = rb'(?:0|[1-9][0-9]*|"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}")'
+_SUBJECT_PAIR = rb'"[a-z][a-z0-9_]{0,63}":' + _SUBJECT_VALUE
+CANONICAL_LEAF = re.compile(
+    rb'\{"event_type":"' + _NAME + rb"(?:\." + _NAME + rb')+","index":(0|[1-9][0-9]*),'
+    rb'"record_sha256":"([0-9a-f]{64})","subject":\{(?:'
+    + _SUBJECT_PAIR
+    + rb"(?:,"
+    + _SUBJECT_PAIR
+    + rb")*)?\},"
+    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"\}'
+)
+
+_PLACEHOLDER = bytes(32)  # stands for a missing leaf so that later positions keep their place
+
+
+@dataclass
+class ChunkResult:
+    start: int
+    end: int
+    pieces: list[bytes]  # the perfect subtree roots of [start, end), largest first
+    partial: dict[int, list[bytes]]  # for a size s in (start, end]: the perfect subtree roots of [start, s)
+    problems: list[tuple[int, str]]
+
+
+@dataclass
+class Report:
+    entries: int = 0
+    root: bytes = EMPTY_ROOT
+    checkpoints: int = 0
+    cosignatures: int = 0
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def messages(self) -> list[str]:
+        return [message for _, message in sorted(self.problems, key=lambda problem: problem[0])]
+
+
+def _rows(start: int, end: int) -> Iterator[tuple[int, bytes, bytes, bytes | None]]:
+    entry_table = LedgerEntry._meta.db_table
+    record_table = EventRecord._meta.db_table
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT e.{quote('index')}, e.data, e.leaf_hash, r.canonical FROM {entry_table} e "  # noqa: S608
+        f"LEFT JOIN {record_table} r ON r.id = e.record_id "
+        f"WHERE e.{quote('index')} >= %s AND e.{quote('index')} < %s ORDER BY e.{quote('index')} LIMIT %s"
+    )
+    position = start
+    with connection.cursor() as cursor:
+        while position < end:
+            cursor.execute(sql, [position, end, BATCH])
+            batch = cursor.fetchall()
+            if not batch:
+                return
+            yield from batch
+            position = int(batch[-1][0]) + 1
+
+
+def verify_chunk(start: int, end: int, sizes: Sequence[int]) -> ChunkResult:
+    """Check entries start..end-1 and hash them; `start` is a multiple of a power of two >= end - start."""
+    sha256 = hashlib.sha256
+    match = CANONICAL_LEAF.fullmatch
+    wanted = set(sizes)
+    partial: dict[int, list[bytes]] = {}
+    problems: list[tuple[int, str]] = []
+    frontier: list[bytes] = []
+    position = start
+    deferred: tuple[int, int] | None = None  # (p, d): entry p's data says d = p + 1; is p + 1 holding p?
+
+    def add(leaf: bytes) -> None:
+        nonlocal position
+        carry = leaf
+        count = position - start
+        while count & 1:
+            carry = sha256(b"\x01" + frontier.pop() + carry).digest()
+            count >>= 1
+        frontier.append(carry)
+        position += 1
+        if position in wanted:
+            partial[position] = list(frontier)
+
+    def problem(at: int, message: str) -> None:
+        if len(problems) < MAX_PROBLEMS:
+            problems.append((at, message))
+
+    for stored_index, raw_data, raw_leaf, raw_record in _rows(start, end):
+        if stored_index != position:
+            problem(position, f"entry {position} missing")
+            while position < stored_index:
+                add(_PLACEHOLDER)
+        data = raw_data if isinstance(raw_data, bytes) else bytes(raw_data)
+        leaf = sha256(b"\x00" + data).digest()
+        found = match(data)
+        if found is None:
+            problem(position, f"entry {position}: its data is not a canonical ledger leaf")
+        else:
+            said = int(found[1])
+            if deferred is not None:
+                if said == deferred[0]:
+                    problem(deferred[0], f"entries {deferred[0]} and {position} out of order")
+                    said = position  # accounted for
+                else:
+                    problem(deferred[0], f"entry {deferred[0]} missing (its place holds entry {deferred[1]})")
+                deferred = None
+            if said != position:
+                if said == position + 1:
+                    deferred = (position, said)
+                elif said > position:
+                    problem(position, f"entry {position} missing (its place holds entry {said})")
+                else:
+                    problem(position, f"entry {position}: its data says index {said}")
+            if raw_record is None:
+                problem(position, f"entry {position}: its event record is missing")
+            else:
+                record = raw_record if isinstance(raw_record, bytes) else bytes(raw_record)
+                if sha256(record).hexdigest().encode() != found[2]:
+                    problem(position, f"entry {position}: record hash does not match its event record")
+        stored_leaf = raw_leaf if isinstance(raw_leaf, bytes) else bytes(raw_leaf)
+        if stored_leaf != leaf:
+            problem(position, f"entry {position}: its stored leaf hash does not match its data")
+        add(leaf)
+    if deferred is not None:
+        problem(deferred[0], f"entry {deferred[0]} missing (its place holds entry {deferred[1]})")
+    if position < end:
+        problem(position, f"entry {position} missing")
+        while position < end:
+            add(_PLACEHOLDER)
+    return ChunkResult(start, end, frontier, partial, problems)
+
+
+def _verify_chunk_in_worker(task: tuple[int, int, list[int]]) -> ChunkResult:
+    return verify_chunk(*task)
+
+
+def _can_fork() -> bool:
+    settings = connection.settings_dict
+    in_memory = connection.vendor == "sqlite" and bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not in_memory
+        and not connection.in_atomic_block
+        and bool(settings.get("NAME"))
+    )
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _chunk_results(size: int, sizes: Sequence[int], workers: int, chunk: int) -> Iterator[ChunkResult]:
+    tasks = []
+    for start in range(0, size, chunk):
+        end = min(start + chunk, size)
+        tasks.append((start, end, [s for s in sizes if start < s <= end]))
+    if workers > 1 and len(tasks) > 1 and _can_fork():
+        # Children open their own connections; none may inherit ours.
+        connections.close_all()
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, len(tasks))) as pool:
+            yield from pool.imap(_verify_chunk_in_worker, tasks)
+    else:
+        for task in tasks:
+            yield verify_chunk(*task)
+
+
+def verify_ledger(*, key: VerifierKey | None, workers: int = 1, chunk: int = CHUNK) -> Report:
+    """Recompute the tree from the stored entries and records; check checkpoints, cosignatures, head.
+
+    `key` is the log's verifier key (None when no key exists: then any stored checkpoint is a problem).
+    `chunk`, a power of two, is how many leaves one worker hashes at a time.
+    """
+    if chunk < 1 or chunk & (chunk - 1):
+        raise ValueError("chunk: a power of two")
+    report = Report()
+    last = LedgerEntry.objects.order_by("-index").values_list("index", flat=True).first()
+    size = 0 if last is None else int(last) + 1
+    report.entries = size
+    checkpoints = list(Checkpoint.objects.order_by("id").values_list("id", "size", "root_hash", "note"))
+    report.checkpoints = len(checkpoints)
+    sizes = sorted({int(row[1]) for row in checkpoints})
+    head = LedgerHead.objects.filter(pk=1).values_list("size", "frontier").first()
+    if head is not None:
+        sizes = sorted({*sizes, int(head[0])})
+    roots: dict[int, bytes] = {0: EMPTY_ROOT}
+
+    # The fold of the chunk roots: (level, hash) pairs, largest first, merged like binary addition.
+    frontier: list[tuple[int, bytes]] = []
+    for result in _chunk_results(size, sizes, workers, chunk):
+        report.problems.extend(result.problems)
+        done = [value for _, value in frontier]
+        for at, pieces in result.partial.items():
+            roots[at] = root_from_frontier(done + pieces)
+        if result.end - result.start == chunk:
+            frontier.append((chunk.bit_length() - 1, result.pieces[0]))
+            while len(frontier) > 1 and frontier[-1][0] == frontier[-2][0]:
+                (level, right), (_, left) = frontier.pop(), frontier.pop()
+                frontier.append((level + 1, node_hash(left, right)))
+        else:
+            frontier.extend((-1, value) for value in result.pieces)
+    report.root = root_from_frontier([value for _, value in frontier])
+    roots[size] = report.root
+
+    _check_head(report, head, size, roots)
+    _check_checkpoints(report, checkpoints, size, roots, key)
+    return report
+
+
+def _check_head(
+    report: Report, head: tuple[int, bytes | memoryview] | None, size: int, roots: dict[int, bytes]
+) -> None:
+    head_size = 0 if head is None else int(head[0])
+    if head_size > size:
+        report.problems.append((size, f"entry {size} missing: the ledger head counts {head_size} entries"))
+    elif head_size < size:
+        report.problems.append(
+            (head_size, f"entry {head_size}: beyond the {head_size} entries the ledger head counts")
+        )
+    elif head is not None and root_from_frontier(unpack(bytes(head[1]))) != roots.get(size):
+        report.problems.append((size, "the ledger head's frontier does not match the recomputed tree"))
+
+
+def _check_checkpoints(
+    report: Report,
+    checkpoints: list[tuple[int, int, bytes | memoryview, str]],
+    size: int,
+    roots: dict[int, bytes],
+    key: VerifierKey | None,
+) -> None:
+    after = size + 1  # checkpoint problems sort after every entry problem
+    for checkpoint_id, stored_size, stored_root, note in checkpoints:
+        label = f"checkpoint {checkpoint_id} (size {stored_size})"
+        try:
+            parsed = parse_checkpoint(note)
+        except NoteError as error:
+            report.problems.append((after, f"{label}: {error}"))
+            continue
+        if key is None:
+            report.problems.append((after, f"{label}: no log key to check its signature against"))
+        else:
+            try:
+                verify_note_signature(parsed, key)
+            except NoteError as error:
+                report.problems.append((after, f"{label}: {error}"))
+        if parsed.size != stored_size or parsed.root != bytes(stored_root):
+            report.problems.append((after, f"{label}: its size or root column differs from its signed note"))
+        if parsed.size > size:
+            report.problems.append((size, f"entry {size} missing: {label} covers {parsed.size} entries"))
+        elif roots.get(parsed.size) != parsed.root:
+            report.problems.append(
+                (after, f"{label}: root hash does not match the log at size {parsed.size}")
+            )
+    bodies = {checkpoint_id: note for checkpoint_id, _, _, note in checkpoints}
+    cosignatures = Cosignature.objects.select_related("witness").order_by("id")
+    for cosignature in cosignatures.iterator(chunk_size=500):
+        report.cosignatures += 1
+        label = f"cosignature {cosignature.pk} by {cosignature.witness.name}"
+        try:
+            body = parse_checkpoint(bodies[cosignature.checkpoint_id]).body
+            verify_cosignature(
+                body,
+                parse_signature_line(cosignature.line),
+                cosignature.witness.name,
+                bytes(cosignature.witness.public_key),
+            )
+        except (NoteError, KeyError) as error:
+            report.problems.append((after, f"{label}: {error}"))
