@@ -1,0 +1,359 @@
+"""Writes to the roster: the OneRoster import.
+
+`roster_import` reads and checks the whole bundle first (outside any transaction, so that a long read
+does not hold the database's write lock), then writes it in one transaction: every row or none.
+New rows go in with bulk_create and changed rows with bulk_update, in batches; existing rows are looked
+up by sourcedId in chunks. Nothing is ever deleted by an import.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
+
+from brightline.roster.models import Guardian, GuardianRelationship, School, Student, name_key
+from brightline.roster.oneroster import (
+    EXTENSION_FILE,
+    IMMIGRATION_COLUMNS,
+    Bundle,
+    ImportProblem,
+    read_bundle,
+)
+
+# Lookups stay well under SQLite's and PostgreSQL's parameter limits; writes go in batches that keep
+# memory flat while a 100,000-student bundle goes in.
+LOOKUP_CHUNK = 2000
+WRITE_BATCH = 2000
+
+STUDENT_FIELDS = (
+    "sis_id",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "first_name_key",
+    "last_name_key",
+    "birth_date",
+    "grade",
+    "school_id",
+    "enrolled_on",
+    "enrollment_ends_on",
+    "status",
+)
+STUDENT_FLAG_FIELDS = {
+    "directoryOptOut": "directory_opt_out",
+    "fosterCare": "foster_care",
+    "missingChildFlag": "missing_child_flag",
+    "adjudicated": "adjudicated",
+}
+GUARDIAN_FIELDS = ("first_name", "middle_name", "last_name", "email", "phone", "status")
+GUARDIAN_EXTENSION_FIELDS = {
+    "preferredLanguage": "preferred_language",
+    "address1": "address_line1",
+    "address2": "address_line2",
+    "city": "city",
+    "state": "state",
+    "postalCode": "postal_code",
+}
+LINK_FLAG_FIELDS = {"hasNoticeRights": "has_notice_rights", "isCustodial": "is_custodial"}
+
+M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
+
+
+class RosterImportError(Exception):
+    """The bundle was refused; `problems` names file, line and field of each one. Nothing was saved."""
+
+    def __init__(self, problems: Sequence[ImportProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the bundle; nothing was imported")
+
+    def report(self) -> list[str]:
+        return [str(self), *(f"  {problem}" for problem in self.problems)]
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, with dry_run, would have done)."""
+
+    directory: Path
+    version: str
+    dry_run: bool
+    files_read: list[str]
+    schools: Tally = field(default_factory=Tally)
+    students: Tally = field(default_factory=Tally)
+    guardians: Tally = field(default_factory=Tally)
+    relationships: Tally = field(default_factory=Tally)
+    students_without_school: int = 0
+    skipped_users: Counter[str] = field(default_factory=Counter)
+    extension_rows: int = 0
+    immigration_columns_dropped: list[str] = field(default_factory=list)
+    immigration_values_dropped: int = 0
+    unstored_columns: list[str] = field(default_factory=list)
+    students_not_in_bundle: int = 0
+    guardians_not_in_bundle: int = 0
+
+    def lines(self) -> list[str]:
+        heading = f"OneRoster {self.version or '(version not stated)'} bundle {self.directory}"
+        lines = [
+            f"{heading}: {'dry run, nothing was saved' if self.dry_run else 'imported'}",
+            f"  files read: {', '.join(self.files_read)}",
+            f"  schools: {self.schools}",
+            f"  students: {self.students}",
+            f"  guardians: {self.guardians}",
+            f"  guardian links: {self.relationships}",
+        ]
+        if self.students_without_school:
+            lines.append(f"  students with no school in the bundle: {self.students_without_school}")
+        if self.skipped_users:
+            skipped = ", ".join(f"{count} {role}" for role, count in sorted(self.skipped_users.items()))
+            lines.append(f"  users not kept on the roster (staff): {skipped}")
+        if self.extension_rows:
+            lines.append(f"  district extension ({EXTENSION_FILE}): {self.extension_rows} rows applied")
+        else:
+            lines.append(
+                f"  district extension ({EXTENSION_FILE}): none; flags and languages left as they were"
+            )
+        if self.immigration_columns_dropped:
+            lines.append(
+                f"  immigration-related columns dropped, never stored: {', '.join(self.immigration_columns_dropped)}"
+                f" ({self.immigration_values_dropped} filled values discarded)"
+            )
+        else:
+            lines.append(
+                f"  immigration-related columns ({', '.join(IMMIGRATION_COLUMNS)}): none in this bundle; never stored"
+            )
+        if self.unstored_columns:
+            lines.append(
+                f"  demographics not stored (no record category needs them): {', '.join(self.unstored_columns)}"
+            )
+        if self.students_not_in_bundle or self.guardians_not_in_bundle:
+            lines.append(
+                f"  on the roster but not in this bundle (kept as they are): {self.students_not_in_bundle} students,"
+                f" {self.guardians_not_in_bundle} guardians"
+            )
+        return lines
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _upsert(
+    model: type[M], wanted: dict[str, dict[str, Any]], fields: Sequence[str], tally: Tally
+) -> dict[str, int]:
+    """Create or update rows keyed by sourced_id so that each has the `wanted` values; returns the pks.
+
+    A row's wanted values may leave out some of `fields`: those keep their stored value (or the model's
+    default on a new row).
+    """
+    manager = model._default_manager
+    pks: dict[str, int] = {}
+    changed: list[M] = []
+    for chunk in _chunks(wanted, LOOKUP_CHUNK):
+        for current in manager.filter(sourced_id__in=chunk).values("pk", "sourced_id", *fields):
+            sourced_id, pk = current.pop("sourced_id"), current.pop("pk")
+            pks[sourced_id] = pk
+            values = wanted[sourced_id]
+            if all(current[name] == value for name, value in values.items()):
+                tally.unchanged += 1
+            else:
+                changed.append(model(pk=pk, sourced_id=sourced_id, **{**current, **values}))
+                tally.updated += 1
+    fresh = (model(sourced_id=sid, **values) for sid, values in wanted.items() if sid not in pks)
+    for batch in _chunks(fresh, WRITE_BATCH):
+        for row in manager.bulk_create(batch):
+            pks[row.sourced_id] = row.pk  # type: ignore[attr-defined]
+        tally.created += len(batch)
+    for batch in _chunks(changed, WRITE_BATCH):
+        manager.bulk_update(batch, list(fields))
+    return pks
+
+
+def _student_values(bundle: Bundle, school_pks: dict[str, int]) -> dict[str, dict[str, Any]]:
+    wanted: dict[str, dict[str, Any]] = {}
+    for sid, row in bundle.students.items():
+        values: dict[str, Any] = {
+            "sis_id": row.sis_id,
+            "first_name": row.first_name,
+            "middle_name": row.middle_name,
+            "last_name": row.last_name,
+            "first_name_key": name_key(row.first_name),
+            "last_name_key": name_key(row.last_name),
+            "birth_date": row.birth_date,
+            "grade": row.grade,
+            "school_id": school_pks.get(row.school) if row.school else None,
+            "enrolled_on": row.enrolled_on,
+            "enrollment_ends_on": row.enrollment_ends_on,
+            "status": row.status,
+        }
+        for column, value in row.flags.items():
+            values[STUDENT_FLAG_FIELDS[column]] = value
+        wanted[sid] = values
+    return wanted
+
+
+def _guardian_values(bundle: Bundle) -> dict[str, dict[str, Any]]:
+    wanted: dict[str, dict[str, Any]] = {}
+    for sid, row in bundle.guardians.items():
+        values: dict[str, Any] = {
+            "first_name": row.first_name,
+            "middle_name": row.middle_name,
+            "last_name": row.last_name,
+            "email": row.email,
+            "phone": row.phone,
+            "status": row.status,
+        }
+        for column, value in row.extension.items():
+            values[GUARDIAN_EXTENSION_FIELDS[column]] = value
+        wanted[sid] = values
+    return wanted
+
+
+def _check_student_ids(bundle: Bundle) -> tuple[list[ImportProblem], list[str]]:
+    """Student IDs the bundle gives to students other than their holders on the roster.
+
+    An ID held by a student who is not in this bundle cannot be taken: that is a problem. An ID held by
+    another student of the bundle is moving between them (the SIS renumbered them); those holders are
+    returned so their IDs can be freed before the rows are written.
+    """
+    owner_in_bundle = {row.sis_id: sid for sid, row in bundle.students.items()}
+    problems: list[ImportProblem] = []
+    moving: list[str] = []
+    for chunk in _chunks(owner_in_bundle, LOOKUP_CHUNK):
+        for sis_id, owner in Student.objects.filter(sis_id__in=chunk).values_list("sis_id", "sourced_id"):
+            claimant = owner_in_bundle[sis_id]
+            if owner == claimant:
+                continue
+            if owner in bundle.students:
+                moving.append(owner)
+            else:
+                problems.append(
+                    ImportProblem(
+                        "users.csv",
+                        bundle.students[claimant].line,
+                        "identifier",
+                        f"student ID {sis_id!r} already belongs to student {owner!r} on the roster, who is not in "
+                        "this bundle",
+                    )
+                )
+    return problems, moving
+
+
+def _write_links(
+    bundle: Bundle, student_pks: dict[str, int], guardian_pks: dict[str, int], tally: Tally
+) -> None:
+    wanted: dict[tuple[int, int], dict[str, Any]] = {}
+    for (student_sid, guardian_sid), link in bundle.links.items():
+        values: dict[str, Any] = {"relationship": link.relationship}
+        for column, value in link.flags.items():
+            values[LINK_FLAG_FIELDS[column]] = value
+        wanted[(student_pks[student_sid], guardian_pks[guardian_sid])] = values
+    if not wanted:
+        return
+    fields = ("relationship", "has_notice_rights", "is_custodial")
+    existing: dict[tuple[int, int], dict[str, Any]] = {}
+    linked_students = sorted({student for student, _ in wanted})
+    for chunk in _chunks(linked_students, LOOKUP_CHUNK):
+        for current in GuardianRelationship.objects.filter(student_id__in=chunk).values(
+            "pk", "student_id", "guardian_id", *fields
+        ):
+            existing[(current.pop("student_id"), current.pop("guardian_id"))] = current
+    changed: list[GuardianRelationship] = []
+    fresh: list[GuardianRelationship] = []
+    for (student_pk, guardian_pk), values in wanted.items():
+        current = existing.get((student_pk, guardian_pk))
+        if current is None:
+            fresh.append(GuardianRelationship(student_id=student_pk, guardian_id=guardian_pk, **values))
+        elif all(current[name] == value for name, value in values.items()):
+            tally.unchanged += 1
+        else:
+            changed.append(
+                GuardianRelationship(student_id=student_pk, guardian_id=guardian_pk, **{**current, **values})
+            )
+            tally.updated += 1
+    for batch in _chunks(fresh, WRITE_BATCH):
+        GuardianRelationship.objects.bulk_create(batch)
+        tally.created += len(batch)
+    for batch in _chunks(changed, WRITE_BATCH):
+        GuardianRelationship.objects.bulk_update(batch, list(fields))
+
+
+def roster_import(*, directory: Path, dry_run: bool = False) -> ImportSummary:
+    """Import a OneRoster 1.1/1.2 CSV bundle (with the optional district extension file).
+
+    Idempotent: rows are keyed by sourcedId, unchanged rows are not written. All or nothing: on any
+    problem, raises RosterImportError listing every one, and the database is as it was. With `dry_run`
+    the whole import runs and is rolled back, so the summary's figures are exact.
+    """
+    bundle = read_bundle(directory)
+    if bundle.problems:
+        raise RosterImportError(bundle.problems)
+    summary = ImportSummary(
+        directory=directory,
+        version=bundle.version,
+        dry_run=dry_run,
+        files_read=bundle.files_read,
+        skipped_users=bundle.skipped_users,
+        extension_rows=bundle.extension_rows,
+        immigration_columns_dropped=bundle.immigration_columns_present,
+        immigration_values_dropped=bundle.immigration_values_dropped,
+        unstored_columns=bundle.unstored_columns_present,
+        students_without_school=sum(1 for row in bundle.students.values() if row.school is None),
+    )
+    try:
+        _write_bundle(bundle=bundle, summary=summary, dry_run=dry_run)
+    except IntegrityError as error:
+        # Only a conflict the checks above cannot see gets here, such as two students swapping IDs.
+        raise RosterImportError(
+            [ImportProblem("users.csv", 0, "(database)", f"the database refused the roster: {error}")]
+        ) from error
+    return summary
+
+
+@transaction.atomic
+def _write_bundle(*, bundle: Bundle, summary: ImportSummary, dry_run: bool) -> None:
+    problems, moving = _check_student_ids(bundle)
+    if problems:
+        raise RosterImportError(problems)
+    for chunk in _chunks(moving, LOOKUP_CHUNK):
+        # A placeholder unique to the row, replaced by the new ID below, in this same transaction.
+        placeholder = Concat(Value("~moving~"), Cast("pk", output_field=models.CharField()))
+        Student.objects.filter(sourced_id__in=chunk).update(sis_id=placeholder)
+    school_values = {
+        sid: {"name": row.name, "identifier": row.identifier, "address": row.address, "status": row.status}
+        for sid, row in bundle.schools.items()
+    }
+    school_pks = _upsert(School, school_values, ("name", "identifier", "address", "status"), summary.schools)
+    student_fields = (*STUDENT_FIELDS, *STUDENT_FLAG_FIELDS.values())
+    student_pks = _upsert(Student, _student_values(bundle, school_pks), student_fields, summary.students)
+    guardian_fields = (*GUARDIAN_FIELDS, *GUARDIAN_EXTENSION_FIELDS.values())
+    guardian_pks = _upsert(Guardian, _guardian_values(bundle), guardian_fields, summary.guardians)
+    _write_links(bundle, student_pks, guardian_pks, summary.relationships)
+    summary.students_not_in_bundle = Student.objects.count() - len(student_pks)
+    summary.guardians_not_in_bundle = Guardian.objects.count() - len(guardian_pks)
+    if dry_run:
+        transaction.set_rollback(True)
