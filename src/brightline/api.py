@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
+from brightline.errors import ServiceError
+
 api = NinjaAPI(
     title="Bright Line API",
     version="1",
@@ -26,6 +28,11 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     return api.create_response(request, {"detail": exc.errors}, status=422)
 
 
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.as_detail()}, status=exc.status)
+
+
 # (module, mount prefix) — each module exposes `router`.
 ROUTERS = [
     ("brightline.policy.api", "/"),
@@ -33,6 +40,7 @@ ROUTERS = [
     ("brightline.agencies.api", "/"),
     ("brightline.casework.api", "/"),
     ("brightline.disclosures.api", "/"),
+    ("brightline.notices.api", "/"),
     ("brightline.ledger.api", "/ledger/"),
 ]
 

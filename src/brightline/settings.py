@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "brightline.policy",
     "brightline.casework",
     "brightline.disclosures",
+    "brightline.notices",
     "brightline.ledger",
     "brightline.web",
 ]
@@ -185,4 +186,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("BRIGHTLINE_LOG_LEVEL", "INFO")},
+    # WeasyPrint's font subsetting logs every table it touches.
+    "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

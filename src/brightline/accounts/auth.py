@@ -16,6 +16,15 @@ from brightline.accounts.models import User
 from brightline.agencies.services import api_token_authenticate
 
 
+class ApiRequest(HttpRequest):
+    """What handlers receive after authentication: the typed fields these classes attach."""
+
+    agency: Any
+    api_token: Any
+    staff: User | None
+    user: User  # type: ignore[assignment]
+
+
 class AgencyTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`: the token's agency is the requester, whatever the body says."""
 

@@ -1,1 +1,235 @@
-"""Models of this app arrive with its issue."""
+"""Requests for student records, their items (one student × one record category) and decisions.
+
+See casework/README.md for the state machine. Decisions are appended, never edited; the request keeps
+copies of the requester's name, position and agency so that the record survives later edits.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", "Requester portal"
+    API = "api", "API"
+    FAX = "fax", "Fax"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    MAIL = "mail", "Mail"
+    IN_PERSON = "in_person", "In person"
+
+
+OFF_PORTAL_CHANNELS = (Channel.FAX, Channel.EMAIL, Channel.PHONE, Channel.MAIL, Channel.IN_PERSON)
+
+
+class RequestState(models.TextChoices):
+    AWAITING_MATCH = "awaiting_match", "Waiting for the records office to identify a student"
+    IN_REVIEW = "in_review", "In review"
+    AWAITING_NOTICE = "awaiting_notice", "Waiting for the family notice period"
+    READY = "ready", "Ready to release"
+    RELEASED = "released", "Released"
+    CLOSED = "closed", "Closed: nothing to release"
+
+
+class ItemState(models.TextChoices):
+    AWAITING_MATCH = "awaiting_match", "Student not yet identified"
+    REFUSED = "refused", "Refused by the policy"
+    PENDING_REVIEW = "pending_review", "Waiting for a reviewer"
+    DENIED = "denied", "Denied by a reviewer"
+    AWAITING_NOTICE = "awaiting_notice", "Approved; waiting for the family notice period"
+    CLEARED = "cleared", "Cleared for release"
+    RELEASED = "released", "Released"
+
+
+# An item in one of these states will not change again.
+FINAL_ITEM_STATES = frozenset({ItemState.REFUSED, ItemState.DENIED, ItemState.RELEASED})
+
+
+class MatchState(models.TextChoices):
+    MATCHED = "matched", "Matched"
+    NO_MATCH = "no_match", "No student matches"
+    AMBIGUOUS = "ambiguous", "Several students match"
+
+
+class Request(models.Model):
+    """One request from an outside party, as received, with the policy version that triaged it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="requests")
+    # Copies: the record of disclosures must still name the party if the agency row changes.
+    agency_name = models.CharField(max_length=200)
+    requester_kind = models.CharField(max_length=40)
+    requester_name = models.CharField(max_length=200)
+    requester_position = models.CharField(max_length=120, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when the records office typed the request in; that person may not decide it.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    received_at = models.DateTimeField(db_index=True)
+    purpose = models.CharField(max_length=40)
+    description = models.TextField(blank=True)
+    identified_by = models.CharField(max_length=32)
+    legal_process_kind = models.CharField(max_length=32, default="none")
+    nondisclosure_order = models.BooleanField(default=False)
+    emergency_threat = models.TextField(blank=True)
+    emergency_ends_at = models.DateTimeField(null=True, blank=True)
+    # The request object exactly as the engine read it (DOMAIN.md), so triage can be replayed.
+    document = models.JSONField()
+    policy_id = models.CharField(max_length=64)
+    policy_version = models.CharField(max_length=64)
+    policy_sha256 = models.CharField(max_length=64)
+    state = models.CharField(max_length=20, choices=RequestState.choices, db_index=True)
+    decision_due_at = models.DateTimeField(db_index=True)
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    idempotency_body_sha256 = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="request_idempotency_key_unique_per_agency",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class RequestStudent(models.Model):
+    """A student as the requester named them, and whom the records office matched them to."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="students")
+    position = models.PositiveIntegerField()
+    named = models.JSONField(help_text="How the requester identified the student.")
+    student = models.ForeignKey(
+        "roster.Student", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    match_state = models.CharField(max_length=16, choices=MatchState.choices)
+    candidates = models.JSONField(default=list, help_text="Roster ids of the students that matched.")
+    # The policy facts of the student at triage time, so that the decision can be replayed.
+    facts = models.JSONField(null=True, blank=True)
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    matched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="request_student_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} student {self.position + 1}"
+
+
+class Item(models.Model):
+    """One student × one record category, with the policy's triage and the item's state."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="items")
+    request_student = models.ForeignKey(RequestStudent, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    category = models.CharField(max_length=32)
+    outcome = models.CharField(max_length=16, blank=True)
+    reviewer = models.CharField(max_length=32, blank=True)
+    rules = models.JSONField(default=list)
+    obligations = models.JSONField(default=list)
+    explanation = models.TextField(blank=True)
+    state = models.CharField(max_length=20, choices=ItemState.choices, db_index=True)
+    # The fields that may leave, fixed when the item is cleared (the inventory minus what was narrowed).
+    approved_fields = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["request", "position"]
+        constraints = [models.UniqueConstraint(fields=["request", "position"], name="item_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.request} #{self.position + 1} {self.category}"
+
+    def has_obligation(self, obligation: str) -> bool:
+        return obligation in self.obligations
+
+
+class DecisionAction(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    NARROW = "narrow", "Approve narrowed"
+    DENY = "deny", "Deny"
+
+
+class Decision(models.Model):
+    """A reviewer's decision on one item. Appended; a decided item is never decided again."""
+
+    item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="decision")
+    action = models.CharField(max_length=16, choices=DecisionAction.choices)
+    lawful_basis = models.CharField(max_length=64, blank=True)
+    rationale = models.TextField()
+    fields_removed = models.JSONField(default=list)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="decisions"
+    )
+    decided_by_name = models.CharField(max_length=200)
+    decided_by_role = models.CharField(max_length=32)
+    decided_by_position = models.CharField(max_length=120, blank=True)
+    decided_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.item}"
+
+
+def document_upload_path(instance: Document, filename: str) -> str:
+    # The stored name is random: the original name is kept in the row, never trusted as a path.
+    return f"documents/{instance.request_id}/{uuid.uuid4().hex}.pdf"
+
+
+class DocumentKind(models.TextChoices):
+    SUBPOENA = "subpoena", "Subpoena"
+    COURT_ORDER = "court_order", "Court order"
+    WARRANT = "warrant", "Warrant"
+    CONSENT = "consent", "Signed consent"
+    CERTIFICATION = "certification", "Certification"
+    EMERGENCY = "emergency", "Statement of emergency"
+    OTHER = "other", "Other"
+
+
+class Document(models.Model):
+    """A legal document that came with a request (a subpoena, an order, a signed consent)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(upload_to=document_upload_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.original_name}"
+
+
+class Holiday(models.Model):
+    """A day the district's offices are closed; deadlines in business days skip it."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"

@@ -1,1 +1,141 @@
-"""Models of this app arrive with its issue."""
+"""The record of disclosures (FERPA 34 CFR 99.32, 603 CMR 23.07(1)) and release packets.
+
+Entries are appended and never edited. Each names the party with position and affiliation, the
+legitimate interest and lawful basis, the parts of the record, and who released them; emergency
+entries also carry the threat and every recipient (99.32(a)(5)).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class EntryKind(models.TextChoices):
+    REQUEST = "request", "Request received"
+    DISCLOSURE = "disclosure", "Records released"
+    EMERGENCY_AFTER_THE_FACT = "emergency", "Emergency disclosure recorded after the fact"
+    ABUSE_REPORT = "abuse_report", "Report of suspected abuse or neglect"
+    WEAPON_ROUTING = "weapon_routing", "Weapon report routed (M.G.L. c.71 s.37L)"
+
+
+class DisclosureEntry(models.Model):
+    """One line in a student's record of disclosures."""
+
+    student = models.ForeignKey("roster.Student", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Copied so that the entry still names the student if the roster row is removed.
+    student_sis_id = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    request = models.ForeignKey(
+        "casework.Request",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="disclosure_entries",
+    )
+    packet = models.ForeignKey(
+        "disclosures.ReleasePacket", null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
+    occurred_at = models.DateTimeField(help_text="When the request arrived or the records left.")
+    recorded_at = models.DateTimeField()
+    party_name = models.CharField(max_length=200)
+    party_position = models.CharField(max_length=120, blank=True)
+    party_affiliation = models.CharField(max_length=200)
+    party_kind = models.CharField(max_length=40)
+    legitimate_interest = models.TextField()
+    lawful_basis = models.TextField(blank=True)
+    categories = models.JSONField(default=list)
+    fields = models.JSONField(default=list)
+    outcome = models.CharField(max_length=200, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_by_name = models.CharField(max_length=200, blank=True)
+    released_by_position = models.CharField(max_length=120, blank=True)
+    threat = models.TextField(blank=True)
+    recipients = models.JSONField(default=list)
+    details = models.TextField(
+        blank=True, help_text="What was reported (abuse reports) or other particulars."
+    )
+    # Under a non-disclosure order the entry exists for auditors but is hidden from the family (99.32(d)(5)).
+    sealed = models.BooleanField(default=False)
+    # Abuse investigations: a building administrator decides whether and when the family is told.
+    withheld_from_family = models.BooleanField(default=False)
+    ledger_index = models.BigIntegerField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["student_sis_id", "occurred_at", "id"]
+        verbose_name_plural = "disclosure entries"
+
+    def __str__(self) -> str:
+        return f"{self.student_sis_id} {self.kind} {self.occurred_at:%Y-%m-%d}"
+
+
+def packet_upload_path(instance: ReleasePacket, filename: str) -> str:
+    return f"packets/{instance.request_id}/{instance.id}.pdf"
+
+
+class ReleasePacket(models.Model):
+    """What actually left the district for one request: only approved fields, stamped and hashed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey("casework.Request", on_delete=models.PROTECT, related_name="packets")
+    content = models.JSONField(help_text="The packet exactly as delivered in JSON.")
+    content_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to=packet_upload_path, blank=True)
+    redisclosure_notice = models.TextField(blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_by_name = models.CharField(max_length=200)
+    released_at = models.DateTimeField()
+    # The recipient acknowledges the redisclosure terms before the download link works.
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-released_at"]
+
+    def __str__(self) -> str:
+        return f"packet {self.id} for {self.request}"
+
+
+class DeliveryLink(models.Model):
+    """An expiring, single-use link to download a packet. Only the token's SHA-256 is stored."""
+
+    packet = models.ForeignKey(ReleasePacket, on_delete=models.CASCADE, related_name="links")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_format = models.CharField(max_length=8, blank=True)
+
+    def __str__(self) -> str:
+        return f"link for {self.packet_id}"
+
+
+class RecordExtract(models.Model):
+    """The value of an inventory field that Bright Line does not hold itself (attendance, grades, ...),
+    extracted by the records office from the district's other systems for a release."""
+
+    student = models.ForeignKey("roster.Student", on_delete=models.CASCADE, related_name="+")
+    category = models.CharField(max_length=32)
+    field_name = models.CharField(max_length=80)
+    value = models.JSONField()
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["student", "category", "field_name"], name="record_extract_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.category}.{self.field_name}"

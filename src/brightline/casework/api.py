@@ -1,0 +1,333 @@
+"""JSON API for requests: agencies submit and follow their own; staff enter, match, decide, release."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from uuid import UUID
+
+from django.http import FileResponse
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import ConfigDict, Field
+
+from brightline.accounts.auth import ApiRequest, agency_only, staff_only, staff_or_agency
+from brightline.agencies.models import Agency
+from brightline.casework import selectors, services
+from brightline.casework.documents import document_attach, document_open
+from brightline.errors import InvalidInput, NotAllowed, NotFound
+
+router = Router(tags=["requests"])
+
+
+class RequesterIn(Schema):
+    model_config = ConfigDict(extra="allow")
+    kind: str | None = None
+    agency: str | None = None
+    name: str | None = None
+    position: str | None = None
+
+
+class RequestIn(Schema):
+    """DOMAIN.md's request object. A student is `{"student_id"}` or `{"first_name","last_name","birth_date"}`.
+
+    `requester.kind` and `requester.agency` come from your token and may be left out."""
+
+    model_config = ConfigDict(extra="allow")
+    requester: RequesterIn | None = None
+    purpose: str
+    description: str | None = None
+    categories: list[Any]
+    students: list[Any]
+    identified_by: str
+    legal_process: dict[str, Any] | None = None
+    emergency: dict[str, Any] | None = None
+    consent: dict[str, Any] | None = None
+    certification_no_redisclosure: bool | None = None
+    onward_recipients: list[Any] | None = None
+
+
+class ItemOut(Schema):
+    id: int
+    student_id: str | None
+    student_position: int
+    category: str
+    outcome: str | None
+    reviewer: str | None
+    rules: list[str]
+    obligations: list[str]
+    explanation: str
+    state: str
+
+
+class PolicyRef(Schema):
+    id: str
+    version: str
+    sha256: str
+
+
+class RequestOut(Schema):
+    id: str
+    reference: str
+    state: str
+    received_at: dt.datetime
+    decision_due_at: dt.datetime
+    channel: str
+    requester: dict[str, Any]
+    purpose: str
+    policy: PolicyRef
+    students: list[dict[str, Any]]
+    items: list[ItemOut]
+    documents: list[dict[str, Any]]
+    packets: list[dict[str, Any]]
+
+
+class ErrorOut(Schema):
+    detail: list[dict[str, Any]]
+
+
+ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _raw_body(request: ApiRequest) -> dict[str, Any]:
+    # The service validates the exact JSON sent (unknown keys included), not pydantic's re-dump of it.
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput([("", "the body is not valid JSON")]) from None
+    if not isinstance(body, dict):
+        raise InvalidInput([("", "the body must be a JSON object")])
+    return body
+
+
+def _viewer(request: ApiRequest) -> dict[str, Any]:
+    agency = getattr(request, "agency", None)
+    if agency is not None:
+        return {"agency": agency}
+    return {"user": request.user}
+
+
+@router.post("/requests", auth=agency_only, response={201: RequestOut, **ERRORS}, summary="Submit a request")
+def submit_request(request: ApiRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+    """Submit a request for student records on behalf of the agency your token speaks for.
+
+    An `Idempotency-Key` header makes a retry return the first request instead of making another."""
+    agency: Agency = request.agency
+    api_token = getattr(request, "api_token", None)
+    if api_token is not None and not api_token.has_scope("submit"):
+        raise NotAllowed("this token may not submit requests")
+    user = None if api_token is not None else request.user
+    result = services.request_submit(
+        agency=agency,
+        document=_raw_body(request),
+        channel="api" if api_token is not None else "portal",
+        submitted_by=user,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
+    found = selectors.request_get(request_id=result.request.pk, agency=agency)
+    return 201, selectors.request_representation(found, for_agency=True)
+
+
+@router.get("/requests", auth=staff_or_agency, response={200: list[RequestOut]}, summary="List requests")
+def list_requests(
+    request: ApiRequest, state: str | None = None, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    viewer = _viewer(request)
+    limit = max(1, min(limit, 200))
+    found = selectors.requests_list(state=state, **viewer)[offset : offset + limit]
+    return [selectors.request_representation(r, for_agency="agency" in viewer) for r in found]
+
+
+@router.get(
+    "/requests/{request_id}",
+    auth=staff_or_agency,
+    response={200: RequestOut, **ERRORS},
+    summary="One request",
+)
+def get_request(request: ApiRequest, request_id: str) -> dict[str, Any]:
+    viewer = _viewer(request)
+    found = selectors.request_get(request_id=request_id, **viewer)
+    return selectors.request_representation(found, for_agency="agency" in viewer)
+
+
+@router.post(
+    "/requests/{request_id}/documents",
+    auth=staff_or_agency,
+    response={201: dict[str, Any], **ERRORS},
+    summary="Attach a legal document (PDF)",
+)
+def upload_document(
+    request: ApiRequest, request_id: str, kind: Form[str], file: File[UploadedFile]
+) -> tuple[int, dict[str, Any]]:
+    found = selectors.request_get(request_id=request_id, **_viewer(request))
+    document = document_attach(
+        request=found,
+        upload=file,
+        kind=kind,
+        uploaded_by=getattr(request, "staff", None)
+        or (None if getattr(request, "api_token", None) else request.user),
+    )
+    return 201, {
+        "id": document.pk,
+        "kind": document.kind,
+        "name": document.original_name,
+        "size": document.size,
+        "sha256": document.sha256,
+    }
+
+
+@router.get(
+    "/requests/{request_id}/documents/{document_id}",
+    auth=staff_or_agency,
+    response={200: None, **ERRORS},
+    summary="Download a legal document",
+)
+def download_document(request: ApiRequest, request_id: str, document_id: int) -> FileResponse:
+    found = selectors.request_get(request_id=request_id, **_viewer(request))
+    document = found.documents.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound("no such document")
+    return document_open(document=document, viewer=getattr(request, "staff", None))
+
+
+class OfficeRequestIn(Schema):
+    agency_id: int
+    channel: str = Field(description="fax, email, phone, mail or in_person")
+    received_at: dt.datetime
+    request: dict[str, Any]
+
+
+@router.post(
+    "/office/requests",
+    auth=staff_only,
+    response={201: RequestOut, **ERRORS},
+    summary="Enter a request received off the portal",
+)
+def office_enter_request(request: ApiRequest, payload: OfficeRequestIn) -> tuple[int, dict[str, Any]]:
+    agency = Agency.objects.filter(pk=payload.agency_id).first()
+    if agency is None:
+        raise InvalidInput([("agency_id", "no such agency")])
+    if payload.received_at.tzinfo is None:
+        raise InvalidInput([("received_at", "give a time zone offset")])
+    result = services.request_submit(
+        agency=agency,
+        document=payload.request,
+        channel=payload.channel,
+        entered_by=request.user,
+        received_at=payload.received_at,
+    )
+    found = selectors.request_get(request_id=result.request.pk, user=request.user)
+    return 201, selectors.request_representation(found, for_agency=False)
+
+
+class MatchIn(Schema):
+    student_id: int = Field(description="The roster id of the student the requester meant.")
+
+
+@router.post(
+    "/request-students/{request_student_id}/match",
+    auth=staff_only,
+    response={200: RequestOut, **ERRORS},
+    summary="Match a named student to the roster",
+)
+def match_student(request: ApiRequest, request_student_id: int, payload: MatchIn) -> dict[str, Any]:
+    rs = services.student_match_resolve(
+        request_student_id=request_student_id,
+        student_id=payload.student_id,
+        resolved_by=request.user,
+    )
+    found = selectors.request_get(request_id=rs.request_id, user=request.user)
+    return selectors.request_representation(found, for_agency=False)
+
+
+class DecisionIn(Schema):
+    action: str = Field(description="approve, narrow or deny")
+    rationale: str
+    lawful_basis: str | None = None
+    fields_removed: list[str] = []
+
+
+class DecisionOut(Schema):
+    id: int
+    item: int
+    action: str
+    lawful_basis: str
+    rationale: str
+    fields_removed: list[str]
+    decided_by: str
+    decided_at: dt.datetime
+    item_state: str
+
+
+@router.post(
+    "/items/{item_id}/decision",
+    auth=staff_only,
+    response={201: DecisionOut, **ERRORS},
+    summary="Decide one item",
+)
+def decide_item(request: ApiRequest, item_id: int, payload: DecisionIn) -> tuple[int, dict[str, Any]]:
+    decision = services.item_decide(
+        item_id=item_id,
+        reviewer=request.user,
+        action=payload.action,
+        rationale=payload.rationale,
+        lawful_basis=payload.lawful_basis,
+        fields_removed=payload.fields_removed,
+    )
+    return 201, {
+        "id": decision.pk,
+        "item": decision.item_id,
+        "action": decision.action,
+        "lawful_basis": decision.lawful_basis,
+        "rationale": decision.rationale,
+        "fields_removed": decision.fields_removed,
+        "decided_by": decision.decided_by_name,
+        "decided_at": decision.decided_at,
+        "item_state": decision.item.state,
+    }
+
+
+class QueueItemOut(Schema):
+    id: int
+    request_id: UUID
+    reference: str
+    agency: str
+    purpose: str
+    category: str
+    rules: list[str]
+    obligations: list[str]
+    explanation: str
+    decision_due_at: dt.datetime
+
+
+@router.get(
+    "/review/queue", auth=staff_only, response={200: list[QueueItemOut]}, summary="Items waiting for me"
+)
+def my_queue(request: ApiRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": item.pk,
+            "request_id": item.request_id,
+            "reference": item.request.reference,
+            "agency": item.request.agency_name,
+            "purpose": item.request.purpose,
+            "category": item.category,
+            "rules": item.rules,
+            "obligations": item.obligations,
+            "explanation": item.explanation,
+            "decision_due_at": item.request.decision_due_at,
+        }
+        for item in selectors.review_queue(user=request.user)[:500]
+    ]
+
+
+@router.get(
+    "/office/overdue",
+    auth=staff_only,
+    response={200: list[RequestOut]},
+    summary="Requests past their decision deadline",
+)
+def overdue(request: ApiRequest) -> list[dict[str, Any]]:
+    found = selectors.requests_overdue(user=request.user)
+    return [selectors.request_representation(r, for_agency=False) for r in found[:200]]

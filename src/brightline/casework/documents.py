@@ -1,0 +1,72 @@
+"""Legal documents that come with requests: checked by content, size-limited, stored outside the web
+root, and served only through authorised views."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import FileResponse
+from django.utils import timezone
+
+from brightline.accounts.models import User
+from brightline.casework.models import Document, DocumentKind, Request
+from brightline.errors import InvalidInput
+from brightline.ledger.services import ledger_append
+
+PDF_MAGIC = b"%PDF-"
+
+
+@transaction.atomic
+def document_attach(*, request: Request, upload: Any, kind: str, uploaded_by: User | None) -> Document:
+    """Store a PDF with its request. The type is read from the bytes, never from the name or header."""
+    errors: list[tuple[str, str]] = []
+    if kind not in DocumentKind.values:
+        errors.append(("kind", f"one of {', '.join(DocumentKind.values)}"))
+    size = int(upload.size or 0)
+    if size == 0:
+        errors.append(("file", "the file is empty"))
+    elif size > settings.UPLOAD_MAX_BYTES:
+        errors.append(("file", f"larger than the {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB limit"))
+    else:
+        upload.seek(0)
+        if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
+            errors.append(("file", "not a PDF document"))
+    if errors:
+        raise InvalidInput(errors)
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        request=request,
+        kind=kind,
+        original_name=(upload.name or "document.pdf")[-255:],
+        content_type="application/pdf",
+        size=size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+        uploaded_at=timezone.now(),
+    )
+    document.file.save("document.pdf", upload, save=False)
+    document.save()
+    ledger_append(
+        event_type="request.document_attached",
+        subject={"request": str(request.pk), "document": document.pk},
+        record={"document": document.pk, "kind": kind, "sha256": document.sha256, "size": size},
+    )
+    return document
+
+
+def document_open(*, document: Document, viewer: User | None) -> FileResponse:
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=document.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

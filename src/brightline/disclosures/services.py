@@ -1,0 +1,363 @@
+"""Writes for disclosures: the record of disclosures, release packets, delivery links, and the
+after-the-fact entries school staff make for emergencies and reports of suspected abuse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from brightline.accounts.models import Role, User
+from brightline.casework.models import Item, ItemState, Request, RequestStudent
+from brightline.disclosures.models import DeliveryLink, DisclosureEntry, EntryKind, ReleasePacket
+from brightline.disclosures.packets import build_packet_content, redisclosure_notice_for, render_packet_pdf
+from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from brightline.ledger.services import ledger_append
+from brightline.policy.vocabulary import CATEGORIES, REQUESTER_KINDS
+from brightline.roster.models import Student
+
+AFTER_THE_FACT_WINDOW = dt.timedelta(hours=48)
+RELEASER_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
+AFTER_THE_FACT_ROLES = frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.RECORDS_CLERK, Role.ADMIN})
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
+def _append_entry(entry: DisclosureEntry) -> DisclosureEntry:
+    """Store an entry and its ledger event together; the entry keeps its ledger index for its proof."""
+    entry.recorded_at = entry.recorded_at or timezone.now()
+    entry.save()
+    ledger_entry = ledger_append(
+        event_type=f"disclosure_record.{entry.kind}",
+        subject={"disclosure_entry": entry.pk, "request": str(entry.request_id) if entry.request_id else ""},
+        record={
+            "entry": entry.pk,
+            "student": entry.student_id,
+            "kind": entry.kind,
+            "occurred_at": entry.occurred_at.isoformat(),
+            "party_kind": entry.party_kind,
+            "categories": entry.categories,
+            "fields": entry.fields,
+            "sealed": entry.sealed,
+            "details_sha256": hashlib.sha256(
+                _canonical(
+                    {
+                        "party": [entry.party_name, entry.party_position, entry.party_affiliation],
+                        "interest": entry.legitimate_interest,
+                        "basis": entry.lawful_basis,
+                        "threat": entry.threat,
+                        "recipients": entry.recipients,
+                        "released_by": [entry.released_by_name, entry.released_by_position],
+                    }
+                )
+            ).hexdigest(),
+        },
+    )
+    entry.ledger_index = ledger_entry.index
+    DisclosureEntry.objects.filter(pk=entry.pk).update(ledger_index=entry.ledger_index)
+    return entry
+
+
+def _interest(request: Request) -> str:
+    text = request.purpose.replace("_", " ")
+    return f"{text}: {request.description}" if request.description else text
+
+
+def record_request_received(
+    *, request: Request, request_student: RequestStudent, items: list[Item]
+) -> DisclosureEntry:
+    """99.32(a)(1): each request is recorded, granted or not. Called inside the submitting transaction."""
+    student = request_student.student
+    assert student is not None
+    outcome_counts: dict[str, int] = {}
+    for item in items:
+        outcome_counts[item.outcome] = outcome_counts.get(item.outcome, 0) + 1
+    return _append_entry(
+        DisclosureEntry(
+            student=student,
+            student_sis_id=student.sis_id,
+            kind=EntryKind.REQUEST,
+            request=request,
+            occurred_at=request.received_at,
+            party_name=request.requester_name,
+            party_position=request.requester_position,
+            party_affiliation=request.agency_name,
+            party_kind=request.requester_kind,
+            legitimate_interest=_interest(request),
+            categories=[item.category for item in items],
+            outcome=", ".join(f"{count} {outcome}" for outcome, count in sorted(outcome_counts.items())),
+            sealed=any(item.has_obligation("sealed_record") for item in items),
+            withheld_from_family=any(item.has_obligation("family_notice_by_administrator") for item in items),
+        )
+    )
+
+
+def _lawful_basis_text(item: Item) -> str:
+    decision = getattr(item, "decision", None)
+    if decision is not None and decision.lawful_basis:
+        return f"{decision.lawful_basis.replace('_', ' ')} (reviewed: {decision.rationale})"
+    return f"policy rule {', '.join(item.rules)}: {item.explanation}"
+
+
+@transaction.atomic
+def packet_release(
+    *, request_id: Any, released_by: User, recipients: list[str] | None = None
+) -> ReleasePacket:
+    """Release every cleared item of a request: a packet of only the approved fields, the record of
+    disclosures written for each student, and notices to families where the policy asks for them."""
+    from brightline.casework.services import advance_notice_gate, request_refresh_state
+    from brightline.notices.services import after_release_notices_queue
+
+    if released_by.role not in RELEASER_ROLES:
+        raise NotAllowed("only the records office releases records")
+    request = Request.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("no such request")
+    now = timezone.now()
+    advance_notice_gate(request=request, now=now)
+    items = list(
+        request.items.select_for_update()
+        .filter(state=ItemState.CLEARED)
+        .select_related("request_student__student__school", "decision")
+        .order_by("position")
+    )
+    if not items:
+        raise Conflict("nothing on this request is cleared for release")
+    content = build_packet_content(request=request, items=items, released_at=now)
+    notice = redisclosure_notice_for(request=request, items=items)
+    content["redisclosure_notice"] = notice
+    content_bytes = _canonical(content)
+    packet = ReleasePacket.objects.create(
+        request=request,
+        content=content,
+        content_sha256=hashlib.sha256(content_bytes).hexdigest(),
+        redisclosure_notice=notice,
+        released_by=released_by,
+        released_by_name=released_by.get_full_name() or released_by.username,
+        released_at=now,
+    )
+    packet.pdf.save(f"{packet.pk}.pdf", ContentFile(render_packet_pdf(packet)), save=True)
+    Item.objects.filter(pk__in=[item.pk for item in items]).update(state=ItemState.RELEASED, updated_at=now)
+    ledger_append(
+        event_type="release.packet_released",
+        subject={"request": str(request.pk), "packet": str(packet.pk)},
+        record={
+            "request": str(request.pk),
+            "packet": str(packet.pk),
+            "items": [item.pk for item in items],
+            "content_sha256": packet.content_sha256,
+            "released_by": released_by.pk,
+        },
+    )
+    by_student: dict[int, list[Item]] = {}
+    for item in items:
+        by_student.setdefault(item.request_student_id, []).append(item)
+    for student_items in by_student.values():
+        rs = student_items[0].request_student
+        student = rs.student
+        assert student is not None
+        threat = (
+            request.emergency_threat if any(i.has_obligation("record_threat") for i in student_items) else ""
+        )
+        _append_entry(
+            DisclosureEntry(
+                student=student,
+                student_sis_id=student.sis_id,
+                kind=EntryKind.DISCLOSURE,
+                request=request,
+                packet=packet,
+                occurred_at=now,
+                party_name=request.requester_name,
+                party_position=request.requester_position,
+                party_affiliation=request.agency_name,
+                party_kind=request.requester_kind,
+                legitimate_interest=_interest(request),
+                lawful_basis="; ".join(f"{i.category}: {_lawful_basis_text(i)}" for i in student_items),
+                categories=[i.category for i in student_items],
+                fields=[f"{i.category}.{field}" for i in student_items for field in i.approved_fields],
+                outcome="released",
+                released_by=released_by,
+                released_by_name=packet.released_by_name,
+                released_by_position=released_by.position,
+                threat=threat,
+                recipients=(recipients or [f"{request.requester_name}, {request.agency_name}"])
+                if threat
+                else [],
+                sealed=any(i.has_obligation("sealed_record") for i in student_items),
+                withheld_from_family=any(
+                    i.has_obligation("family_notice_by_administrator") for i in student_items
+                ),
+            )
+        )
+        after = sorted(
+            {
+                i.category
+                for i in student_items
+                if i.has_obligation("notify_family_after_release") and not i.has_obligation("sealed_record")
+            }
+        )
+        after_release_notices_queue(request=request, student=student, categories=after)
+    request_refresh_state(request, actor=released_by)
+    return packet
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def packet_requires_acknowledgment(packet: ReleasePacket) -> bool:
+    return bool(packet.redisclosure_notice)
+
+
+@transaction.atomic
+def packet_acknowledge(*, packet: ReleasePacket, acknowledged_by_name: str) -> ReleasePacket:
+    """The recipient acknowledges the redisclosure terms; only then do download links work."""
+    packet = ReleasePacket.objects.select_for_update().get(pk=packet.pk)
+    if not acknowledged_by_name.strip():
+        raise InvalidInput([("acknowledged_by", "the name of the person acknowledging is required")])
+    if packet.acknowledged_at is None:
+        packet.acknowledged_at = timezone.now()
+        packet.acknowledged_by_name = acknowledged_by_name.strip()
+        packet.save(update_fields=["acknowledged_at", "acknowledged_by_name"])
+        ledger_append(
+            event_type="release.acknowledged",
+            subject={"packet": str(packet.pk), "request": str(packet.request_id)},
+            record={"packet": str(packet.pk), "acknowledged_at": packet.acknowledged_at.isoformat()},
+        )
+    return packet
+
+
+@transaction.atomic
+def delivery_link_issue(*, packet: ReleasePacket) -> tuple[DeliveryLink, str]:
+    """A fresh single-use link; the plain token is returned once and only its digest is stored."""
+    packet = ReleasePacket.objects.select_for_update().get(pk=packet.pk)
+    if packet_requires_acknowledgment(packet) and packet.acknowledged_at is None:
+        raise Conflict("acknowledge the redisclosure notice before downloading", field="acknowledged_by")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = DeliveryLink.objects.create(
+        packet=packet,
+        token_sha256=_token_digest(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=settings.RELEASE_LINK_HOURS),
+    )
+    return link, token
+
+
+@transaction.atomic
+def delivery_link_redeem(*, token: str, fmt: str) -> ReleasePacket:
+    """Spend a link: it works once, before it expires, and the download is a ledger event."""
+    if fmt not in ("json", "pdf"):
+        raise InvalidInput([("format", "json or pdf")])
+    link = (
+        DeliveryLink.objects.select_for_update()
+        .select_related("packet")
+        .filter(token_sha256=_token_digest(token))
+        .first()
+    )
+    if link is None:
+        raise NotFound("this link is not valid")
+    now = timezone.now()
+    if link.used_at is not None:
+        raise Conflict("this link was already used; ask for a new one")
+    if now >= link.expires_at:
+        raise Conflict("this link has expired; ask for a new one")
+    link.used_at = now
+    link.used_format = fmt
+    link.save(update_fields=["used_at", "used_format"])
+    ledger_append(
+        event_type="release.downloaded",
+        subject={"packet": str(link.packet_id), "link": link.pk},
+        record={"packet": str(link.packet_id), "link": link.pk, "format": fmt, "at": now.isoformat()},
+    )
+    return link.packet
+
+
+@transaction.atomic
+def after_the_fact_record(
+    *,
+    student: Student,
+    kind: str,
+    disclosed_at: dt.datetime,
+    recipient_name: str,
+    recipient_position: str,
+    recipient_affiliation: str,
+    recipient_kind: str,
+    categories: list[str],
+    details: str,
+    recorded_by: User,
+    recipients: list[str] | None = None,
+) -> DisclosureEntry:
+    """School staff record a disclosure already made: in a health or safety emergency (99.36, with the
+    threat and every recipient) or a report of suspected abuse to child-protective services (51A),
+    within 48 hours."""
+    if recorded_by.role not in AFTER_THE_FACT_ROLES:
+        raise NotAllowed("only school staff and the records office record disclosures after the fact")
+    errors: list[tuple[str, str]] = []
+    kinds = {EntryKind.EMERGENCY_AFTER_THE_FACT: "emergency", EntryKind.ABUSE_REPORT: "abuse report"}
+    if kind not in kinds:
+        errors.append(("kind", "emergency or abuse_report"))
+    now = timezone.now()
+    if disclosed_at > now + dt.timedelta(minutes=5):
+        errors.append(("disclosed_at", "cannot be in the future"))
+    elif now - disclosed_at > AFTER_THE_FACT_WINDOW:
+        errors.append(("disclosed_at", "after-the-fact entries are made within 48 hours of the disclosure"))
+    for field, value in (
+        ("recipient_name", recipient_name),
+        ("recipient_affiliation", recipient_affiliation),
+        ("details", details),
+    ):
+        if not value or not value.strip():
+            errors.append((field, "required"))
+    if recipient_kind not in REQUESTER_KINDS:
+        errors.append(("recipient_kind", f"unknown requester kind {recipient_kind!r}"))
+    if kind == EntryKind.ABUSE_REPORT and recipient_kind != "child_protective_services":
+        errors.append(("recipient_kind", "a report of suspected abuse goes to child-protective services"))
+    bad = [category for category in categories if category not in CATEGORIES or category == "immigration"]
+    if not categories:
+        errors.append(("categories", "name the parts of the record that were disclosed"))
+    elif bad:
+        errors.append(("categories", f"not disclosable categories: {', '.join(bad)}"))
+    if errors:
+        raise InvalidInput(errors)
+    emergency = kind == EntryKind.EMERGENCY_AFTER_THE_FACT
+    return _append_entry(
+        DisclosureEntry(
+            student=student,
+            student_sis_id=student.sis_id,
+            kind=kind,
+            occurred_at=disclosed_at,
+            party_name=recipient_name.strip(),
+            party_position=recipient_position.strip(),
+            party_affiliation=recipient_affiliation.strip(),
+            party_kind=recipient_kind,
+            legitimate_interest="health or safety emergency"
+            if emergency
+            else "report of suspected abuse or neglect (M.G.L. c.119 s.51A)",
+            lawful_basis="34 CFR 99.36 emergency" if emergency else "M.G.L. c.119 s.51A mandated report",
+            categories=categories,
+            threat=details.strip() if emergency else "",
+            details="" if emergency else details.strip(),
+            withheld_from_family=not emergency,
+            recipients=recipients or [f"{recipient_name.strip()}, {recipient_affiliation.strip()}"],
+            outcome="disclosed",
+            released_by=recorded_by,
+            released_by_name=recorded_by.get_full_name() or recorded_by.username,
+            released_by_position=recorded_by.position,
+            recorded_by=recorded_by,
+        )
+    )
+
+
+def packet_json_bytes(packet: ReleasePacket) -> bytes:
+    """The packet as delivered: the canonical JSON whose SHA-256 is stamped on it."""
+    return _canonical(packet.content)

@@ -1,0 +1,51 @@
+"""Errors that services raise and every interface (API, pages, commands) turns into a clear answer.
+
+Each carries the field path of every problem, so a person can fix the input in one go.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_detail(self) -> list[dict[str, object]]:
+        loc: list[str] = ["body", *self.field.split(".")] if self.field else []
+        return [{"loc": loc, "msg": self.message}]
+
+
+class InvalidInput(ServiceError):
+    """The input is wrong; nothing was stored."""
+
+    status = 422
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        first_field, first_message = errors[0]
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors), field=first_field)
+
+    def as_detail(self) -> list[dict[str, object]]:
+        return [
+            {"loc": ["body", *field.split(".")] if field else [], "msg": msg} for field, msg in self.errors
+        ]
+
+
+class NotAllowed(ServiceError):
+    """The person may not do this (wrong role, their own entry, untrained, another agency's data)."""
+
+    status = 403
+
+
+class NotFound(ServiceError):
+    status = 404
+
+
+class Conflict(ServiceError):
+    """Someone else changed the thing first: reload and look again."""
+
+    status = 409
