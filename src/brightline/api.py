@@ -42,6 +42,9 @@ ROUTERS = [
     ("brightline.disclosures.api", "/"),
     ("brightline.notices.api", "/"),
     ("brightline.ledger.api", "/ledger/"),
+    ("brightline.transparency.api", "/transparency/"),
+    ("brightline.incidents.api", "/incidents/"),
+    ("brightline.training.api", "/training/"),
 ]
 
 for module_name, prefix in ROUTERS:

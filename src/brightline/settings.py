@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "brightline.disclosures",
     "brightline.notices",
     "brightline.ledger",
+    "brightline.transparency",
+    "brightline.incidents",
+    "brightline.training",
     "brightline.web",
 ]
 

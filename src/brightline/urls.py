@@ -8,5 +8,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("brightline.accounts.urls")),
     path("", include("brightline.ledger.urls")),
+    path("transparency/", include("brightline.transparency.urls")),
+    path("incidents/", include("brightline.incidents.urls")),
+    path("training/", include("brightline.training.urls")),
     path("", include("brightline.web.urls")),
 ]
