@@ -6,7 +6,7 @@ import base64
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from brightline.ledger import selectors
@@ -116,12 +116,11 @@ def checkpoints(
 
 
 @router.post("/cosignatures", response={201: CosignatureOut, 422: ProblemOut}, auth=None)
-def cosignatures(request: HttpRequest, body: CosignatureIn) -> tuple[int, CosignatureOut]:
+def cosignatures(request: HttpRequest, body: CosignatureIn) -> Status:
     """A registered witness's cosignature (C2SP tlog-cosignature v1) of one of our checkpoints."""
     try:
         cosignature = cosignature_accept(size=body.size, cosignature=body.cosignature)
     except LedgerError as error:
         raise HttpError(422, str(error)) from None
-    return 201, CosignatureOut(
-        size=body.size, witness=cosignature.witness.name, timestamp=cosignature.timestamp
-    )
+    out = CosignatureOut(size=body.size, witness=cosignature.witness.name, timestamp=cosignature.timestamp)
+    return Status(201, out)

@@ -60,7 +60,7 @@ class VerifierKey:
 
 
 def parse_verifier_key(text: str) -> VerifierKey:
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)  # base64 may itself contain "+"
     if len(parts) != 3:
         raise NoteError("a verifier key has the form <name>+<8 hex digits>+<base64 key>")
     name, hash_hex, encoded = parts

@@ -14,7 +14,9 @@ ORIGIN = "records.example.org/springfield/ledger"
 
 
 @pytest.fixture(autouse=True)
-def _ledger_keys_in_a_fresh_data_dir(settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _ledger_keys_in_a_fresh_data_dir(
+    settings: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
     settings.LEDGER_ORIGIN = ORIGIN  # type: ignore[attr-defined]
     monkeypatch.delenv("BRIGHTLINE_LEDGER_SIGNING_KEY_FILE", raising=False)
