@@ -468,10 +468,10 @@ _REQUEST_OPTIONAL = (
 
 
 def _request(reader: _Reader, value: object, path: Path) -> RequestFacts | None:
+    problems_before = len(reader.problems)
     data = reader.object(value, path, required=_REQUEST_REQUIRED, optional=_REQUEST_OPTIONAL)
     if data is None:
         return None
-    problems_before = len(reader.problems)
 
     requester = _requester(reader, data["requester"], (*path, "requester")) if "requester" in data else None
     purpose = reader.identifier(data["purpose"], (*path, "purpose"), PURPOSES) if "purpose" in data else None
@@ -551,12 +551,12 @@ _STUDENT_FACTS = ("directory_opt_out", "missing_child_flag", "foster_care", "adj
 
 
 def _student_facts(reader: _Reader, value: object, path: Path) -> StudentFacts | None:
+    problems_before = len(reader.problems)
     data = reader.object(
         value, path, required=("student_id", *_STUDENT_FACTS), optional=("birth_date", "grade")
     )
     if data is None:
         return None
-    problems_before = len(reader.problems)
     student_id = reader.text(data["student_id"], (*path, "student_id")) if "student_id" in data else None
     if "student_id" in data and student_id is None and len(reader.problems) == problems_before:
         reader.problem((*path, "student_id"), "must not be blank")

@@ -1,0 +1,231 @@
+"""`POST /api/v1/triage`: a dry run of a case under the default policy. Nothing is stored or sent."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from brightline.accounts.auth import staff_or_agency
+from brightline.policy.cases import CaseError, parse_case
+from brightline.policy.engine import default_policy
+from brightline.policy.vocabulary import (
+    CATEGORIES,
+    IDENTIFIED_BY,
+    LEGAL_PROCESS_KINDS,
+    OBLIGATIONS,
+    ONWARD_RECIPIENTS,
+    OUTCOMES,
+    PURPOSES,
+    REQUESTER_KINDS,
+    REVIEWERS,
+)
+
+router = Router(tags=["policy"])
+
+
+class PolicyInfoOut(Schema):
+    id: str
+    version: str
+    sha256: str
+
+
+class TriageItemOut(Schema):
+    student_id: str
+    category: str
+    outcome: str
+    reviewer: str | None
+    rules: list[str]
+    obligations: list[str]
+    explanation: str
+
+
+class TriageResultOut(Schema):
+    policy: PolicyInfoOut
+    items: list[TriageItemOut]
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+class ForbiddenOut(Schema):
+    detail: str
+
+
+def _enum(values: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "string", "enum": list(values)}
+
+
+_MOMENT = {"type": "string", "format": "date-time", "description": "ISO 8601 with a UTC offset"}
+_DATE = {"type": "string", "format": "date"}
+_TEXT = {"type": ["string", "null"]}
+_FLAG = {"type": "boolean"}
+
+# The case document of DOMAIN.md, for the OpenAPI document. The handler validates it itself so that
+# every problem comes back with its field path in one answer.
+CASE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["request", "students"],
+    "properties": {
+        "now": _MOMENT,
+        "request": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["requester", "purpose", "categories", "students", "identified_by"],
+            "properties": {
+                "requester": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["kind"],
+                    "properties": {
+                        "kind": _enum(REQUESTER_KINDS),
+                        "agency": _TEXT,
+                        "name": _TEXT,
+                        "position": _TEXT,
+                    },
+                },
+                "purpose": _enum(PURPOSES),
+                "description": _TEXT,
+                "categories": {
+                    "type": "array",
+                    "items": _enum(CATEGORIES),
+                    "minItems": 1,
+                    "uniqueItems": True,
+                },
+                "students": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["student_id"],
+                        "properties": {"student_id": {"type": "string"}},
+                    },
+                },
+                "identified_by": _enum(IDENTIFIED_BY),
+                "legal_process": {
+                    "type": ["object", "null"],
+                    "additionalProperties": False,
+                    "required": ["kind"],
+                    "properties": {"kind": _enum(LEGAL_PROCESS_KINDS), "nondisclosure_order": _FLAG},
+                },
+                "emergency": {
+                    "type": ["object", "null"],
+                    "additionalProperties": False,
+                    "required": ["ends_at"],
+                    "properties": {"threat": _TEXT, "ends_at": _MOMENT},
+                },
+                "consent": {
+                    "type": ["object", "null"],
+                    "additionalProperties": False,
+                    "required": ["categories"],
+                    "properties": {
+                        "signed_by": _TEXT,
+                        "signed_on": _DATE,
+                        "purpose": _TEXT,
+                        "recipient": _TEXT,
+                        "categories": {"type": "array", "items": _enum(CATEGORIES), "uniqueItems": True},
+                    },
+                },
+                "certification_no_redisclosure": _FLAG,
+                "onward_recipients": {
+                    "type": "array",
+                    "items": _enum(ONWARD_RECIPIENTS),
+                    "uniqueItems": True,
+                },
+            },
+        },
+        "students": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "student_id",
+                    "directory_opt_out",
+                    "missing_child_flag",
+                    "foster_care",
+                    "adjudicated",
+                ],
+                "properties": {
+                    "student_id": {"type": "string"},
+                    "birth_date": _DATE,
+                    "grade": _TEXT,
+                    "directory_opt_out": _FLAG,
+                    "missing_child_flag": _FLAG,
+                    "foster_care": _FLAG,
+                    "adjudicated": _FLAG,
+                },
+            },
+        },
+    },
+}
+
+_RESULT_DESCRIPTION = (
+    f"One item per student × category in request order. outcome ∈ {list(OUTCOMES)}, reviewer ∈ "
+    f"{list(REVIEWERS)} or null, obligations ⊆ {list(OBLIGATIONS)}."
+)
+
+
+def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> str | None:
+    """An agency's token (or its requester's session) speaks for that agency only (CONTRACTS.md).
+
+    Fills in the requester from the verified agency; returns a reason to refuse when the body names
+    another kind or agency.
+    """
+    agency = getattr(request, "agency", None)
+    body = data.get("request")
+    if agency is None or not isinstance(body, dict):
+        return None
+    requester = body.get("requester")
+    if requester is None:
+        body["requester"] = requester = {}
+    if not isinstance(requester, dict):
+        return None  # reported by the case's validation
+    kind = requester.get("kind")
+    name = requester.get("agency")
+    if kind not in (None, agency.kind) or name not in (None, "", agency.name):
+        return (
+            "this token speaks for its own agency only: requester.kind and requester.agency must be its own"
+        )
+    requester["kind"] = agency.kind
+    requester["agency"] = agency.name
+    return None
+
+
+@router.post(
+    "/triage",
+    auth=staff_or_agency,
+    response={200: TriageResultOut, 403: ForbiddenOut, 422: ValidationErrorOut},
+    summary="Triage a case (dry run)",
+    description=(
+        "Evaluates a case document under the district's default policy and returns the triage result: "
+        "no request is stored, no notice is sent. " + _RESULT_DESCRIPTION
+    ),
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": CASE_SCHEMA}}}
+    },
+)
+def triage_case(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    try:
+        data = json.loads(request.body or b"")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return 422, {"detail": [{"loc": [], "msg": f"the body is not valid JSON: {error}"}]}
+    if isinstance(data, dict):
+        refusal = _speaks_for_agency(request, data)
+        if refusal is not None:
+            return 403, {"detail": refusal}
+    try:
+        case = parse_case(data)
+    except CaseError as error:
+        return 422, {"detail": [{"loc": list(path), "msg": message} for path, message in error.locations]}
+    return 200, default_policy().triage(case).to_json()
