@@ -58,9 +58,9 @@ def test_a_rewritten_event_record_is_named_by_its_entry() -> None:
     checkpoint_sign()
     record_id = entries[41].record_id
     _sql(
-        f"UPDATE {EventRecord._meta.db_table} SET canonical = %s WHERE id = %s",
+        f"UPDATE {EventRecord._meta.db_table} SET canonical = %s WHERE id = %s",  # noqa: S608
         [b'{"nonce":"0","record":{}}', record_id],
-    )  # noqa: S608
+    )
     problems = _problems()
     assert problems[0] == "entry 41: record hash does not match its event record"
     with pytest.raises(CommandError, match="entry 41: record hash does not match") as raised:
@@ -81,13 +81,13 @@ def test_two_entries_swapped_are_named_out_of_order() -> None:
     five, six = bytes(entries[5].data), bytes(entries[6].data)
     table = LedgerEntry._meta.db_table
     _sql(
-        f'UPDATE {table} SET data = %s, leaf_hash = %s WHERE "index" = 5',
+        f'UPDATE {table} SET data = %s, leaf_hash = %s WHERE "index" = 5',  # noqa: S608
         [six, hashlib.sha256(b"\x00" + six).digest()],
-    )  # noqa: S608
+    )
     _sql(
-        f'UPDATE {table} SET data = %s, leaf_hash = %s WHERE "index" = 6',
+        f'UPDATE {table} SET data = %s, leaf_hash = %s WHERE "index" = 6',  # noqa: S608
         [five, hashlib.sha256(b"\x00" + five).digest()],
-    )  # noqa: S608
+    )
     assert _problems()[0] == "entries 5 and 6 out of order"
 
 
@@ -98,9 +98,9 @@ def test_a_consistently_rewritten_leaf_breaks_the_signed_checkpoint() -> None:
     data = bytes(entries[3].data).replace(b"disclosure.released", b"disclosure.withheld")
     table = LedgerEntry._meta.db_table
     _sql(
-        f'UPDATE {table} SET data = %s, leaf_hash = %s WHERE "index" = 3',
+        f'UPDATE {table} SET data = %s, leaf_hash = %s WHERE "index" = 3',  # noqa: S608
         [data, hashlib.sha256(b"\x00" + data).digest()],
-    )  # noqa: S608
+    )
     assert _problems() == [
         "the ledger head's frontier does not match the recomputed tree",
         f"checkpoint {Checkpoint.objects.get().pk} (size 8): root hash does not match the log at size 8",
