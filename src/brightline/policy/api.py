@@ -57,7 +57,7 @@ class ValidationErrorOut(Schema):
 
 
 class ForbiddenOut(Schema):
-    detail: str
+    detail: list[FieldErrorOut]
 
 
 def _enum(values: tuple[str, ...]) -> dict[str, Any]:
@@ -176,30 +176,29 @@ _RESULT_DESCRIPTION = (
 )
 
 
-def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> str | None:
+def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[str, Any]]:
     """An agency's token (or its requester's session) speaks for that agency only (CONTRACTS.md).
 
-    Fills in the requester from the verified agency; returns a reason to refuse when the body names
-    another kind or agency.
+    Fills in the requester from the verified agency; returns the problems when the body names another
+    kind or agency (answered 403).
     """
     agency = getattr(request, "agency", None)
     body = data.get("request")
     if agency is None or not isinstance(body, dict):
-        return None
+        return []
     requester = body.get("requester")
     if requester is None:
         body["requester"] = requester = {}
     if not isinstance(requester, dict):
-        return None  # reported by the case's validation
-    kind = requester.get("kind")
-    name = requester.get("agency")
-    if kind not in (None, agency.kind) or name not in (None, "", agency.name):
-        return (
-            "this token speaks for its own agency only: requester.kind and requester.agency must be its own"
-        )
+        return []  # reported by the case's validation
+    problems = []
+    if requester.get("kind") not in (None, agency.kind):
+        problems.append(("kind", f"this token speaks for a {agency.kind} agency only"))
+    if requester.get("agency") not in (None, "", agency.name):
+        problems.append(("agency", f"this token speaks for {agency.name} only"))
     requester["kind"] = agency.kind
     requester["agency"] = agency.name
-    return None
+    return [{"loc": ["body", "request", "requester", field], "msg": message} for field, message in problems]
 
 
 @router.post(
@@ -219,13 +218,14 @@ def triage_case(request: HttpRequest) -> tuple[int, dict[str, Any]]:
     try:
         data = json.loads(request.body or b"")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return 422, {"detail": [{"loc": [], "msg": f"the body is not valid JSON: {error}"}]}
+        return 422, {"detail": [{"loc": ["body"], "msg": f"the body is not valid JSON: {error}"}]}
     if isinstance(data, dict):
-        refusal = _speaks_for_agency(request, data)
-        if refusal is not None:
-            return 403, {"detail": refusal}
+        refusals = _speaks_for_agency(request, data)
+        if refusals:
+            return 403, {"detail": refusals}
     try:
         case = parse_case(data)
     except CaseError as error:
-        return 422, {"detail": [{"loc": list(path), "msg": message} for path, message in error.locations]}
+        detail = [{"loc": ["body", *path], "msg": message} for path, message in error.locations]
+        return 422, {"detail": detail}
     return 200, default_policy().triage(case).to_json()
