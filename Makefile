@@ -14,9 +14,22 @@ $(BIN)/brightline: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/brightline
+# Front-end packages come from the npm registry (package-lock.json) and are copied into a gitignored
+# static folder: nothing is fetched from a CDN at run time and no third-party asset is committed.
+VENDOR := src/brightline/web/static/vendor
+ASSETS_STAMP := node_modules/.brightline-vendored
 
-install-dev: $(BIN)/brightline
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/uswds $(VENDOR)/htmx
+	cp -R node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img $(VENDOR)/uswds/
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	touch $@
+
+install: $(BIN)/brightline $(ASSETS_STAMP)
+
+install-dev: install
 
 run: install
 	$(BIN)/brightline migrate --no-input
@@ -42,4 +55,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules $(VENDOR) test-artifacts .pytest_cache .mypy_cache .ruff_cache
