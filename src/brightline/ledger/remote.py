@@ -103,10 +103,11 @@ def verify_remote(
     since_text: str | None = None,
     key_text: str | None = None,
     rehash: bool = False,
-    fetch: Fetch = fetch_url,
+    fetch: Fetch | None = None,
 ) -> RemoteReport:
     """Check the log published at `base_url`; raise RemoteVerificationError on the first failure."""
     base = base_url.rstrip("/")
+    fetch = fetch or fetch_url
     try:
         key = parse_verifier_key(key_text if key_text is not None else fetch(f"{base}/ledger/key").decode())
     except (NoteError, UnicodeDecodeError) as error:
