@@ -5,6 +5,23 @@ Each carries the field path of every problem, so a person can fix the input in o
 
 from __future__ import annotations
 
+import re
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_loc(path: str) -> list[str | int]:
+    """`students.0.birth_date` or `categories[0]` as a location list: ["students", 0, "birth_date"]."""
+    loc: list[str | int] = []
+    for name, index in _PART.findall(path):
+        if index:
+            loc.append(int(index))
+        elif name.isdigit():
+            loc.append(int(name))
+        else:
+            loc.append(name)
+    return loc
+
 
 class ServiceError(Exception):
     status = 400
@@ -15,7 +32,7 @@ class ServiceError(Exception):
         self.field = field
 
     def as_detail(self) -> list[dict[str, object]]:
-        loc: list[str] = ["body", *self.field.split(".")] if self.field else []
+        loc: list[str | int] = ["body", *field_loc(self.field)] if self.field else []
         return [{"loc": loc, "msg": self.message}]
 
 
@@ -31,7 +48,8 @@ class InvalidInput(ServiceError):
 
     def as_detail(self) -> list[dict[str, object]]:
         return [
-            {"loc": ["body", *field.split(".")] if field else [], "msg": msg} for field, msg in self.errors
+            {"loc": ["body", *field_loc(field)] if field else ["body"], "msg": msg}
+            for field, msg in self.errors
         ]
 
 

@@ -188,7 +188,9 @@ def _apply_triage(request: Request, request_students: list[RequestStudent]) -> l
     result = triage_bridge.triage(request.document, facts, request.received_at, policy)  # type: ignore[arg-type]
     categories = request.document["categories"]
     items = list(
-        Item.objects.filter(request_student__in=request_students).order_by("position").select_for_update()
+        Item.objects.filter(request_student__in=request_students)
+        .order_by("position")
+        .select_for_update(of=("self",))
     )
     results = iter(result["items"])
     changed: list[Item] = []
@@ -437,7 +439,7 @@ def student_match_resolve(*, request_student_id: int, student_id: int, resolved_
     if resolved_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
         raise NotAllowed("only the records office matches students")
     rs = (
-        RequestStudent.objects.select_for_update()
+        RequestStudent.objects.select_for_update(of=("self",))
         .select_related("request")
         .filter(pk=request_student_id)
         .first()
@@ -504,7 +506,7 @@ def item_decide(
     The item row is locked: of two reviewers deciding at once, one wins and the other gets a Conflict.
     """
     item = (
-        Item.objects.select_for_update()
+        Item.objects.select_for_update(of=("self",))
         .select_related("request", "request_student")
         .filter(pk=item_id)
         .first()
@@ -601,7 +603,7 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
 
     now = now or timezone.now()
     waiting = list(
-        request.items.select_for_update()
+        request.items.select_for_update(of=("self",))
         .filter(state=ItemState.AWAITING_NOTICE)
         .select_related("request_student")
     )

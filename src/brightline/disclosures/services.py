@@ -125,7 +125,7 @@ def packet_release(
     now = timezone.now()
     advance_notice_gate(request=request, now=now)
     items = list(
-        request.items.select_for_update()
+        request.items.select_for_update(of=("self",))
         .filter(state=ItemState.CLEARED)
         .select_related("request_student__student__school", "decision")
         .order_by("position")
@@ -259,7 +259,7 @@ def delivery_link_redeem(*, token: str, fmt: str) -> ReleasePacket:
     if fmt not in ("json", "pdf"):
         raise InvalidInput([("format", "json or pdf")])
     link = (
-        DeliveryLink.objects.select_for_update()
+        DeliveryLink.objects.select_for_update(of=("self",))
         .select_related("packet")
         .filter(token_sha256=_token_digest(token))
         .first()
