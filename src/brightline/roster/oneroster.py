@@ -8,7 +8,6 @@ a bundle only when that list is empty. See roster/README.md for the files and th
 
 from __future__ import annotations
 
-import codecs
 import csv
 import re
 from collections import Counter
@@ -16,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -178,10 +178,6 @@ class _Placement:
             self.last_end = end
 
 
-class _NotUtf8(Exception):
-    pass
-
-
 class CsvTable:
     """One CSV file of the bundle, read as a stream of (line number, row as a dict)."""
 
@@ -195,38 +191,47 @@ class CsvTable:
     def problem(self, line: int, field_name: str, message: str) -> None:
         self.problems.append(ImportProblem(self.name, line, field_name, message))
 
-    def _lines(self) -> Iterator[str]:
+    def _report_not_utf8(self) -> None:
+        """Find the first line that is not UTF-8 and say where it is, down to the column."""
         with self.path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
-                if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8) :]
                 try:
-                    yield raw.decode("utf-8")
+                    text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                    if number == 1 and not self.header:
+                        # The reader reads ahead: the bad bytes may stop it before it parsed the header.
+                        self.header = [name.strip() for name in next(csv.reader([text]), [])]
                 except UnicodeDecodeError as error:
-                    self._not_utf8(number, raw, error)
-                    raise _NotUtf8 from None
+                    field_name = "(header)"
+                    if number > 1 and self.header:
+                        before = raw[: error.start].decode("utf-8", errors="replace")
+                        column = max(len(next(csv.reader([before]), [""])) - 1, 0)
+                        field_name = self.header[column] if column < len(self.header) else "(extra value)"
+                    self.problem(
+                        number,
+                        field_name,
+                        f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at position {error.start + 1} of the "
+                        "line); export or save it as UTF-8",
+                    )
+                    return
 
-    def _not_utf8(self, number: int, raw: bytes, error: UnicodeDecodeError) -> None:
-        field_name = "(header)"
-        if self.header:
-            before = raw[: error.start].decode("utf-8", errors="replace")
-            column = max(len(next(csv.reader([before]), [""])) - 1, 0)
-            field_name = self.header[column] if column < len(self.header) else "(extra value)"
-        self.complete = False
-        self.problem(
-            number,
-            field_name,
-            f"the file is not UTF-8 (byte 0x{raw[error.start]:02x} at position {error.start + 1} of the line); "
-            "export or save it as UTF-8",
-        )
-
-    def rows(self, *, required: Iterable[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    def rows(self, *, required: Iterable[str], strip: bool = False) -> Iterator[tuple[int, dict[str, str]]]:
         """The data rows, after checking the header has every required column.
 
-        A file with a missing column or bytes that are not UTF-8 is marked incomplete, so that other
-        files' references into it are not reported as errors of their own.
+        With `strip`, spaces around values are removed; otherwise values are as in the file and callers
+        strip the ones they use (the big files are read faster that way). A file with a
+        missing column or bytes that are not UTF-8 is marked incomplete, so that other files'
+        references into it are not reported as errors of their own.
         """
-        reader = csv.reader(self._lines(), strict=True)
+        try:
+            with self.path.open(encoding="utf-8-sig", newline="") as handle:
+                yield from self._rows(csv.reader(handle, strict=True), required, strip)
+        except UnicodeDecodeError:
+            self.complete = False
+            self._report_not_utf8()
+
+    def _rows(
+        self, reader: Any, required: Iterable[str], strip: bool
+    ) -> Iterator[tuple[int, dict[str, str]]]:
         try:
             try:
                 self.header = [name.strip() for name in next(reader)]
@@ -246,28 +251,41 @@ class CsvTable:
                     self.complete = False
             if not self.complete:
                 return
-            width = len(self.header)
+            header, width = self.header, len(self.header)
             for row in reader:
-                if not row or row == [""]:
-                    continue
-                line = reader.line_num
-                if len(row) > width and not any(value.strip() for value in row[width:]):
-                    # Some exporters end rows with a stray comma: empty trailing values carry nothing.
-                    row = row[:width]
                 if len(row) != width:
-                    field_name = self.header[len(row)] if len(row) < width else "(extra value)"
-                    self.problem(line, field_name, f"the row has {len(row)} values; the header has {width}")
-                    continue
-                yield line, dict(zip(self.header, (value.strip() for value in row), strict=True))
-        except _NotUtf8:
-            return
+                    if not row or row == [""]:
+                        continue
+                    if len(row) > width and not any(value.strip() for value in row[width:]):
+                        # Some exporters end rows with a stray comma: empty trailing values carry nothing.
+                        row = row[:width]
+                    else:
+                        field_name = header[len(row)] if len(row) < width else "(extra value)"
+                        self.problem(
+                            reader.line_num,
+                            field_name,
+                            f"the row has {len(row)} values; the header has {width}",
+                        )
+                        continue
+                yield (
+                    reader.line_num,
+                    dict(zip(header, [value.strip() for value in row] if strip else row, strict=True)),
+                )
         except csv.Error as error:
             self.complete = False
             self.problem(reader.line_num, "(row)", f"not valid CSV: {error}")
 
 
 def _split_ids(value: str) -> tuple[str, ...]:
+    if "," not in value:
+        value = value.strip()
+        return (value,) if value else ()
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _grade_order(code: str) -> int:
+    level = grade_number(code)
+    return -99 if level is None else level
 
 
 class BundleReader:
@@ -286,6 +304,7 @@ class BundleReader:
         self.incomplete: set[str] = set()
         self.placements: dict[str, dict[str, _Placement]] = {}  # student → school → their enrollments there
         self.today = timezone.localdate()
+        self.dates: dict[str, date] = {}
 
     # ---------------------------------------------------------------- helpers
 
@@ -324,29 +343,36 @@ class BundleReader:
             table.problem(line, field_name, f"is {len(value)} characters long; at most {limit} fit")
 
     def parse_date(self, table: CsvTable, line: int, field_name: str, value: str) -> date | None:
-        if not value:
+        # A bundle holds few distinct dates (a school year's terms, a few thousand birthdays): remember them.
+        parsed = self.dates.get(value)
+        if parsed is not None:
+            return parsed
+        text = value.strip()
+        if not text:
             return None
         try:
-            if not _DATE.fullmatch(value):
+            if not _DATE.fullmatch(text):
                 raise ValueError
-            return date.fromisoformat(value)
+            parsed = self.dates[value] = date.fromisoformat(text)
+            return parsed
         except ValueError:
             table.problem(line, field_name, f"{value!r} is not a date in the form YYYY-MM-DD")
             return None
 
     def parse_status(self, table: CsvTable, line: int, value: str) -> str:
-        status = STATUSES.get(value.lower())
+        status = STATUSES.get(value) or STATUSES.get(value.strip().lower())
         if status is None:
             table.problem(line, "status", f"{value!r} is not a OneRoster status (active, tobedeleted)")
             return "active"
         return status
 
     def sourced_id(self, table: CsvTable, line: int, row: dict[str, str], seen: dict[str, int]) -> str | None:
-        value = row["sourcedId"]
+        value = row["sourcedId"].strip()
         if not value:
             table.problem(line, "sourcedId", "is empty")
             return None
-        self.check_length(table, line, "sourcedId", value, 255)
+        if len(value) > 255:
+            self.check_length(table, line, "sourcedId", value, 255)
         first = seen.get(value)
         if first is not None:
             table.problem(line, "sourcedId", f"duplicate sourcedId {value!r}: already on line {first}")
@@ -375,7 +401,7 @@ class BundleReader:
         table = self.table("manifest.csv", needed=False)
         if table is None:
             return
-        for line, row in table.rows(required=("propertyName", "value")):
+        for line, row in table.rows(required=("propertyName", "value"), strip=True):
             name, value = row["propertyName"], row["value"]
             if name == "oneroster.version":
                 if value not in SUPPORTED_VERSIONS:
@@ -400,7 +426,7 @@ class BundleReader:
             return
         seen: dict[str, int] = {}
         parents: list[tuple[int, str]] = []
-        for line, row in table.rows(required=("sourcedId", "name", "type")):
+        for line, row in table.rows(required=("sourcedId", "name", "type"), strip=True):
             sid = self.sourced_id(table, line, row, seen)
             kind = row["type"]
             if kind not in ORG_TYPES:
@@ -448,7 +474,7 @@ class BundleReader:
         if table is None:
             return
         self.has_roles_file = True
-        for line, row in table.rows(required=("userSourcedId", "role", "orgSourcedId")):
+        for line, row in table.rows(required=("userSourcedId", "role", "orgSourcedId"), strip=True):
             role = row["role"].lower()
             if role not in USER_ROLES:
                 table.problem(line, "role", f"{row['role']!r} is not a OneRoster role")
@@ -477,16 +503,16 @@ class BundleReader:
         seen: dict[str, int] = {}
         sis_ids: dict[str, tuple[str, int]] = {}
         agents: list[tuple[int, str, tuple[str, ...]]] = []
-        schools_known = "orgs.csv" not in self.incomplete
+        orgs = self.orgs if "orgs.csv" not in self.incomplete else None
+        students, guardians, users = self.bundle.students, self.bundle.guardians, self.users
         # OneRoster 1.1 gives each user's role in users.csv; 1.2 gives it in roles.csv.
         required = ("sourcedId", "givenName", "familyName") + (() if self.has_roles_file else ("role",))
         for line, row in table.rows(required=required):
-            has_role_column = "role" in row
             sid = self.sourced_id(table, line, row, seen)
             if sid is None:
                 continue
-            if has_role_column:
-                raw_role, org_ids = row["role"], _split_ids(row.get("orgSourcedIds", ""))
+            if "role" in row:
+                raw_role, org_ids = row["role"].strip(), _split_ids(row.get("orgSourcedIds", ""))
             else:
                 raw_role, org_ids = self.roles_from_file.get(sid, ("", ()))
                 if not raw_role:
@@ -496,29 +522,34 @@ class BundleReader:
             if role not in USER_ROLES:
                 table.problem(line, "role", f"{raw_role!r} is not a OneRoster role")
                 continue
-            self.users[sid] = role
-            if schools_known:
-                for org in org_ids:
-                    if org not in self.orgs:
-                        table.problem(line, "orgSourcedIds", f"names org {org!r}, which is not in orgs.csv")
-            primary_org = row.get("primaryOrgSourcedId", "")
-            if primary_org and schools_known and primary_org not in self.orgs:
-                table.problem(
-                    line, "primaryOrgSourcedId", f"names org {primary_org!r}, which is not in orgs.csv"
-                )
-            if role != "student" and role not in GUARDIAN_ROLES:
+            users[sid] = role
+            primary_org = row.get("primaryOrgSourcedId", "").strip()
+            if orgs is not None:
+                for org in (*org_ids, primary_org) if primary_org else org_ids:
+                    if org not in orgs:
+                        column = "primaryOrgSourcedId" if org == primary_org else "orgSourcedIds"
+                        table.problem(line, column, f"names org {org!r}, which is not in orgs.csv")
+            is_student = role == "student"
+            if not is_student and role not in GUARDIAN_ROLES:
                 self.bundle.skipped_users[role] += 1
                 continue
             status = self.parse_status(table, line, row.get("status", ""))
-            for name_field in ("givenName", "familyName"):
-                if not row[name_field]:
-                    table.problem(line, name_field, f"a {role} needs a {name_field}")
-            for name_field in ("givenName", "familyName", "middleName"):
-                self.check_length(table, line, name_field, row.get(name_field, ""), 150)
+            first, middle, last = (
+                row["givenName"].strip(),
+                row.get("middleName", "").strip(),
+                row["familyName"].strip(),
+            )
+            if not first:
+                table.problem(line, "givenName", f"a {role} needs a givenName")
+            if not last:
+                table.problem(line, "familyName", f"a {role} needs a familyName")
+            if len(first) > 150 or len(middle) > 150 or len(last) > 150:
+                for column, value in (("givenName", first), ("middleName", middle), ("familyName", last)):
+                    self.check_length(table, line, column, value, 150)
             if row.get("agentSourcedIds"):
                 agents.append((line, sid, _split_ids(row["agentSourcedIds"])))
-            if role == "student":
-                sis_id = row.get("identifier", "") or sid
+            if is_student:
+                sis_id = row.get("identifier", "").strip() or sid
                 self.check_length(table, line, "identifier", sis_id, 255)
                 other = sis_ids.get(sis_id)
                 if other is not None:
@@ -529,36 +560,18 @@ class BundleReader:
                     )
                 sis_ids[sis_id] = (sid, line)
                 grades = _split_ids(row.get("grades", ""))
-                grade = max(grades, key=lambda code: grade_number(code) or -99) if grades else ""
+                grade = grades[0] if len(grades) == 1 else max(grades, key=_grade_order, default="")
                 self.check_length(table, line, "grades", grade, 8)
-                self.bundle.students[sid] = StudentRow(
-                    sourced_id=sid,
-                    sis_id=sis_id,
-                    first_name=row["givenName"],
-                    middle_name=row.get("middleName", ""),
-                    last_name=row["familyName"],
-                    grade=grade,
-                    status=status,
-                    line=line,
-                    org_ids=org_ids,
-                    primary_org=primary_org,
+                students[sid] = StudentRow(
+                    sid, sis_id, first, middle, last, grade, status, line, org_ids, primary_org
                 )
             else:
-                email = row.get("email", "")
-                phone = row.get("phone", "") or row.get("sms", "")
+                email = row.get("email", "").strip()
+                phone = row.get("phone", "").strip() or row.get("sms", "").strip()
                 self.check_length(table, line, "email", email, 254)
                 self.check_length(table, line, "phone", phone, 64)
-                self.bundle.guardians[sid] = GuardianRow(
-                    sourced_id=sid,
-                    first_name=row["givenName"],
-                    middle_name=row.get("middleName", ""),
-                    last_name=row["familyName"],
-                    email=email,
-                    phone=phone,
-                    role=role,
-                    status=status,
-                    line=line,
-                    org_ids=org_ids,
+                guardians[sid] = GuardianRow(
+                    sid, first, middle, last, email, phone, role, status, line, org_ids
                 )
         self.done(table)
         if table.complete:
@@ -588,16 +601,16 @@ class BundleReader:
         if table is None:
             return
         seen: dict[str, int] = {}
-        users_known = "users.csv" not in self.incomplete
+        users = self.users if "users.csv" not in self.incomplete else None
         students = self.bundle.students
-        columns_checked = False
-        for line, row in table.rows(required=("sourcedId",)):
-            if not columns_checked:
-                self.note_demographic_columns(row.keys())
-                columns_checked = True
+        rows = table.rows(required=("sourcedId",))
+        immigration: tuple[str, ...] | None = None
+        for line, row in rows:
+            if immigration is None:
+                immigration = tuple(column for column in IMMIGRATION_COLUMNS if column in table.header)
             sid = self.sourced_id(table, line, row, seen)
-            for column in IMMIGRATION_COLUMNS:
-                if row.get(column):
+            for column in immigration:
+                if row.get(column, "").strip():
                     self.bundle.immigration_values_dropped += 1
             birth_date = self.parse_date(table, line, "birthDate", row.get("birthDate", ""))
             if birth_date is not None and birth_date > self.today:
@@ -605,13 +618,13 @@ class BundleReader:
                 birth_date = None
             if sid is None:
                 continue
-            if users_known and sid not in self.users:
+            if users is not None and sid not in users:
                 table.problem(line, "sourcedId", f"user {sid!r} is not in users.csv")
                 continue
-            if sid in students:
-                students[sid].birth_date = birth_date
-        if not columns_checked:
-            self.note_demographic_columns(table.header)
+            student = students.get(sid)
+            if student is not None:
+                student.birth_date = birth_date
+        self.note_demographic_columns(table.header)
         self.done(table)
 
     def note_demographic_columns(self, columns: Iterable[str]) -> None:
@@ -624,12 +637,12 @@ class BundleReader:
         if table is None:
             return
         seen: dict[str, int] = {}
-        users_known = "users.csv" not in self.incomplete
-        orgs_known = "orgs.csv" not in self.incomplete
-        students = self.bundle.students
+        users = self.users if "users.csv" not in self.incomplete else None
+        orgs = self.orgs if "orgs.csv" not in self.incomplete else None
+        students, placements = self.bundle.students, self.placements
         for line, row in table.rows(required=("sourcedId", "schoolSourcedId", "userSourcedId", "role")):
             self.sourced_id(table, line, row, seen)
-            school, user = row["schoolSourcedId"], row["userSourcedId"]
+            school, user = row["schoolSourcedId"].strip(), row["userSourcedId"].strip()
             begin = self.parse_date(table, line, "beginDate", row.get("beginDate", ""))
             end = self.parse_date(table, line, "endDate", row.get("endDate", ""))
             status = self.parse_status(table, line, row.get("status", ""))
@@ -639,23 +652,20 @@ class BundleReader:
                 )
             if not school:
                 table.problem(line, "schoolSourcedId", "is empty")
-            elif orgs_known and school not in self.orgs:
-                table.problem(line, "schoolSourcedId", f"names org {school!r}, which is not in orgs.csv")
-                continue
-            elif orgs_known and self.orgs[school] != "school":
-                table.problem(
-                    line, "schoolSourcedId", f"names org {school!r}, a {self.orgs[school]}, not a school"
-                )
+            elif orgs is not None and orgs.get(school) != "school":
+                kind = orgs.get(school)
+                found = "which is not in orgs.csv" if kind is None else f"a {kind}, not a school"
+                table.problem(line, "schoolSourcedId", f"names org {school!r}, {found}")
                 continue
             if not user:
                 table.problem(line, "userSourcedId", "is empty")
                 continue
-            if users_known and user not in self.users:
+            if users is not None and user not in users:
                 table.problem(line, "userSourcedId", f"names user {user!r}, who is not in users.csv")
                 continue
             if user not in students or status != "active" or not school:
                 continue
-            at = self.placements.setdefault(user, {})
+            at = placements.setdefault(user, {})
             place = at.get(school)
             if place is None:
                 at[school] = _Placement(begin, 1, begin, end)
@@ -692,7 +702,10 @@ class BundleReader:
         students, guardians, links = self.bundle.students, self.bundle.guardians, self.bundle.links
         users_known = "users.csv" not in self.incomplete
         seen: dict[tuple[str, str], int] = {}
-        for line, row in table.rows(required=("sourcedId",)):
+        links_of_guardian: dict[str, list[LinkRow]] = {}
+        for (_, guardian_sid), link in links.items():
+            links_of_guardian.setdefault(guardian_sid, []).append(link)
+        for line, row in table.rows(required=("sourcedId",), strip=True):
             if not seen:
                 for column in table.header:
                     if column not in EXTENSION_COLUMNS:
@@ -741,20 +754,19 @@ class BundleReader:
                     and (value := self.parse_bool(table, line, column, said[column])) is not None
                 }
                 if student_sid:
-                    link = links.get((student_sid, sid))
-                    if link is None:
+                    one_link = links.get((student_sid, sid))
+                    if one_link is None:
                         table.problem(
                             line,
                             "studentSourcedId",
                             f"{student_sid!r} is not linked to {sid!r} by agentSourcedIds in users.csv",
                         )
                     else:
-                        link.flags.update(link_flags)
+                        one_link.flags.update(link_flags)
                 elif link_flags:
-                    for (_, guardian_sid), link in links.items():
-                        if guardian_sid == sid:
-                            # A row for one student wins over the guardian's general row, whichever comes first.
-                            link.flags = {**link_flags, **link.flags}
+                    for link in links_of_guardian.get(sid, ()):
+                        # A row for one student wins over the guardian's general row, whichever comes first.
+                        link.flags = {**link_flags, **link.flags}
             elif not sid:
                 table.problem(line, "sourcedId", "is empty")
             elif users_known:

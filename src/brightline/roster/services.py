@@ -2,8 +2,11 @@
 
 `roster_import` reads and checks the whole bundle first (outside any transaction, so that a long read
 does not hold the database's write lock), then writes it in one transaction: every row or none.
-New rows go in with bulk_create and changed rows with bulk_update, in batches; existing rows are looked
-up by sourcedId in chunks. Nothing is ever deleted by an import.
+Existing rows are looked up by sourcedId in chunks and compared; only new and changed rows are written,
+in batches through the driver's executemany. (bulk_create spent four fifths of a 100,000-student import
+preparing values one field at a time; the values here are already plain Python values of the right type,
+so they go to the database as they are. Both SQLite and PostgreSQL take the same statements.) Nothing is
+ever deleted by an import.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 
@@ -63,7 +66,6 @@ GUARDIAN_EXTENSION_FIELDS = {
 }
 LINK_FLAG_FIELDS = {"hasNoticeRights": "has_notice_rights", "isCustodial": "is_custodial"}
 
-M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
 
 
@@ -162,8 +164,42 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+class _Writer:
+    """INSERT and UPDATE statements for one model's table, run with executemany in batches."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        quote = connection.ops.quote_name
+        self.model = model
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.defaults = {f.attname: f.get_default() for f in self.fields}
+        self.columns = {f.attname: quote(str(f.column)) for f in self.fields}
+        self.table = quote(model._meta.db_table)
+        self.pk_column = quote(str(model._meta.pk.column if model._meta.pk else "id"))
+        columns = ", ".join(self.columns.values())
+        placeholders = ", ".join(["%s"] * len(self.fields))
+        self.insert_sql = f"INSERT INTO {self.table} ({columns}) VALUES ({placeholders})"  # noqa: S608 (names from the model)
+
+    def insert(self, rows: Iterable[dict[str, Any]]) -> int:
+        names, defaults, count = [f.attname for f in self.fields], self.defaults, 0
+        with connection.cursor() as cursor:
+            for batch in _chunks(rows, WRITE_BATCH):
+                cursor.executemany(
+                    self.insert_sql, [tuple([row.get(n, defaults[n]) for n in names]) for row in batch]
+                )
+                count += len(batch)
+        return count
+
+    def update(self, names: Sequence[str], rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """Set `names` from each (pk, values) pair."""
+        columns = ", ".join(f"{self.columns[n]} = %s" for n in names)
+        sql = f"UPDATE {self.table} SET {columns} WHERE {self.pk_column} = %s"  # noqa: S608 (names from the model)
+        with connection.cursor() as cursor:
+            for batch in _chunks(rows, WRITE_BATCH):
+                cursor.executemany(sql, [(*(values[n] for n in names), pk) for pk, values in batch])
+
+
 def _upsert(
-    model: type[M], wanted: dict[str, dict[str, Any]], fields: Sequence[str], tally: Tally
+    model: type[models.Model], wanted: dict[str, dict[str, Any]], fields: Sequence[str], tally: Tally
 ) -> dict[str, int]:
     """Create or update rows keyed by sourced_id so that each has the `wanted` values; returns the pks.
 
@@ -172,7 +208,7 @@ def _upsert(
     """
     manager = model._default_manager
     pks: dict[str, int] = {}
-    changed: list[M] = []
+    changed: list[tuple[int, dict[str, Any]]] = []
     for chunk in _chunks(wanted, LOOKUP_CHUNK):
         for current in manager.filter(sourced_id__in=chunk).values("pk", "sourced_id", *fields):
             sourced_id, pk = current.pop("sourced_id"), current.pop("pk")
@@ -181,15 +217,14 @@ def _upsert(
             if all(current[name] == value for name, value in values.items()):
                 tally.unchanged += 1
             else:
-                changed.append(model(pk=pk, sourced_id=sourced_id, **{**current, **values}))
+                changed.append((pk, {**current, **values}))
                 tally.updated += 1
-    fresh = (model(sourced_id=sid, **values) for sid, values in wanted.items() if sid not in pks)
-    for batch in _chunks(fresh, WRITE_BATCH):
-        for row in manager.bulk_create(batch):
-            pks[row.sourced_id] = row.pk  # type: ignore[attr-defined]
-        tally.created += len(batch)
-    for batch in _chunks(changed, WRITE_BATCH):
-        manager.bulk_update(batch, list(fields))
+    writer = _Writer(model)
+    fresh = [sid for sid in wanted if sid not in pks]
+    tally.created += writer.insert({**wanted[sid], "sourced_id": sid} for sid in fresh)
+    writer.update(fields, changed)
+    for chunk in _chunks(fresh, LOOKUP_CHUNK):
+        pks.update(manager.filter(sourced_id__in=chunk).values_list("sourced_id", "pk"))
     return pks
 
 
@@ -282,24 +317,20 @@ def _write_links(
             "pk", "student_id", "guardian_id", *fields
         ):
             existing[(current.pop("student_id"), current.pop("guardian_id"))] = current
-    changed: list[GuardianRelationship] = []
-    fresh: list[GuardianRelationship] = []
+    changed: list[tuple[int, dict[str, Any]]] = []
+    fresh: list[dict[str, Any]] = []
     for (student_pk, guardian_pk), values in wanted.items():
         current = existing.get((student_pk, guardian_pk))
         if current is None:
-            fresh.append(GuardianRelationship(student_id=student_pk, guardian_id=guardian_pk, **values))
+            fresh.append({"student_id": student_pk, "guardian_id": guardian_pk, **values})
         elif all(current[name] == value for name, value in values.items()):
             tally.unchanged += 1
         else:
-            changed.append(
-                GuardianRelationship(student_id=student_pk, guardian_id=guardian_pk, **{**current, **values})
-            )
+            changed.append((current["pk"], {**current, **values}))
             tally.updated += 1
-    for batch in _chunks(fresh, WRITE_BATCH):
-        GuardianRelationship.objects.bulk_create(batch)
-        tally.created += len(batch)
-    for batch in _chunks(changed, WRITE_BATCH):
-        GuardianRelationship.objects.bulk_update(batch, list(fields))
+    writer = _Writer(GuardianRelationship)
+    tally.created += writer.insert(fresh)
+    writer.update(fields, changed)
 
 
 def roster_import(*, directory: Path, dry_run: bool = False) -> ImportSummary:
