@@ -1,8 +1,55 @@
 from django.urls import path
 
-from brightline.web import views
+from brightline.web.views import family, office, portal, public, review, school
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", public.home, name="home"),
+    path("policy/", public.policy, name="policy"),
+    path("verify/", public.verify, name="verify"),
+    # Requester portal
+    path("portal/", portal.portal, name="portal"),
+    path("portal/requests/new/", portal.portal_new, name="portal_new"),
+    path("portal/requests/<uuid:request_id>/", portal.portal_request, name="portal_request"),
+    path(
+        "portal/requests/<uuid:request_id>/releases/<uuid:packet_id>/acknowledge",
+        portal.portal_acknowledge,
+        name="portal_acknowledge",
+    ),
+    path(
+        "portal/requests/<uuid:request_id>/releases/<uuid:packet_id>/download",
+        portal.portal_download,
+        name="portal_download",
+    ),
+    # Records office
+    path("office/", office.office, name="office"),
+    path("office/requests/new/", office.office_new, name="office_new"),
+    path("office/requests/<uuid:request_id>/", office.office_request, name="office_request"),
+    path(
+        "office/requests/<uuid:request_id>/students/<int:request_student_id>/match",
+        office.office_match,
+        name="office_match",
+    ),
+    path("office/requests/<uuid:request_id>/release", office.office_release, name="office_release"),
+    path("office/agencies/", office.office_agencies, name="office_agencies"),
+    path("office/agencies/<int:agency_id>/verify", office.office_agency_verify, name="office_agency_verify"),
+    path("office/letters/", office.office_letters, name="office_letters"),
+    path("office/letters/<int:notice_id>/mailed", office.office_letter_mailed, name="office_letter_mailed"),
+    # Review queue
+    path("review/", review.review, name="review"),
+    path("review/requests/<uuid:request_id>/", review.review_request, name="review_request"),
+    path(
+        "review/requests/<uuid:request_id>/items/<int:item_id>/decide",
+        review.review_decide,
+        name="review_decide",
+    ),
+    path(
+        "requests/<uuid:request_id>/documents/<int:document_id>",
+        review.staff_document,
+        name="staff_document",
+    ),
+    # School staff
+    path("school/record/", school.school_record, name="school_record"),
+    # Families
+    path("family/", family.family, name="family"),
 ]

@@ -1,0 +1,37 @@
+"""Reads the pages need for which no selector exists yet in the owning app.
+
+Each is a stand-in to be replaced by the owning app's selector (asked for in the web README); each
+checks the asker's role itself so that a page can never show more than the role may see.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from brightline.accounts.models import User
+from brightline.agencies.models import Agency
+from brightline.errors import NotAllowed
+from brightline.notices.models import FamilyNotice, NoticeChannel, NoticeState
+from brightline.web.access import RECORDS_OFFICE
+
+
+def agencies_for_records_office(*, user: User) -> QuerySet[Agency]:
+    """Every requesting agency, unverified first (agencies app: an `agencies_list(user)` selector)."""
+    if user.role not in RECORDS_OFFICE:
+        raise NotAllowed("only the records office manages agencies")
+    return Agency.objects.order_by("verified", "name")
+
+
+def agency_for_records_office(*, user: User, agency_id: int) -> Agency | None:
+    return agencies_for_records_office(user=user).filter(pk=agency_id).first()
+
+
+def letters_to_mail(*, user: User) -> QuerySet[FamilyNotice]:
+    """Queued printed-letter notices (notices app: a `letters_to_mail(user)` selector)."""
+    if user.role not in RECORDS_OFFICE:
+        raise NotAllowed("only the records office mails letters")
+    return (
+        FamilyNotice.objects.filter(channel=NoticeChannel.LETTER, state=NoticeState.QUEUED)
+        .select_related("request", "student")
+        .order_by("queued_at", "pk")
+    )

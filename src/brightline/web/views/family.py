@@ -1,0 +1,39 @@
+"""The family portal: each child's record of disclosures and the notices the family received."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from brightline.disclosures.selectors import disclosures_for_family, students_of_family
+from brightline.notices.selectors import notices_visible_to_family
+from brightline.web.access import FAMILY, PageRequest, role_required
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+
+
+@role_required(FAMILY)
+def family(request: PageRequest) -> HttpResponse:
+    children = []
+    for student in students_of_family(request.user).select_related("school").order_by("first_name", "pk"):
+        notices = notices_visible_to_family(request.user, student)
+        languages = sorted({LANGUAGE_NAMES.get(notice.language, notice.language) for notice in notices})
+        children.append(
+            {
+                "student": student,
+                "entries": list(disclosures_for_family(user=request.user, student=student)),
+                "notices": notices,
+                "languages": languages,
+            }
+        )
+    return render(
+        request,
+        "web/family/records.html",
+        {
+            "children": children,
+            "preferred_language": LANGUAGE_NAMES.get(
+                request.user.preferred_language, request.user.preferred_language
+            ),
+        },
+    )

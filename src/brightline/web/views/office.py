@@ -1,0 +1,228 @@
+"""The records office: requests received off the portal, student matching, deadlines, agencies,
+releases and the letters that go by post."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brightline.agencies.services import agency_verify
+from brightline.casework import selectors as casework_selectors
+from brightline.casework.documents import document_attach
+from brightline.casework.models import MatchState, Request, RequestState
+from brightline.casework.services import request_submit, student_match_resolve
+from brightline.disclosures.services import packet_release
+from brightline.errors import Conflict, InvalidInput, NotAllowed
+from brightline.notices.services import notice_mark_mailed, notice_text
+from brightline.roster.selectors import students_matching
+from brightline.web import queries
+from brightline.web.access import RECORDS_OFFICE, PageRequest, is_htmx, role_required
+from brightline.web.forms import MatchForm, OffPortalRequestForm, StudentSearchForm, add_service_errors
+from brightline.web.views.common import items_by_student, named_student, sentence
+
+DUE_SOON = dt.timedelta(days=3)
+
+
+@role_required(RECORDS_OFFICE)
+def office(request: PageRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "overdue": casework_selectors.requests_overdue(user=user),
+        "due": casework_selectors.requests_due(user=user, within=DUE_SOON),
+        "awaiting_match": casework_selectors.requests_list(user=user, state=RequestState.AWAITING_MATCH),
+        "ready": casework_selectors.requests_list(user=user, state=RequestState.READY),
+        "recent": casework_selectors.requests_list(user=user)[:20],
+        "letters": queries.letters_to_mail(user=user).count(),
+        "unverified": queries.agencies_for_records_office(user=user).filter(verified=False).count(),
+        "due_within_days": DUE_SOON.days,
+    }
+    return render(request, "web/office/dashboard.html", context)
+
+
+@role_required(RECORDS_OFFICE)
+@require_http_methods(["GET", "POST"])
+def office_new(request: PageRequest) -> HttpResponse:
+    agencies = [(agency.pk, agency.name) for agency in queries.agencies_for_records_office(user=request.user)]
+    form = OffPortalRequestForm(
+        request.POST or None,
+        request.FILES or None,
+        agencies=agencies,
+        initial={"received_at": timezone.localtime().replace(second=0, microsecond=0)},
+    )
+    if request.method == "POST" and form.is_valid():
+        agency = queries.agency_for_records_office(user=request.user, agency_id=form.cleaned_data["agency"])
+        if agency is None:
+            form.add_error("agency", "Choose an agency from the list.")
+        else:
+            try:
+                with transaction.atomic():
+                    result = request_submit(
+                        agency=agency,
+                        document=form.request_document(),
+                        channel=form.cleaned_data["channel"],
+                        entered_by=request.user,
+                        received_at=form.cleaned_data["received_at"],
+                    )
+                    upload = form.cleaned_data.get("document")
+                    if upload:
+                        document_attach(
+                            request=result.request,
+                            upload=upload,
+                            kind=form.cleaned_data["document_kind"],
+                            uploaded_by=request.user,
+                        )
+            except (InvalidInput, NotAllowed) as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Request {result.request.reference} was entered.")
+                return redirect("web:office_request", request_id=result.request.pk)
+    return render(request, "web/office/new.html", {"form": form})
+
+
+def _match_panels(request: PageRequest, found: Request) -> list[dict[str, Any]]:
+    """For each student not yet matched: the roster students that fit how they were named, and the
+    results of the clerk's own search when this panel's search form was sent."""
+    searched = request.GET.get("search_for", "")
+    panels = []
+    for rs in found.students.all():
+        if rs.match_state == MatchState.MATCHED:
+            continue
+        named = rs.named
+        try:
+            candidates = students_matching(
+                student_id=named.get("student_id"),
+                first_name=named.get("first_name"),
+                last_name=named.get("last_name"),
+                birth_date=dt.date.fromisoformat(named["birth_date"]) if named.get("birth_date") else None,
+            )
+        except ValueError:
+            candidates = []
+        search_form = StudentSearchForm(prefix=f"s{rs.pk}")
+        results = None
+        if searched == str(rs.pk):
+            search_form = StudentSearchForm(request.GET, prefix=f"s{rs.pk}")
+            if search_form.is_valid():
+                data = search_form.cleaned_data
+                results = students_matching(
+                    student_id=(data.get("student_id") or "").strip() or None,
+                    first_name=data.get("first_name") or None,
+                    last_name=data.get("last_name") or None,
+                    birth_date=data.get("birth_date"),
+                )
+        panels.append(
+            {
+                "request_student": rs,
+                "named": named_student(named),
+                "candidates": candidates,
+                "search_form": search_form,
+                "results": results,
+            }
+        )
+    return panels
+
+
+@role_required(RECORDS_OFFICE)
+def office_request(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    context = {
+        "req": found,
+        "groups": [
+            dict(group, named=named_student(group["request_student"].named))
+            for group in items_by_student(found)
+        ],
+        "panels": _match_panels(request, found),
+        "can_release": found.state == RequestState.READY,
+    }
+    template = "web/office/_match_panels.html" if is_htmx(request) else "web/office/request.html"
+    return render(request, template, context)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_match(request: PageRequest, request_id: str, request_student_id: int) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    if not any(rs.pk == request_student_id for rs in found.students.all()):
+        raise Http404("no such student on this request")
+    form = MatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the student this request is about.")
+    else:
+        try:
+            rs = student_match_resolve(
+                request_student_id=request_student_id,
+                student_id=form.cleaned_data["student"],
+                resolved_by=request.user,
+            )
+        except (Conflict, InvalidInput) as error:
+            messages.error(request, sentence(error.message))
+        else:
+            student = rs.student
+            messages.success(
+                request,
+                f"Matched to {student.first_name} {student.last_name} ({student.sis_id}); the policy has sorted their records."
+                if student
+                else "Matched.",
+            )
+    return redirect("web:office_request", request_id=found.pk)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_release(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    try:
+        packet = packet_release(request_id=found.pk, released_by=request.user)
+    except Conflict as error:
+        messages.error(request, sentence(error.message))
+    else:
+        messages.success(
+            request,
+            f"Released. The requester can now download the packet (SHA-256 {packet.content_sha256[:16]}…).",
+        )
+    return redirect("web:office_request", request_id=found.pk)
+
+
+@role_required(RECORDS_OFFICE)
+def office_agencies(request: PageRequest) -> HttpResponse:
+    agencies = queries.agencies_for_records_office(user=request.user)
+    return render(request, "web/office/agencies.html", {"agencies": agencies})
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_agency_verify(request: PageRequest, agency_id: int) -> HttpResponse:
+    agency = queries.agency_for_records_office(user=request.user, agency_id=agency_id)
+    if agency is None:
+        raise Http404("no such agency")
+    agency_verify(agency=agency, verified_by=request.user)
+    messages.success(request, f"{agency.name} is verified.")
+    return redirect("web:office_agencies")
+
+
+@role_required(RECORDS_OFFICE)
+def office_letters(request: PageRequest) -> HttpResponse:
+    letters = [
+        {"notice": notice, "subject": subject, "body": body}
+        for notice in queries.letters_to_mail(user=request.user)
+        for subject, body in [notice_text(notice)]
+    ]
+    return render(request, "web/office/letters.html", {"letters": letters})
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_letter_mailed(request: PageRequest, notice_id: int) -> HttpResponse:
+    try:
+        notice = notice_mark_mailed(notice_id=notice_id, marked_by=request.user)
+    except Conflict as error:
+        messages.error(request, sentence(error.message))
+    else:
+        messages.success(request, f"The letter to {notice.recipient_name} is marked mailed.")
+    return redirect("web:office_letters")

@@ -1,0 +1,130 @@
+"""The requester portal: an agency's people submit requests, follow them and download releases."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from brightline.casework import selectors as casework_selectors
+from brightline.casework.documents import document_attach
+from brightline.casework.models import Channel, Request
+from brightline.casework.services import request_submit
+from brightline.disclosures.models import ReleasePacket
+from brightline.disclosures.services import delivery_link_issue, packet_acknowledge
+from brightline.errors import Conflict, InvalidInput
+from brightline.web.access import REQUESTERS, PageRequest, role_required
+from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm, add_service_errors
+from brightline.web.views.common import items_by_student, named_student
+
+
+@role_required(REQUESTERS)
+def portal(request: PageRequest) -> HttpResponse:
+    requests = casework_selectors.requests_list(agency=request.agency)
+    return render(request, "web/portal/list.html", {"requests": requests})
+
+
+@role_required(REQUESTERS)
+@require_http_methods(["GET", "POST"])
+def portal_new(request: PageRequest) -> HttpResponse:
+    form = RequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            # The request and its document are stored together or not at all.
+            with transaction.atomic():
+                result = request_submit(
+                    agency=request.agency,
+                    document=form.request_document(),
+                    channel=Channel.PORTAL,
+                    submitted_by=request.user,
+                )
+                upload = form.cleaned_data.get("document")
+                if upload:
+                    document_attach(
+                        request=result.request,
+                        upload=upload,
+                        kind=form.cleaned_data["document_kind"],
+                        uploaded_by=request.user,
+                    )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Your request {result.request.reference} was received.")
+            return redirect("web:portal_request", request_id=result.request.pk)
+    return render(request, "web/portal/new.html", {"form": form})
+
+
+def _own_request(request: PageRequest, request_id: str) -> Request:
+    return casework_selectors.request_get(request_id=request_id, agency=request.agency)
+
+
+def _render_request(
+    request: PageRequest, found: Request, *, ack_form: AcknowledgeForm | None = None, status: int = 200
+) -> HttpResponse:
+    packets = [
+        {
+            "packet": packet,
+            "acknowledge_form": ack_form
+            if ack_form is not None and ack_form.prefix == f"ack-{packet.pk}"
+            else AcknowledgeForm(prefix=f"ack-{packet.pk}"),
+            "download_form": DownloadForm(),
+        }
+        for packet in found.packets.all()
+    ]
+    groups = [
+        dict(group, named=named_student(group["request_student"].named)) for group in items_by_student(found)
+    ]
+    return render(
+        request,
+        "web/portal/request.html",
+        {"req": found, "groups": groups, "packets": packets},
+        status=status,
+    )
+
+
+@role_required(REQUESTERS)
+def portal_request(request: PageRequest, request_id: str) -> HttpResponse:
+    return _render_request(request, _own_request(request, request_id))
+
+
+def _own_packet(request: PageRequest, request_id: str, packet_id: str) -> tuple[Request, ReleasePacket]:
+    found = _own_request(request, request_id)
+    packet = next((p for p in found.packets.all() if str(p.pk) == packet_id), None)
+    if packet is None:
+        raise Http404("no such release")
+    return found, packet
+
+
+@role_required(REQUESTERS)
+@require_POST
+def portal_acknowledge(request: PageRequest, request_id: str, packet_id: str) -> HttpResponse:
+    found, packet = _own_packet(request, request_id, packet_id)
+    form = AcknowledgeForm(request.POST, prefix=f"ack-{packet.pk}")
+    if form.is_valid():
+        try:
+            packet_acknowledge(packet=packet, acknowledged_by_name=form.cleaned_data["acknowledged_by"])
+        except InvalidInput as error:
+            add_service_errors(form, error, {"acknowledged_by": "acknowledged_by"})
+        else:
+            messages.success(request, "Thank you. You can now download the release.")
+            return redirect(reverse("web:portal_request", args=[found.pk]) + f"#release-{packet.pk}")
+    return _render_request(request, found, ack_form=form, status=422)
+
+
+@role_required(REQUESTERS)
+@require_POST
+def portal_download(request: PageRequest, request_id: str, packet_id: str) -> HttpResponse:
+    """Issue a fresh single-use link and send the browser to it: the download spends the link."""
+    found, packet = _own_packet(request, request_id, packet_id)
+    form = DownloadForm(request.POST)
+    fmt = form.cleaned_data["format"] if form.is_valid() else "pdf"
+    try:
+        _link, token = delivery_link_issue(packet=packet)
+    except Conflict as error:
+        messages.error(request, error.message[0].upper() + error.message[1:] + ".")
+        return redirect(reverse("web:portal_request", args=[found.pk]) + f"#release-{packet.pk}")
+    path = reverse("api:release_download", kwargs={"token": token})
+    return HttpResponseRedirect(f"{path}?format={fmt}")

@@ -1,0 +1,152 @@
+"""The review queue: the superintendent and the legal advisor decide items one by one, with a lawful
+basis for every approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from brightline.accounts.models import User
+from brightline.casework import selectors as casework_selectors
+from brightline.casework.documents import document_open
+from brightline.casework.models import Item, ItemState, Request
+from brightline.casework.selectors import CASEWORK_ROLES
+from brightline.casework.services import item_decide
+from brightline.errors import Conflict, InvalidInput, NotAllowed
+from brightline.roster.selectors import inventory_by_category
+from brightline.web.access import REVIEWERS, PageRequest, is_htmx, role_required
+from brightline.web.forms import DecisionForm, add_service_errors
+from brightline.web.views.common import items_by_student, named_student
+
+CONFLICT_MESSAGE = (
+    "Someone else decided this item while you were looking at it. Its current state is shown below; "
+    "nothing you entered was saved."
+)
+
+
+@role_required(REVIEWERS)
+def review(request: PageRequest) -> HttpResponse:
+    groups: dict[Any, dict[str, Any]] = {}
+    for item in casework_selectors.review_queue(user=request.user):
+        group = groups.setdefault(item.request_id, {"req": item.request, "items": []})
+        group["items"].append(item)
+    return render(request, "web/review/queue.html", {"groups": list(groups.values()), "now": timezone.now()})
+
+
+def _can_decide(user: User, req: Request, item: Item) -> bool:
+    return (
+        item.state == ItemState.PENDING_REVIEW and item.reviewer == user.role and req.entered_by_id != user.pk
+    )
+
+
+def _item_context(
+    user: User,
+    req: Request,
+    item: Item,
+    inventory: dict[str, list[Any]],
+    form: DecisionForm | None = None,
+    notice: str = "",
+    conflict: bool = False,
+) -> dict[str, Any]:
+    field_choices = [(field.field_name, field.label) for field in inventory.get(item.category, [])]
+    can_decide = _can_decide(user, req, item)
+    if can_decide and form is None:
+        form = DecisionForm(prefix=f"item-{item.pk}", field_choices=field_choices)
+    return {
+        "req": req,
+        "item": item,
+        "form": form if can_decide else None,
+        "notice": notice,
+        "conflict": conflict,
+        "decision": getattr(item, "decision", None) if item.state != ItemState.PENDING_REVIEW else None,
+    }
+
+
+@role_required(REVIEWERS)
+def review_request(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    inventory = inventory_by_category()
+    groups = [
+        {
+            "named": named_student(group["request_student"].named),
+            "request_student": group["request_student"],
+            "items": [_item_context(request.user, found, item, inventory) for item in group["items"]],
+        }
+        for group in items_by_student(found)
+    ]
+    return render(request, "web/review/request.html", {"req": found, "groups": groups})
+
+
+@role_required(REVIEWERS)
+@require_POST
+def review_decide(request: PageRequest, request_id: str, item_id: int) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    item = next((i for i in found.items.all() if i.pk == item_id), None)
+    if item is None:
+        raise Http404("no such item on this request")
+    inventory = inventory_by_category()
+    field_choices = [(field.field_name, field.label) for field in inventory.get(item.category, [])]
+    form = DecisionForm(request.POST, prefix=f"item-{item.pk}", field_choices=field_choices)
+    notice = ""
+    conflict = False
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            item_decide(
+                item_id=item.pk,
+                reviewer=request.user,
+                action=data["action"],
+                rationale=data["rationale"],
+                lawful_basis=data.get("lawful_basis") or None,
+                fields_removed=list(data.get("fields_removed") or []),
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        except NotAllowed as error:
+            form.add_error(None, error.message)
+        except Conflict:
+            conflict = True
+            notice = CONFLICT_MESSAGE
+        else:
+            notice = "Your decision was recorded."
+            if not is_htmx(request):
+                messages.success(request, notice)
+                return redirect(reverse("web:review_request", args=[found.pk]) + f"#item-{item.pk}")
+        if notice:
+            # Show the item as it now stands, with whoever's decision is on it.
+            found = casework_selectors.request_get(request_id=found.pk, user=request.user)
+            item = next(i for i in found.items.all() if i.pk == item_id)
+            form = None  # type: ignore[assignment]
+    context = _item_context(request.user, found, item, inventory, form=form, notice=notice, conflict=conflict)
+    if is_htmx(request):
+        return render(request, "web/review/_item.html", context)
+    if conflict:
+        messages.error(request, CONFLICT_MESSAGE)
+        return redirect(reverse("web:review_request", args=[found.pk]) + f"#item-{item.pk}")
+    groups = [
+        {
+            "named": named_student(group["request_student"].named),
+            "request_student": group["request_student"],
+            "items": [
+                context if other.pk == item.pk else _item_context(request.user, found, other, inventory)
+                for other in group["items"]
+            ],
+        }
+        for group in items_by_student(found)
+    ]
+    return render(request, "web/review/request.html", {"req": found, "groups": groups}, status=422)
+
+
+@role_required(frozenset(CASEWORK_ROLES))
+def staff_document(request: PageRequest, request_id: str, document_id: int) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    document = next((d for d in found.documents.all() if d.pk == document_id), None)
+    if document is None:
+        raise Http404("no such document")
+    return document_open(document=document, viewer=request.user)

@@ -1,0 +1,51 @@
+"""School staff record a disclosure they already had to make: in an emergency, or a report of
+suspected abuse to child-protective services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from brightline.disclosures.services import after_the_fact_record
+from brightline.errors import InvalidInput
+from brightline.roster.selectors import students_matching
+from brightline.web.access import SCHOOL_STAFF, PageRequest, role_required
+from brightline.web.forms import AfterTheFactForm, add_service_errors
+
+
+@role_required(SCHOOL_STAFF)
+@require_http_methods(["GET", "POST"])
+def school_record(request: PageRequest) -> HttpResponse:
+    form = AfterTheFactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        found = students_matching(student_id=data["student_id"])
+        if len(found) != 1:
+            form.add_error("student_id", "No student has this ID. Check it against the student's record.")
+        else:
+            student = found[0]
+            try:
+                after_the_fact_record(
+                    student=student,
+                    kind=data["kind"],
+                    disclosed_at=data["disclosed_at"],
+                    recipient_name=data["recipient_name"],
+                    recipient_position=data.get("recipient_position") or "",
+                    recipient_affiliation=data["recipient_affiliation"],
+                    recipient_kind=data["recipient_kind"],
+                    categories=list(data["categories"]),
+                    details=data["details"],
+                    recipients=form.recipients(),
+                    recorded_by=request.user,
+                )
+            except InvalidInput as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Recorded in the record of disclosures of {student.first_name} {student.last_name}.",
+                )
+                return redirect("web:school_record")
+    return render(request, "web/school/record.html", {"form": form})
