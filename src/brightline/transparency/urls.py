@@ -1,4 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from brightline.transparency import views
 
 app_name = "transparency"
-urlpatterns: list[URLPattern | URLResolver] = []
+PERIOD = r"(?P<key>\d{4}-(?:Q[1-4]|H[12]))"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
+    re_path(rf"^{PERIOD}/$", views.report, name="report"),
+    re_path(rf"^{PERIOD}\.(?P<fmt>csv|json|pdf)$", views.report_download, name="download"),
+]

@@ -1,0 +1,80 @@
+"""Server-rendered SVG bar charts of published figures, with the geometry computed here and the markup
+in templates/transparency/chart.html. A suppressed figure draws no bar: its label says why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LABEL_WIDTH = 230
+BAR_AREA = 380
+VALUE_WIDTH = 120
+ROW_HEIGHT = 30
+BAR_HEIGHT = 20
+TOP = 8
+
+
+def bar_chart(*, chart_id: str, title: str, description: str, bars: list[dict[str, Any]]) -> dict[str, Any]:
+    """Geometry for a horizontal bar chart; `bars` holds {"label", "cell"} with a published cell."""
+    largest = max((bar["cell"]["value"] or 0 for bar in bars), default=0)
+    rows = []
+    for index, bar in enumerate(bars):
+        value = bar["cell"]["value"]
+        width = round(BAR_AREA * value / largest) if value and largest else 0
+        y = TOP + index * ROW_HEIGHT
+        rows.append(
+            {
+                "label": bar["label"],
+                "display": bar["cell"]["display"],
+                "suppressed": bar["cell"]["suppressed"] is not None,
+                "y": y,
+                "text_y": y + BAR_HEIGHT - 5,
+                "width": max(width, 1) if value else 0,
+                "value_x": LABEL_WIDTH + max(width, 1) + 6 if value else LABEL_WIDTH + 6,
+            }
+        )
+    return {
+        "id": chart_id,
+        "title": title,
+        "description": description,
+        "rows": rows,
+        "label_x": LABEL_WIDTH - 8,
+        "bar_x": LABEL_WIDTH,
+        "bar_height": BAR_HEIGHT,
+        "width": LABEL_WIDTH + BAR_AREA + VALUE_WIDTH,
+        "height": TOP * 2 + ROW_HEIGHT * len(rows),
+    }
+
+
+def _describe(title: str, bars: list[dict[str, Any]]) -> str:
+    parts = [f"{bar['label']}: {bar['cell']['display']}" for bar in bars]
+    return f"{title}. " + ("; ".join(parts) if parts else "No requests.") + "."
+
+
+def report_charts(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The three charts of a report page: requests by outcome, by requester kind, by legal process."""
+    tables = {table["id"]: table for table in figures["tables"]}
+    by_kind = tables["requests_by_requester_kind"]
+    outcome_bars = [
+        {"label": column["label"], "cell": cell}
+        for column, cell in zip(by_kind["columns"], by_kind["totals"]["cells"], strict=True)
+    ]
+    charts = []
+    for chart_id, title, bars in (
+        ("chart-outcomes", "Requests by outcome", outcome_bars),
+        ("chart-requester-kinds", "Requests by requester kind", _nonzero_rows(by_kind)),
+        (
+            "chart-legal-process",
+            "Requests by legal process",
+            _nonzero_rows(tables["requests_by_legal_process"]),
+        ),
+    ):
+        charts.append(
+            bar_chart(chart_id=chart_id, title=title, description=_describe(title, bars), bars=bars)
+        )
+    return charts
+
+
+def _nonzero_rows(table: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"label": row["label"], "cell": row["total"]} for row in table["rows"] if row["total"]["value"] != 0
+    ]

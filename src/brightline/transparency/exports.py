@@ -1,0 +1,52 @@
+"""The downloads of a report: CSV (one line per published cell), JSON (the figures) and PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from brightline.transparency.charts import report_charts
+
+CSV_HEADER = ("table", "measure", "row", "row_label", "column", "column_label", "count", "shown_as")
+
+
+def report_csv(figures: dict[str, Any]) -> str:
+    """Every cell of every table, margins included ("total"); a suppressed count is empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for table in figures["tables"]:
+        columns = [*table["columns"], {"key": "total", "label": "Total"}]
+        lines = [*table["rows"], {"key": "total", "label": "Total", **table["totals"]}]
+        for line in lines:
+            for column, cell in zip(columns, [*line["cells"], line["total"]], strict=True):
+                writer.writerow(
+                    (
+                        table["id"],
+                        table["measure"],
+                        line["key"],
+                        line["label"],
+                        column["key"],
+                        column["label"],
+                        "" if cell["value"] is None else cell["value"],
+                        cell["display"],
+                    )
+                )
+    return out.getvalue()
+
+
+def report_json(figures: dict[str, Any]) -> str:
+    return json.dumps(figures, indent=2, ensure_ascii=False) + "\n"
+
+
+def report_pdf(figures: dict[str, Any], *, context: dict[str, Any]) -> bytes:
+    import weasyprint
+
+    html = render_to_string(
+        "transparency/report_print.html", {**context, "figures": figures, "charts": report_charts(figures)}
+    )
+    return bytes(weasyprint.HTML(string=html).write_pdf())

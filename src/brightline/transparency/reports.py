@@ -1,0 +1,436 @@
+"""The figures of one transparency report, computed with GROUP BY in the database.
+
+`report_figures(period, checkpoint)` returns the *published* figures only: suppressed cells never leave
+this module with their value. Callers run it inside a snapshot of the database taken when the ledger had
+exactly `checkpoint.size` entries (see services.report_publish), because every casework change commits
+together with its ledger entry: the rows of that snapshot are the ledger at that size.
+
+Python only touches aggregated rows (a few thousand combinations at most), never one row per request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+from brightline.casework.calendar import DistrictCalendar, district_zone
+from brightline.casework.models import Decision, Item, ItemState, Request, RequestState, RequestStudent
+from brightline.disclosures.models import DisclosureEntry, EntryKind
+from brightline.ledger.models import Checkpoint
+from brightline.policy.vocabulary import LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
+from brightline.transparency.periods import Period
+from brightline.transparency.suppression import Mark, extend, suppress_group
+
+METHOD_VERSION = 1
+SMALLEST_PUBLISHED_GROUP = 10
+
+# Outcomes of a request, in the order the tables show them (README: "Outcome of a request").
+OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("released_in_full", "Released in full"),
+    ("released_in_part", "Released in part"),
+    ("nothing_released", "Nothing released"),
+    ("refused", "Refused by the policy"),
+    ("pending", "Pending"),
+)
+OPEN_REQUEST_STATES = (
+    RequestState.AWAITING_MATCH,
+    RequestState.IN_REVIEW,
+    RequestState.AWAITING_NOTICE,
+    RequestState.READY,
+)
+# A request is decided once no item waits for a student match or for a reviewer.
+UNDECIDED_REQUEST_STATES = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW)
+AFTER_THE_FACT_KINDS: tuple[tuple[str, str], ...] = (
+    (EntryKind.EMERGENCY_AFTER_THE_FACT.value, "Emergency disclosure"),
+    (EntryKind.ABUSE_REPORT.value, "Report of suspected abuse or neglect"),
+)
+YES_NO: tuple[tuple[bool, str], ...] = ((True, "Yes"), (False, "No"))
+
+
+def humanize(identifier: str) -> str:
+    return identifier.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A way to break requests down: the field (or annotation) and its rows in display order."""
+
+    key: str
+    field: str
+    heading: str
+    rows: tuple[tuple[Any, str], ...]
+
+
+DIMENSIONS: tuple[Dimension, ...] = (
+    Dimension(
+        "requester_kind", "requester_kind", "Requester kind", tuple((k, humanize(k)) for k in REQUESTER_KINDS)
+    ),
+    Dimension("purpose", "purpose", "Purpose", tuple((p, humanize(p)) for p in PURPOSES)),
+    Dimension(
+        "legal_process",
+        "legal_process_kind",
+        "Legal process",
+        tuple((k, "No legal process" if k == "none" else humanize(k)) for k in LEGAL_PROCESS_KINDS),
+    ),
+    Dimension("nondisclosure_order", "nondisclosure_order", "Under a non-disclosure order", YES_NO),
+    Dimension("emergency", "emergency", "Emergency stated and active when received", YES_NO),
+)
+
+
+def requests_received(period: Period) -> QuerySet[Request]:
+    return Request.objects.filter(received_at__gte=period.start, received_at__lt=period.end)
+
+
+def outcome_of_request(prefix: str = "") -> Case:
+    """The outcome of a request as a SQL expression (README: "Outcome of a request").
+
+    Casework keeps the request's state as a function of its items' states (casework/README.md), so the
+    state tells open from done; two EXISTS over the items tell "in full" from "in part" and "refused"
+    from "nothing released".
+    """
+    pk = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
+    not_released = Item.objects.filter(request=pk).exclude(state=ItemState.RELEASED)
+    not_refused = Item.objects.filter(request=pk).exclude(state=ItemState.REFUSED)
+    state = f"{prefix}state"
+    return Case(
+        When(**{f"{state}__in": OPEN_REQUEST_STATES}, then=Value("pending")),
+        When(Q(**{state: RequestState.RELEASED}) & Exists(not_released), then=Value("released_in_part")),
+        When(**{state: RequestState.RELEASED}, then=Value("released_in_full")),
+        When(Exists(not_refused), then=Value("nothing_released")),
+        default=Value("refused"),
+        output_field=CharField(),
+    )
+
+
+def emergency_at_receipt(prefix: str = "") -> Case:
+    """True when the request stated a threat and the emergency had not ended when it was received."""
+    return Case(
+        When(
+            Q(**{f"{prefix}emergency_threat__gt": ""})
+            & Q(**{f"{prefix}emergency_ends_at__gt": F(f"{prefix}received_at")}),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+FIELDS = ("requester_kind", "purpose", "legal_process_kind", "nondisclosure_order", "emergency", "outcome")
+
+
+def request_counts(period: Period) -> list[dict[str, Any]]:
+    """Requests per combination of the five dimensions and the outcome: one GROUP BY."""
+    return list(
+        requests_received(period)
+        .order_by()
+        .annotate(outcome=outcome_of_request(), emergency=emergency_at_receipt())
+        .values(*FIELDS)
+        .annotate(n=Count("pk"))
+    )
+
+
+def student_counts(period: Period) -> list[dict[str, Any]]:
+    """Students named per combination (a student named in two requests counts twice): one GROUP BY."""
+    rows = (
+        RequestStudent.objects.filter(
+            request__received_at__gte=period.start, request__received_at__lt=period.end
+        )
+        .order_by()
+        .annotate(
+            outcome=outcome_of_request("request__"),
+            emergency=emergency_at_receipt("request__"),
+            requester_kind=F("request__requester_kind"),
+            purpose=F("request__purpose"),
+            legal_process_kind=F("request__legal_process_kind"),
+            nondisclosure_order=F("request__nondisclosure_order"),
+        )
+        .values(*FIELDS)
+        .annotate(n=Count("pk"))
+    )
+    return list(rows)
+
+
+def decision_day_pairs(period: Period) -> list[dict[str, Any]]:
+    """(day received, day decided, number of requests) for decided requests, days in the district's zone.
+
+    The decision is the last reviewer decision on any item or, for items the policy decided alone, the
+    last triage (when the last student was matched); never earlier than receipt.
+    """
+    zone = district_zone()
+    last_decision = Subquery(
+        Decision.objects.filter(item__request=OuterRef("pk"))
+        .order_by()
+        .values("item__request")
+        .annotate(last=Max("decided_at"))
+        .values("last")[:1],
+        output_field=DateTimeField(),
+    )
+    last_triage = Subquery(
+        RequestStudent.objects.filter(request=OuterRef("pk"))
+        .order_by()
+        .values("request")
+        .annotate(last=Max("matched_at"))
+        .values("last")[:1],
+        output_field=DateTimeField(),
+    )
+    decided_at = Greatest(
+        Coalesce(last_decision, F("received_at")),
+        Coalesce(last_triage, F("received_at")),
+        F("received_at"),
+        output_field=DateTimeField(),
+    )
+    return list(
+        requests_received(period)
+        .exclude(state__in=UNDECIDED_REQUEST_STATES)
+        .order_by()
+        .annotate(
+            received_day=TruncDate("received_at", tzinfo=zone), decided_day=TruncDate(decided_at, tzinfo=zone)
+        )
+        .values("received_day", "decided_day")
+        .annotate(n=Count("pk"))
+    )
+
+
+def after_the_fact_counts(period: Period) -> list[dict[str, Any]]:
+    return list(
+        DisclosureEntry.objects.filter(
+            kind__in=[kind for kind, _ in AFTER_THE_FACT_KINDS],
+            occurred_at__gte=period.start,
+            occurred_at__lt=period.end,
+        )
+        .order_by()
+        .values("party_kind", "kind")
+        .annotate(n=Count("pk"))
+    )
+
+
+def nearest_rank(counts: Counter[int], share: float) -> int:
+    """The smallest value v such that at least `share` of all values are ≤ v (nearest-rank percentile)."""
+    total = sum(counts.values())
+    rank = max(1, math.ceil(share * total))
+    seen = 0
+    for value in sorted(counts):
+        seen += counts[value]
+        if seen >= rank:
+            return value
+    raise ValueError("no values")
+
+
+def business_days_distribution(pairs: Iterable[dict[str, Any]], calendar: DistrictCalendar) -> Counter[int]:
+    days: Counter[int] = Counter()
+    for pair in pairs:
+        days[calendar.business_days_between(pair["received_day"], pair["decided_day"])] += pair["n"]
+    return days
+
+
+# Building the published tables -------------------------------------------------------------------------
+
+
+def _rows_for(dimension: Dimension, seen: Iterable[Any]) -> list[tuple[Any, str]]:
+    """The vocabulary's rows in order (zeros are published: "no request from …" is news), then any value
+    the vocabulary does not know, so nothing counted is left out of the totals."""
+    known = {key for key, _ in dimension.rows}
+    extra = sorted({value for value in seen if value not in known}, key=str)
+    return [*dimension.rows, *((value, humanize(str(value))) for value in extra)]
+
+
+def _matrix(
+    rows: Sequence[dict[str, Any]],
+    field: str,
+    row_keys: Sequence[Any],
+    column_field: str,
+    column_keys: Sequence[Any],
+) -> list[list[int]]:
+    index = {key: i for i, key in enumerate(row_keys)}
+    columns = {key: i for i, key in enumerate(column_keys)}
+    matrix = [[0] * len(column_keys) for _ in row_keys]
+    for row in rows:
+        matrix[index[row[field]]][columns[row[column_field]]] += row["n"]
+    return matrix
+
+
+def _cell(value: int, mark: Mark) -> dict[str, Any]:
+    if mark is Mark.SHOWN:
+        return {"value": value, "display": f"{value:,}", "suppressed": None}
+    display = "fewer than 10" if mark is Mark.FEWER_THAN_10 else "withheld"
+    return {"value": None, "display": display, "suppressed": mark.value}
+
+
+def _table(
+    *,
+    table_id: str,
+    title: str,
+    measure: str,
+    row_heading: str,
+    rows: Sequence[tuple[Any, str]],
+    columns: Sequence[tuple[Any, str]],
+    grid: list[list[int]],
+    marks: list[list[Mark]],
+) -> dict[str, Any]:
+    body = [
+        {
+            "key": str(key).lower() if isinstance(key, bool) else key,
+            "label": label,
+            "cells": [_cell(v, m) for v, m in zip(grid[i][:-1], marks[i][:-1], strict=True)],
+            "total": _cell(grid[i][-1], marks[i][-1]),
+        }
+        for i, (key, label) in enumerate(rows)
+    ]
+    return {
+        "id": table_id,
+        "title": title,
+        "measure": measure,
+        "row_heading": row_heading,
+        "columns": [{"key": key, "label": label} for key, label in columns],
+        "rows": body,
+        "totals": {
+            "cells": [_cell(v, m) for v, m in zip(grid[-1][:-1], marks[-1][:-1], strict=True)],
+            "total": _cell(grid[-1][-1], marks[-1][-1]),
+        },
+    }
+
+
+def _group(
+    rows: Sequence[dict[str, Any]], *, measure: str, noun: str
+) -> tuple[list[dict[str, Any]], list[list[int]]]:
+    """One table per dimension × outcome, suppressed together (they publish the same column totals)."""
+    layouts = []
+    grids = []
+    outcome_keys = [key for key, _ in OUTCOMES]
+    for dimension in DIMENSIONS:
+        field = dimension.field
+        row_keys = _rows_for(dimension, (row[field] for row in rows))
+        grids.append(
+            extend(_matrix(rows, field, [k for k, _ in row_keys], "outcome", outcome_keys), len(OUTCOMES))
+        )
+        layouts.append((dimension, row_keys))
+    marks = suppress_group(grids)
+    tables = [
+        _table(
+            table_id=f"{measure}_by_{dimension.key}",
+            title=f"{noun} by {dimension.heading.lower()} and outcome",
+            measure=measure,
+            row_heading=dimension.heading,
+            rows=row_keys,
+            columns=OUTCOMES,
+            grid=grid,
+            marks=grid_marks,
+        )
+        for (dimension, row_keys), grid, grid_marks in zip(layouts, grids, marks, strict=True)
+    ]
+    return tables, grids
+
+
+def _share(table: dict[str, Any], row_key: str) -> dict[str, Any]:
+    """A row's share of all requests, published only when both counts are published."""
+    row = next(r for r in table["rows"] if r["key"] == row_key)
+    part, whole = row["total"]["value"], table["totals"]["total"]["value"]
+    if part is None or whole is None:
+        return {"percent": None, "display": f"not published: {row['total']['display']} requests"}
+    if whole == 0:
+        return {"percent": None, "display": "no requests"}
+    percent = round(100 * part / whole, 1)
+    return {"percent": percent, "display": f"{percent}% ({part:,} of {whole:,} requests)"}
+
+
+def report_figures(*, period: Period, checkpoint: Checkpoint, now: dt.datetime) -> dict[str, Any]:
+    """Every published figure of the report for `period`, computed at `checkpoint` (see module doc)."""
+    request_rows = request_counts(period)
+    student_rows = student_counts(period)
+    request_tables, _ = _group(request_rows, measure="requests", noun="Requests")
+    student_tables, _ = _group(student_rows, measure="students", noun="Students named in requests")
+
+    entry_rows = after_the_fact_counts(period)
+    party_dimension = Dimension(
+        "recipient_kind", "party_kind", "Recipient kind", tuple((k, humanize(k)) for k in REQUESTER_KINDS)
+    )
+    party_rows = [
+        row
+        for row in _rows_for(party_dimension, (r["party_kind"] for r in entry_rows))
+        if row[0] in {r["party_kind"] for r in entry_rows} or row[0] == "child_protective_services"
+    ]
+    entry_grid = extend(
+        _matrix(
+            entry_rows, "party_kind", [k for k, _ in party_rows], "kind", [k for k, _ in AFTER_THE_FACT_KINDS]
+        ),
+        len(AFTER_THE_FACT_KINDS),
+    )
+    entry_table = _table(
+        table_id="after_the_fact_entries",
+        title="Disclosures recorded after the fact, by recipient",
+        measure="entries",
+        row_heading="Recipient kind",
+        rows=party_rows,
+        columns=AFTER_THE_FACT_KINDS,
+        grid=entry_grid,
+        marks=suppress_group([entry_grid])[0],
+    )
+
+    days = business_days_distribution(decision_day_pairs(period), DistrictCalendar.load())
+    decided = sum(days.values())
+    if decided >= SMALLEST_PUBLISHED_GROUP:
+        timing: dict[str, Any] = {
+            "published": True,
+            "median_business_days": nearest_rank(days, 0.5),
+            "p90_business_days": nearest_rank(days, 0.9),
+            "display": None,
+        }
+    else:
+        timing = {
+            "published": False,
+            "median_business_days": None,
+            "p90_business_days": None,
+            "display": "not published: fewer than 10 decided requests" if decided else "no decided requests",
+        }
+
+    by_table = {table["id"]: table for table in request_tables}
+    return {
+        "method_version": METHOD_VERSION,
+        "period": {
+            "key": period.key,
+            "title": period.title,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "complete": period.is_complete(now),
+        },
+        "district": settings.DISTRICT_NAME,
+        "time_zone": settings.TIME_ZONE,
+        "checkpoint": {
+            "id": checkpoint.pk,
+            "size": checkpoint.size,
+            "root_hash": bytes(checkpoint.root_hash).hex(),
+            "signed_at": checkpoint.signed_at.isoformat(),
+            "origin": settings.LEDGER_ORIGIN,
+        },
+        "computed_at": now.isoformat(),
+        "outcomes": [{"key": key, "label": label} for key, label in OUTCOMES],
+        "tables": [*request_tables, *student_tables, entry_table],
+        "shares": {
+            "nondisclosure_order": _share(by_table["requests_by_nondisclosure_order"], "true"),
+            "emergency": _share(by_table["requests_by_emergency"], "true"),
+        },
+        "time_to_decision": timing,
+    }

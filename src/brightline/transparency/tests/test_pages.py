@@ -1,0 +1,127 @@
+"""The public pages and downloads: no sign-in, accessible markup, and the same figures everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from brightline.casework import services
+from brightline.casework.calendar import district_zone
+from brightline.testing import World, request_body
+from brightline.transparency.models import PublishedReport
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def period_key(world: World) -> str:
+    for _ in range(11):
+        body = request_body(world.alice, purpose="civil_immigration_enforcement", categories=["contact"])
+        services.request_submit(
+            agency=world.ice, document=body, channel="portal", submitted_by=world.immigration_officer
+        )
+    for _ in range(10):
+        body = request_body(world.carla, purpose="child_abuse_investigation", categories=["attendance"])
+        services.request_submit(
+            agency=world.dcf, document=body, channel="portal", submitted_by=world.dcf_investigator
+        )
+    services.request_submit(
+        agency=world.police,
+        document=request_body(world.ben, categories=["academic"]),
+        channel="portal",
+        submitted_by=world.detective,
+    )
+    today = timezone.localdate(timezone.now(), district_zone())
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def test_anyone_can_list_the_periods_without_signing_in(client: Client, period_key: str) -> None:
+    response = client.get("/transparency/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'href="/transparency/{period_key}/"' in body
+    assert f'href="/transparency/{period_key[:5]}H' in body
+    assert "<h1>Transparency reports</h1>" in body
+
+
+def test_the_report_page_shows_accessible_charts_tables_and_the_checkpoint(
+    client: Client, period_key: str
+) -> None:
+    response = client.get(f"/transparency/{period_key}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    report = PublishedReport.objects.get(period=period_key)
+    assert str(report.checkpoint_size) in body and report.checkpoint_root_hash in body
+    svgs = re.findall(r"<svg [^>]*>", body)
+    assert len(svgs) == 3
+    for svg in svgs:
+        assert 'role="img"' in svg
+        labelled = re.search(r'aria-labelledby="([^"]+)"', svg)
+        assert labelled is not None
+        for ident in labelled.group(1).split():
+            assert f'id="{ident}"' in body
+    assert '<title id="chart-outcomes-title">Requests by outcome</title>' in body
+    assert "Refused by the policy: 11" in body  # the chart's description carries its figures
+    assert '<th scope="col">Refused by the policy</th>' in body
+    assert '<th scope="row">Immigration enforcement</th>' in body
+    assert "fewer than 10" in body  # the one police request
+    assert "How these figures are computed" in body
+    assert re.search(r"<h1>Transparency report: Quarter \d of \d{4}", body)
+
+
+def test_a_malformed_or_future_period_is_not_found(client: Client, world: World) -> None:
+    assert client.get("/transparency/2026-Q5/").status_code == 404
+    assert client.get("/transparency/2999-Q1/").status_code == 404
+    assert client.get("/transparency/2999-H1.json").status_code == 404
+
+
+def test_the_csv_has_every_published_cell_and_no_small_count(client: Client, period_key: str) -> None:
+    response = client.get(f"/transparency/{period_key}.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    ice = next(
+        r
+        for r in rows
+        if r["table"] == "requests_by_requester_kind"
+        and r["row"] == "immigration_enforcement"
+        and r["column"] == "refused"
+    )
+    assert ice["count"] == "11"
+    police = next(
+        r
+        for r in rows
+        if r["table"] == "requests_by_requester_kind"
+        and r["row"] == "municipal_police"
+        and r["column"] == "total"
+    )
+    assert police["count"] == "" and police["shown_as"] == "fewer than 10"
+    assert all(r["count"] == "" or int(r["count"]) == 0 or int(r["count"]) >= 10 for r in rows)
+
+
+def test_the_json_download_and_the_api_give_the_same_figures(client: Client, period_key: str) -> None:
+    download = client.get(f"/transparency/{period_key}.json")
+    assert download.status_code == 200
+    figures = json.loads(download.content)
+    api = client.get(f"/api/v1/transparency/{period_key}")
+    assert api.status_code == 200
+    assert api.json() == figures
+    assert figures["period"]["key"] == period_key
+    assert figures["checkpoint"]["size"] == PublishedReport.objects.get(period=period_key).checkpoint_size
+    periods = client.get("/api/v1/transparency/periods").json()
+    assert period_key in [p["key"] for p in periods]
+    assert client.get("/api/v1/transparency/2026-Q9").status_code == 404
+
+
+def test_the_pdf_is_a_printable_document(client: Client, period_key: str) -> None:
+    response = client.get(f"/transparency/{period_key}.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")

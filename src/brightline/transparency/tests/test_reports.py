@@ -1,0 +1,252 @@
+"""Report figures on requests built through the real casework and disclosure services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from brightline.casework import services
+from brightline.casework.calendar import DistrictCalendar, district_zone
+from brightline.disclosures.services import after_the_fact_record, packet_release
+from brightline.ledger.models import Checkpoint
+from brightline.ledger.selectors import ledger_size
+from brightline.ledger.services import checkpoint_sign
+from brightline.testing import World, request_body
+from brightline.transparency.models import PublishedReport
+from brightline.transparency.periods import Period
+from brightline.transparency.reports import decision_day_pairs, request_counts, student_counts
+from brightline.transparency.services import report_publish
+
+pytestmark = pytest.mark.django_db
+
+
+def period_of(moment: dt.datetime) -> Period:
+    local = timezone.localtime(moment, district_zone())
+    return Period(local.year, "Q", (local.month - 1) // 3 + 1)
+
+
+def submit(agency, user, body, **kwargs):
+    return services.request_submit(
+        agency=agency, document=body, channel="portal", submitted_by=user, **kwargs
+    ).request
+
+
+def abuse_investigation(world: World, *students):
+    body = request_body(
+        *students, purpose="child_abuse_investigation", categories=["directory", "attendance"]
+    )
+    return submit(world.dcf, world.dcf_investigator, body)
+
+
+def immigration(world: World, *students):
+    body = request_body(*students, purpose="civil_immigration_enforcement", categories=["contact"])
+    return submit(world.ice, world.immigration_officer, body)
+
+
+def emergency_in_part(world: World):
+    body = request_body(
+        world.alice,
+        purpose="health_safety_emergency",
+        categories=["contact", "discipline"],
+        emergency={
+            "threat": "Bomb threat at the station",
+            "ends_at": (timezone.now() + dt.timedelta(hours=4)).isoformat(),
+        },
+    )
+    request = submit(world.transit, world.transit_officer, body)
+    discipline = request.items.get(category="discipline")
+    services.item_decide(
+        item_id=discipline.pk, reviewer=world.superintendent, action="deny", rationale="Not needed."
+    )
+    packet_release(request_id=request.pk, released_by=world.clerk)
+    return request
+
+
+def denied(world: World):
+    request = submit(world.police, world.detective, request_body(world.ben, categories=["academic"]))
+    item = request.items.get()
+    services.item_decide(item_id=item.pk, reviewer=world.superintendent, action="deny", rationale="No basis.")
+    return request
+
+
+def under_nondisclosure_order(world: World):
+    body = request_body(
+        world.carla,
+        categories=["attendance"],
+        legal_process={"kind": "grand_jury_subpoena", "nondisclosure_order": True},
+    )
+    return submit(world.police, world.detective, body)
+
+
+def by_outcome(rows, **match) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for row in rows:
+        if all(row[key] == value for key, value in match.items()):
+            found[row["outcome"]] = found.get(row["outcome"], 0) + row["n"]
+    return found
+
+
+def test_each_request_is_counted_once_under_the_outcome_its_items_add_up_to(world: World) -> None:
+    full = abuse_investigation(world, world.alice, world.ben)
+    packet_release(request_id=full.pk, released_by=world.clerk)
+    immigration(world, world.alice)
+    emergency_in_part(world)
+    denied(world)
+    under_nondisclosure_order(world)
+    period = period_of(timezone.now())
+
+    rows = request_counts(period)
+    assert by_outcome(rows) == {
+        "released_in_full": 1,
+        "released_in_part": 1,
+        "refused": 1,
+        "nothing_released": 1,
+        "pending": 1,
+    }
+    assert by_outcome(rows, requester_kind="immigration_enforcement") == {"refused": 1}
+    assert by_outcome(rows, legal_process_kind="grand_jury_subpoena", nondisclosure_order=True) == {
+        "pending": 1
+    }
+    assert by_outcome(rows, emergency=True) == {"released_in_part": 1}
+    assert by_outcome(rows, purpose="child_abuse_investigation") == {"released_in_full": 1}
+    # Students named: the abuse investigation named two.
+    assert by_outcome(student_counts(period)) == {
+        "released_in_full": 2,
+        "released_in_part": 1,
+        "refused": 1,
+        "nothing_released": 1,
+        "pending": 1,
+    }
+
+
+def test_requests_received_outside_the_period_are_not_counted(world: World) -> None:
+    abuse_investigation(world, world.alice)
+    period = period_of(timezone.now())
+    earlier = Period(period.year - 1, "Q", period.number)
+    assert request_counts(earlier) == []
+    assert by_outcome(request_counts(Period(period.year, "H", 1 if period.number <= 2 else 2))) == {
+        "pending": 1
+    }
+
+
+def test_business_days_run_from_receipt_to_the_last_decision(world: World) -> None:
+    received = timezone.now() - dt.timedelta(days=9)
+    body = request_body(world.alice, purpose="school_transfer", categories=["academic"])
+    request = submit(world.police, world.detective, body, received_at=received)
+    item = request.items.get()
+    services.item_decide(item_id=item.pk, reviewer=world.superintendent, action="deny", rationale="No.")
+    pending = submit(world.police, world.detective, request_body(world.ben, categories=["academic"]))
+    assert pending.state == "in_review"  # undecided requests have no time to decision
+    period = period_of(received)
+    pairs = decision_day_pairs(period)
+    zone = district_zone()
+    expected_days = DistrictCalendar.load().business_days_between(
+        timezone.localtime(received, zone).date(), timezone.localdate(timezone.now(), zone)
+    )
+    days = [DistrictCalendar.load().business_days_between(p["received_day"], p["decided_day"]) for p in pairs]
+    assert [p["n"] for p in pairs] == [1]
+    assert days == [expected_days] and expected_days >= 5
+
+
+def test_small_counts_are_published_as_fewer_than_10_and_never_with_their_value(world: World) -> None:
+    for _ in range(12):
+        immigration(world, world.alice)
+    for _ in range(3):
+        abuse_investigation(world, world.ben)
+    for _ in range(10):
+        submit(world.police, world.detective, request_body(world.carla, categories=["academic"]))
+    period = period_of(timezone.now())
+    figures = report_publish(period=period).figures
+    table = next(t for t in figures["tables"] if t["id"] == "requests_by_requester_kind")
+    rows = {row["key"]: row for row in table["rows"]}
+    columns = [c["key"] for c in table["columns"]]
+    refused, pending = columns.index("refused"), columns.index("pending")
+    assert rows["immigration_enforcement"]["cells"][refused] == {
+        "value": 12,
+        "display": "12",
+        "suppressed": None,
+    }
+    small = {"value": None, "display": "fewer than 10", "suppressed": "fewer_than_10"}
+    assert rows["child_protective_services"]["cells"][pending] == small
+    assert rows["child_protective_services"]["total"] == small
+    # The pending column would give the 3 away as 13 - 10: the 10 is withheld, and then the police row's
+    # total, which would give the 10 back.
+    withheld = {"value": None, "display": "withheld", "suppressed": "withheld"}
+    assert rows["municipal_police"]["cells"][pending] == withheld
+    assert rows["municipal_police"]["total"] == withheld
+    assert table["totals"]["cells"][pending]["value"] == 13
+    assert table["totals"]["total"]["value"] == 25
+    assert rows["fusion_center"]["total"]["display"] == "0"
+    # Nowhere in the published figures, in any table, is a count from 1 to 9.
+    for published_table in figures["tables"]:
+        for line in [*published_table["rows"], published_table["totals"]]:
+            for cell in [*line["cells"], line["total"]]:
+                assert cell["value"] is None or cell["value"] == 0 or cell["value"] >= 10
+
+
+def test_the_report_names_the_checkpoint_covering_exactly_what_it_counted(world: World) -> None:
+    immigration(world, world.alice)
+    stale = checkpoint_sign()
+    abuse_investigation(world, world.ben)  # the ledger grows past the stale checkpoint
+    assert ledger_size() > stale.size
+    period = period_of(timezone.now())
+    report = report_publish(period=period)
+    latest = Checkpoint.objects.latest()
+    assert report.checkpoint == latest and report.checkpoint_size == latest.size == ledger_size()
+    assert report.checkpoint_root_hash == bytes(latest.root_hash).hex()
+    assert report.figures["checkpoint"] == {
+        "id": latest.pk,
+        "size": latest.size,
+        "root_hash": bytes(latest.root_hash).hex(),
+        "signed_at": latest.signed_at.isoformat(),
+        "origin": report.figures["checkpoint"]["origin"],
+    }
+    # Asking again without a change reuses the report; a change makes a new one and keeps the old.
+    assert report_publish(period=period).pk == report.pk
+    immigration(world, world.carla)
+    newer = report_publish(period=period)
+    assert newer.pk != report.pk and newer.checkpoint_size > report.checkpoint_size
+    assert PublishedReport.objects.filter(period=period.key).count() == 2
+
+
+def test_a_report_signs_the_first_checkpoint_when_there_is_none(world: World) -> None:
+    assert not Checkpoint.objects.exists()
+    report = report_publish(period=period_of(timezone.now()))
+    assert Checkpoint.objects.count() == 1 and report.checkpoint_size == ledger_size()
+
+
+def test_after_the_fact_entries_are_counted_by_kind_and_recipient(world: World) -> None:
+    when = timezone.now() - dt.timedelta(hours=2)
+    for _ in range(10):
+        after_the_fact_record(
+            student=world.alice,
+            kind="abuse_report",
+            disclosed_at=when,
+            recipient_name="Intake worker",
+            recipient_position="Screener",
+            recipient_affiliation="DCF",
+            recipient_kind="child_protective_services",
+            categories=["directory"],
+            details="Bruises reported by the nurse.",
+            recorded_by=world.principal,
+        )
+    after_the_fact_record(
+        student=world.ben,
+        kind="emergency",
+        disclosed_at=when,
+        recipient_name="Officer",
+        recipient_position="Patrol",
+        recipient_affiliation="City Police Department",
+        recipient_kind="municipal_police",
+        categories=["contact"],
+        details="Student missing during a lockdown.",
+        recorded_by=world.principal,
+    )
+    figures = report_publish(period=period_of(when)).figures
+    table = next(t for t in figures["tables"] if t["id"] == "after_the_fact_entries")
+    rows = {row["key"]: row for row in table["rows"]}
+    assert rows["child_protective_services"]["cells"][1]["value"] == 10
+    assert rows["municipal_police"]["cells"][0]["display"] == "fewer than 10"
+    assert table["totals"]["total"]["value"] is None  # 11 - 10 would reveal the single emergency

@@ -1,0 +1,63 @@
+"""Public pages and downloads of the transparency reports. No sign-in: nothing here names a child."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from brightline.transparency.charts import report_charts
+from brightline.transparency.exports import report_csv, report_json, report_pdf
+from brightline.transparency.models import PublishedReport
+from brightline.transparency.periods import Period
+from brightline.transparency.selectors import period_reportable, periods_available, reports_published
+from brightline.transparency.services import report_publish
+
+
+def _published(key: str) -> tuple[Period, PublishedReport]:
+    period = period_reportable(key)
+    if period is None:
+        raise Http404("no report for this period")
+    return period, report_publish(period=period)
+
+
+def _context(period: Period, report: PublishedReport) -> dict[str, object]:
+    return {
+        "period": period,
+        "report": report,
+        "figures": report.figures,
+        "district_name": settings.DISTRICT_NAME,
+    }
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "transparency/index.html", {"periods": periods_available()})
+
+
+@require_GET
+def report(request: HttpRequest, key: str) -> HttpResponse:
+    period, published = _published(key)
+    context = _context(period, published)
+    context["charts"] = report_charts(published.figures)
+    context["earlier"] = [r for r in reports_published(period=period) if r.pk != published.pk][:10]
+    return render(request, "transparency/report.html", context)
+
+
+def _attachment(body: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def report_download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    period, published = _published(key)
+    stem = f"transparency-{period.key}-ledger-{published.checkpoint_size}"
+    if fmt == "csv":
+        return _attachment(report_csv(published.figures), "text/csv; charset=utf-8", f"{stem}.csv")
+    if fmt == "json":
+        return _attachment(report_json(published.figures), "application/json", f"{stem}.json")
+    pdf = report_pdf(published.figures, context=_context(period, published))
+    return _attachment(pdf, "application/pdf", f"{stem}.pdf")
