@@ -45,6 +45,7 @@ ROUTERS = [
     ("brightline.transparency.api", "/transparency/"),
     ("brightline.incidents.api", "/incidents/"),
     ("brightline.training.api", "/training/"),
+    ("brightline.operations.api", "/"),
 ]
 
 for module_name, prefix in ROUTERS:

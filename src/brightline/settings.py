@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Serves the API docs' Swagger UI from our own static files (no CDN, no inline script: the CSP holds).
+    "ninja",
     "brightline.accounts",
     "brightline.roster",
     "brightline.agencies",
@@ -53,16 +55,19 @@ INSTALLED_APPS = [
     "brightline.incidents",
     "brightline.training",
     "brightline.web",
+    "brightline.operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "brightline.accounts.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "brightline.accounts.middleware.MfaRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -127,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Counts failed sign-ins in the database (per username and per address) and refuses locked accounts.
+AUTHENTICATION_BACKENDS = ["brightline.accounts.lockout.LockoutModelBackend"]
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
 
@@ -159,6 +166,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("BRIGHTLINE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 
+# Staff sessions end after 30 idle minutes: the expiry moves forward with every request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
@@ -167,11 +175,30 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere: an injected <script> cannot run (accounts/middleware.py).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# Multi-factor sign-in (TOTP) for staff and requesters; off only outside production (demos, browser tests).
+REQUIRE_MFA = env_bool("BRIGHTLINE_REQUIRE_MFA", True)
+if PRODUCTION and not REQUIRE_MFA:
+    raise ConfigurationError("BRIGHTLINE_REQUIRE_MFA: cannot be off when BRIGHTLINE_PRODUCTION is on")
+# After this many failed sign-ins within the window an account (or an address, for its own larger
+# count) is refused until the window has passed since the last failure.
+SIGNIN_LOCKOUT_FAILURES = env_int("BRIGHTLINE_SIGNIN_LOCKOUT_FAILURES", 5, minimum=1)
+SIGNIN_LOCKOUT_IP_FAILURES = env_int("BRIGHTLINE_SIGNIN_LOCKOUT_IP_FAILURES", 50, minimum=1)
+SIGNIN_LOCKOUT_MINUTES = env_int("BRIGHTLINE_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
+PASSWORD_RESET_TIMEOUT = 60 * 60
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("BRIGHTLINE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

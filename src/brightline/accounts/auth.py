@@ -12,8 +12,22 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from brightline.accounts.mfa import mfa_session_satisfied
 from brightline.accounts.models import User
+from brightline.agencies.models import TokenScope
 from brightline.agencies.services import api_token_authenticate
+from brightline.errors import NotAllowed
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def require_scope(request: HttpRequest, scope: str) -> None:
+    """Raise NotAllowed (403) when the request came with an API token that lacks `scope`.
+
+    Sessions are not scoped: their role decides."""
+    api_token = getattr(request, "api_token", None)
+    if api_token is not None and not api_token.has_scope(scope):
+        raise NotAllowed(f"this token lacks the {scope} scope")
 
 
 class ApiRequest(HttpRequest):
@@ -26,7 +40,10 @@ class ApiRequest(HttpRequest):
 
 
 class AgencyTokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`: the token's agency is the requester, whatever the body says."""
+    """`Authorization: Bearer <token>`: the token's agency is the requester, whatever the body says.
+
+    A revoked or unknown token answers 401. Reading (GET) needs the token's `read_own` scope (403
+    without it); writes check their own scope in the handler (`require_scope`)."""
 
     openapi_description = "An agency's API token, issued by the records office."
 
@@ -37,6 +54,8 @@ class AgencyTokenAuth(HttpBearer):
         request.agency = api_token.agency  # type: ignore[attr-defined]
         request.api_token = api_token  # type: ignore[attr-defined]
         request.staff = None  # type: ignore[attr-defined]
+        if request.method in SAFE_METHODS:
+            require_scope(request, TokenScope.READ_OWN)
         return api_token
 
 
@@ -63,6 +82,9 @@ class _SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated or not user.is_active:
             return None
         if not self.admit(user):
+            return None
+        # A session that has not shown its second factor is not signed in as far as the API goes.
+        if not mfa_session_satisfied(request):
             return None
         request.api_token = None  # type: ignore[attr-defined]
         request.staff = user if user.is_district_staff else None  # type: ignore[attr-defined]

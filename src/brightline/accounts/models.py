@@ -56,3 +56,55 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+
+# Roles that must prove a second factor before they see anything: they act on students' records.
+MFA_ROLES = frozenset(STAFF_ROLES | {Role.REQUESTER})
+
+
+class MfaDevice(models.Model):
+    """A person's TOTP authenticator. The secret is needed in clear to check codes, so it is stored as is;
+    it is shown once at enrolment and never again."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last 30-second step accepted: a code is good once, so a code seen over a shoulder is spent.
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"authenticator of {self.user}"
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in (password or second factor), counted in the database so that every server
+    process sees the same count."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+    stage = models.CharField(max_length=16, default="password")
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class StaffAccess(models.Model):
+    """One look by district staff at a student's records: who, when, what. The names are copied so the
+    log survives the deletion of the account or the student."""
+
+    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    user_name = models.CharField(max_length=300)
+    role = models.CharField(max_length=32)
+    student_sis_id = models.CharField(max_length=255, db_index=True)
+    what = models.CharField(max_length=200)
+    path = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "staff accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user_name} viewed {self.what} of {self.student_sis_id}"

@@ -10,6 +10,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 
 from brightline.accounts.auth import ApiRequest, staff_only, staff_or_agency
+from brightline.accounts.services import staff_access_record
 from brightline.casework import selectors as casework_selectors
 from brightline.disclosures import selectors, services
 from brightline.disclosures.models import ReleasePacket
@@ -211,4 +212,5 @@ def after_the_fact(request: ApiRequest, payload: AfterTheFactIn) -> tuple[int, d
 )
 def record_of_disclosures(request: ApiRequest, student_id: str) -> list[dict[str, Any]]:
     entries = selectors.disclosures_for_staff(user=request.user, sis_id=student_id)
+    staff_access_record(user=request.user, student=student_id, what="record of disclosures", request=request)
     return [_entry_out(entry) for entry in entries]
