@@ -143,7 +143,7 @@ class ImportSummary:
             )
         if self.unstored_columns:
             lines.append(
-                f"  demographics not stored (no record category needs them): {', '.join(self.unstored_columns)}"
+                f"  sex, race and ethnicity ({len(self.unstored_columns)} columns of demographics.csv): not stored"
             )
         if self.students_not_in_bundle or self.guardians_not_in_bundle:
             lines.append(
