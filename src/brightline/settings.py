@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Serves the API docs' Swagger UI from our own static files (no CDN, no inline script: the CSP holds).
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "brightline.accounts",
     "brightline.roster",
     "brightline.agencies",
@@ -218,4 +220,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("BRIGHTLINE_LOG_LEVEL", "INFO")},
     # WeasyPrint's font subsetting logs every table it touches.
     "loggers": {"fontTools": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+}
+
+# Background work (family notices): Django's task API through the django-tasks backport, stored in the
+# database and run by `brightline db_worker`. Tests switch to the immediate backend.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
 }

@@ -7,9 +7,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from brightline.notices.models import DELIVERED_STATES, FamilyNotice, NoticeKind
+from brightline.accounts.models import STAFF_ROLES, Role, User
+from brightline.errors import NotAllowed, NotFound
+from brightline.notices.models import (
+    DELIVERED_STATES,
+    CatalogReview,
+    FamilyNotice,
+    NoticeChannel,
+    NoticeKind,
+    NoticeState,
+)
+
+OFFICE_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,9 @@ def notice_recipients(student: Any) -> list[Recipient]:
             language=rel.guardian.preferred_language,
             guardian=rel.guardian,
         )
-        for rel in student.guardian_relationships.select_related("guardian").filter(has_notice_rights=True)
+        for rel in student.guardian_relationships.select_related("guardian")
+        .filter(has_notice_rights=True)
+        .order_by("pk")
     ]
     if student.is_eligible_on(timezone.localdate()):
         user = student.user
@@ -52,8 +67,10 @@ def notice_recipients(student: Any) -> list[Recipient]:
 def advance_notice_satisfied(*, request: Any, student_id: int, now: dt.datetime) -> bool:
     """True once every advance notice for this student on this request was delivered and the period passed.
 
-    A student with no advance notice at all is not satisfied: with nobody to tell, the records office
-    must find a recipient first; the release never goes out unannounced.
+    Delivered means the mail server accepted the email, or the records office mailed the letter; a
+    bounced email, or a letter printed but not mailed, has told nobody. The period runs from the last
+    delivery. A student with no advance notice at all is not satisfied: with nobody to tell, the records
+    office must find a recipient first; the release never goes out unannounced.
     """
     notices = list(
         FamilyNotice.objects.filter(
@@ -71,3 +88,77 @@ def advance_notice_satisfied(*, request: Any, student_id: int, now: dt.datetime)
 
 def notices_visible_to_family(user: Any, student: Any) -> list[FamilyNotice]:
     return list(FamilyNotice.objects.filter(student=student).order_by("-queued_at"))
+
+
+def letters_to_mail(*, user: User | AnonymousUser) -> QuerySet[FamilyNotice]:
+    """Letters the records office owes: families without email, bounced emails, letters printed but not
+    yet mailed. Oldest first."""
+    if getattr(user, "role", None) not in OFFICE_ROLES:
+        raise NotAllowed("only the records office mails letters")
+    return (
+        FamilyNotice.objects.filter(
+            Q(channel=NoticeChannel.LETTER, state=NoticeState.QUEUED)
+            | Q(state__in=(NoticeState.BOUNCED, NoticeState.PRINTED))
+        )
+        .select_related("request", "student")
+        .order_by("queued_at", "pk")
+    )
+
+
+def notice_for_office(*, user: User | AnonymousUser, notice_id: int) -> FamilyNotice:
+    if getattr(user, "role", None) not in OFFICE_ROLES:
+        raise NotAllowed("only the records office reads family notices")
+    notice = FamilyNotice.objects.select_related("request", "student").filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound("no such notice")
+    return notice
+
+
+@dataclass(frozen=True)
+class CatalogStatus:
+    language: str
+    name: str
+    complete: bool
+    total: int
+    translated: int
+    fuzzy: list[str]
+    untranslated: list[str]
+    missing: list[str]
+    review: CatalogReview | None
+    reviewed: bool  # a review exists and the catalog has not changed since
+
+    @property
+    def stale(self) -> bool:
+        return self.review is not None and not self.reviewed
+
+
+def catalog_statuses(*, user: User | AnonymousUser) -> list[CatalogStatus]:
+    """For each translated language: is every msgid translated (none fuzzy), and is the current text
+    reviewed by a district translator."""
+    from brightline.notices.catalogs import catalog_completeness, catalog_sha256, translated_languages
+
+    if getattr(user, "role", None) not in STAFF_ROLES:
+        raise NotAllowed("only district staff see the translation catalogs")
+    names = dict(settings.LANGUAGES)
+    latest: dict[str, CatalogReview] = {}
+    for each in CatalogReview.objects.order_by("language", "-reviewed_at", "-id"):
+        latest.setdefault(each.language, each)
+    statuses = []
+    for language in translated_languages():
+        completeness = catalog_completeness(language)
+        review = latest.get(language)
+        statuses.append(
+            CatalogStatus(
+                language=language,
+                name=str(names[language]),
+                complete=completeness.complete,
+                total=completeness.total,
+                translated=completeness.translated,
+                fuzzy=completeness.fuzzy,
+                untranslated=completeness.untranslated,
+                missing=completeness.missing,
+                review=review,
+                reviewed=review is not None and review.catalog_sha256 == catalog_sha256(language),
+            )
+        )
+    return statuses

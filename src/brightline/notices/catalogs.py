@@ -1,0 +1,126 @@
+"""The gettext catalogs of `brightline/locale`: where they are, how complete they are, compiling them.
+
+Compiling uses Babel (pure Python), so a fresh machine needs no GNU gettext: `brightline
+compile_catalogs` writes every `django.mo` next to its `django.po`, and `--check` fails when a committed
+`.mo` does not say what its `.po` says.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from django.conf import settings
+from django.utils.translation import to_locale
+
+from brightline.notices.texts import SOURCE_LANGUAGE, notice_msgids
+
+
+def locale_dir() -> Path:
+    return Path(settings.LOCALE_PATHS[0])
+
+
+def translated_languages() -> list[str]:
+    """Every language of settings.LANGUAGES except the source language."""
+    return [code for code, _name in settings.LANGUAGES if code != SOURCE_LANGUAGE]
+
+
+def po_path(language: str) -> Path:
+    return locale_dir() / to_locale(language) / "LC_MESSAGES" / "django.po"
+
+
+def catalog_sha256(language: str) -> str:
+    """The SHA-256 of the catalog's source text; a review is bound to it. Empty when there is none."""
+    path = po_path(language)
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def _read(path: Path, language: str) -> Catalog:
+    with path.open("rb") as handle:
+        return read_po(handle, locale=to_locale(language), abort_invalid=True)
+
+
+@dataclass(frozen=True)
+class CatalogCompleteness:
+    language: str
+    exists: bool
+    total: int
+    translated: int
+    fuzzy: list[str]
+    untranslated: list[str]
+    missing: list[str]  # msgids the notices use that the catalog does not have
+
+    @property
+    def complete(self) -> bool:
+        return self.exists and not self.fuzzy and not self.untranslated and not self.missing
+
+
+def catalog_completeness(language: str) -> CatalogCompleteness:
+    """Every msgid translated and none fuzzy, and every msgid the notices use present."""
+    path = po_path(language)
+    needed = notice_msgids()
+    if not path.exists():
+        return CatalogCompleteness(language, False, 0, 0, [], [], needed)
+    catalog = _read(path, language)
+    fuzzy: list[str] = []
+    untranslated: list[str] = []
+    translated = 0
+    present: set[str] = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        present.add(msgid)
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        if message.fuzzy:
+            fuzzy.append(msgid)
+        elif not all(strings):
+            untranslated.append(msgid)
+        else:
+            translated += 1
+    return CatalogCompleteness(
+        language=language,
+        exists=True,
+        total=len(present),
+        translated=translated,
+        fuzzy=fuzzy,
+        untranslated=untranslated,
+        missing=[msgid for msgid in needed if msgid not in present],
+    )
+
+
+def compiled_bytes(language: str) -> bytes:
+    """The `.mo` for a catalog. Fuzzy entries are left out, as GNU msgfmt does."""
+    buffer = io.BytesIO()
+    write_mo(buffer, _read(po_path(language), language), use_fuzzy=False)
+    return buffer.getvalue()
+
+
+def _messages_of(data: bytes) -> dict[object, object]:
+    return dict(gettext.GNUTranslations(io.BytesIO(data))._catalog)  # type: ignore[attr-defined]
+
+
+def catalogs_compile(*, check: bool = False) -> list[tuple[str, str]]:
+    """Compile every catalog; returns (language, "written" | "current" | "stale" | "missing")."""
+    results: list[tuple[str, str]] = []
+    for language in translated_languages():
+        if not po_path(language).exists():
+            results.append((language, "missing"))
+            continue
+        mo = po_path(language).with_suffix(".mo")
+        data = compiled_bytes(language)
+        current = mo.exists() and _messages_of(mo.read_bytes()) == _messages_of(data)
+        if current:
+            results.append((language, "current"))
+        elif check:
+            results.append((language, "stale"))
+        else:
+            mo.write_bytes(data)
+            results.append((language, "written"))
+    return results

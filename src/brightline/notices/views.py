@@ -1,0 +1,94 @@
+"""Staff pages for family notices: the letters the records office owes, each letter as a PDF, and the
+translation catalogs with their review state. Thin: each calls one selector or service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from brightline.notices import selectors, services
+from brightline.notices.letters import letter_pdf
+
+
+def _service_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """NotAllowed is a 403 and NotFound a 404, whatever the view was doing."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from None
+        except NotFound as error:
+            raise Http404(str(error)) from None
+
+    return wrapper
+
+
+@require_GET
+@login_required
+@_service_errors
+def letters(request: HttpRequest) -> HttpResponse:
+    due = list(selectors.letters_to_mail(user=request.user))
+    return render(request, "notices/letters.html", {"letters": due})
+
+
+@require_GET
+@login_required
+@_service_errors
+def letter_download(request: HttpRequest, notice_id: int) -> HttpResponse:
+    notice = selectors.notice_for_office(user=request.user, notice_id=notice_id)
+    response = HttpResponse(letter_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}-{notice.language}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+@_service_errors
+def letter_mark(request: HttpRequest, notice_id: int, mark: str) -> HttpResponse:
+    actions = {"printed": services.notice_mark_printed, "mailed": services.notice_mark_mailed}
+    if mark not in actions:
+        raise Http404("no such mark")
+    try:
+        notice = actions[mark](notice_id=notice_id, marked_by=request.user)  # type: ignore[arg-type]
+    except Conflict as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The letter to {notice.recipient_name} is marked {mark}.")
+    return redirect("notices:letters")
+
+
+@require_GET
+@login_required
+@_service_errors
+def catalogs(request: HttpRequest) -> HttpResponse:
+    statuses = selectors.catalog_statuses(user=request.user)
+    return render(
+        request,
+        "notices/catalogs.html",
+        {"statuses": statuses, "may_review": services.may_review_catalogs(request.user)},
+    )
+
+
+@require_POST
+@login_required
+@_service_errors
+def catalog_review(request: HttpRequest, language: str) -> HttpResponse:
+    try:
+        services.catalog_review_record(language=language, reviewed_by=request.user)  # type: ignore[arg-type]
+    except InvalidInput as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The {language} catalog is marked reviewed as it is now.")
+    return redirect("notices:catalogs")
