@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from brightline.accounts.auth import staff_or_agency
 from brightline.policy.cases import CaseError, parse_case
@@ -214,18 +214,18 @@ def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[
         "requestBody": {"required": True, "content": {"application/json": {"schema": CASE_SCHEMA}}}
     },
 )
-def triage_case(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def triage_case(request: HttpRequest) -> Status:
     try:
         data = json.loads(request.body or b"")
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return 422, {"detail": [{"loc": ["body"], "msg": f"the body is not valid JSON: {error}"}]}
+        return Status(422, {"detail": [{"loc": ["body"], "msg": f"the body is not valid JSON: {error}"}]})
     if isinstance(data, dict):
         refusals = _speaks_for_agency(request, data)
         if refusals:
-            return 403, {"detail": refusals}
+            return Status(403, {"detail": refusals})
     try:
         case = parse_case(data)
     except CaseError as error:
         detail = [{"loc": ["body", *path], "msg": message} for path, message in error.locations]
-        return 422, {"detail": detail}
-    return 200, default_policy().triage(case).to_json()
+        return Status(422, {"detail": detail})
+    return Status(200, default_policy().triage(case).to_json())

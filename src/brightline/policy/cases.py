@@ -273,7 +273,7 @@ class _Reader:
     def problem(self, path: Path, message: str) -> None:
         self.problems.append((path, message))
 
-    def object(
+    def record(
         self, value: object, path: Path, *, required: Iterable[str], optional: Iterable[str]
     ) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -369,7 +369,7 @@ class _Reader:
 
 
 def _requester(reader: _Reader, value: object, path: Path) -> Requester | None:
-    data = reader.object(value, path, required=("kind",), optional=("agency", "name", "position"))
+    data = reader.record(value, path, required=("kind",), optional=("agency", "name", "position"))
     if data is None:
         return None
     kind = reader.identifier(data["kind"], (*path, "kind"), REQUESTER_KINDS) if "kind" in data else None
@@ -382,7 +382,7 @@ def _requester(reader: _Reader, value: object, path: Path) -> Requester | None:
 
 
 def _student_ref(reader: _Reader, value: object, path: Path) -> StudentRef | None:
-    data = reader.object(
+    data = reader.record(
         value, path, required=(), optional=("student_id", "first_name", "last_name", "birth_date")
     )
     if data is None:
@@ -411,7 +411,7 @@ def _student_ref(reader: _Reader, value: object, path: Path) -> StudentRef | Non
 def _legal_process(reader: _Reader, value: object, path: Path) -> LegalProcess | None:
     if value is None:
         return LegalProcess()
-    data = reader.object(value, path, required=("kind",), optional=("nondisclosure_order",))
+    data = reader.record(value, path, required=("kind",), optional=("nondisclosure_order",))
     if data is None:
         return None
     kind = reader.identifier(data["kind"], (*path, "kind"), LEGAL_PROCESS_KINDS) if "kind" in data else None
@@ -422,7 +422,7 @@ def _legal_process(reader: _Reader, value: object, path: Path) -> LegalProcess |
 
 
 def _emergency(reader: _Reader, value: object, path: Path) -> Emergency | None:
-    data = reader.object(value, path, required=("ends_at",), optional=("threat",))
+    data = reader.record(value, path, required=("ends_at",), optional=("threat",))
     if data is None:
         return None
     # No threat stated is allowed here and means "no emergency" to the policy (DOMAIN.md R1).
@@ -435,7 +435,7 @@ def _emergency(reader: _Reader, value: object, path: Path) -> Emergency | None:
 
 def _consent(reader: _Reader, value: object, path: Path) -> Consent | None:
     # The signature fields may be blank: such a consent is invalid for the policy (R6), not an error.
-    data = reader.object(
+    data = reader.record(
         value, path, required=("categories",), optional=("signed_by", "signed_on", "purpose", "recipient")
     )
     if data is None:
@@ -469,7 +469,7 @@ _REQUEST_OPTIONAL = (
 
 def _request(reader: _Reader, value: object, path: Path) -> RequestFacts | None:
     problems_before = len(reader.problems)
-    data = reader.object(value, path, required=_REQUEST_REQUIRED, optional=_REQUEST_OPTIONAL)
+    data = reader.record(value, path, required=_REQUEST_REQUIRED, optional=_REQUEST_OPTIONAL)
     if data is None:
         return None
 
@@ -552,7 +552,7 @@ _STUDENT_FACTS = ("directory_opt_out", "missing_child_flag", "foster_care", "adj
 
 def _student_facts(reader: _Reader, value: object, path: Path) -> StudentFacts | None:
     problems_before = len(reader.problems)
-    data = reader.object(
+    data = reader.record(
         value, path, required=("student_id", *_STUDENT_FACTS), optional=("birth_date", "grade")
     )
     if data is None:
@@ -595,7 +595,7 @@ def parse_request(data: object) -> RequestFacts:
 def parse_case(data: object) -> Case:
     """Parse a whole case document (`now`, `request`, `students`). Raises CaseError with every problem."""
     reader = _Reader()
-    document = reader.object(data, (), required=("request", "students"), optional=("now",))
+    document = reader.record(data, (), required=("request", "students"), optional=("now",))
     if document is None:
         raise CaseError(reader.problems)
     now_value = document.get("now")
