@@ -9,6 +9,7 @@ Pure Python plus cedarpy: importable without Django.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -395,9 +396,7 @@ class PolicyVersion:
         self.id = policy_id
         self.version = version
         self.sha256 = _sha256(text)
-        self.schema_text = (
-            schema_text if schema_text is not None else DEFAULT_SCHEMA.read_text(encoding="utf-8")
-        )
+        self.schema_text = schema_text if schema_text is not None else _default_schema_text()
         problems: list[str] = []
         try:
             self._schema = cedarpy.Schema.from_str(self.schema_text)
@@ -654,11 +653,17 @@ _cache: dict[tuple[str, str, str, str], PolicyVersion] = {}
 _cache_lock = threading.Lock()
 
 
+@functools.cache
+def _default_schema_text() -> str:
+    # Package data: it does not change while the process runs.
+    return DEFAULT_SCHEMA.read_text(encoding="utf-8")
+
+
 def policy_from_text(
     text: str, *, policy_id: str, version: str, schema_text: str | None = None
 ) -> PolicyVersion:
     """A PolicyVersion for this text, parsed once per (text, schema, id, version) and then reused."""
-    schema = schema_text if schema_text is not None else DEFAULT_SCHEMA.read_text(encoding="utf-8")
+    schema = schema_text if schema_text is not None else _default_schema_text()
     key = (_sha256(text), _sha256(schema), policy_id, version)
     found = _cache.get(key)
     if found is not None:
@@ -675,6 +680,8 @@ def policy_from_text(
 def load_policy(path: str | Path | None = None, *, schema_path: str | Path | None = None) -> PolicyVersion:
     """The default policy, or the Cedar file at `path` (its id is the file stem; its version the VERSION
     file beside it, else "draft"). Raises PolicyError for an unusable policy, OSError for a missing file."""
+    if path is None and schema_path is None:
+        return default_policy()
     if path is None:
         policy_path = DEFAULT_POLICY
         policy_id = "default"
@@ -688,8 +695,12 @@ def load_policy(path: str | Path | None = None, *, schema_path: str | Path | Non
     return policy_from_text(text, policy_id=policy_id, version=version or "draft", schema_text=schema_text)
 
 
+@functools.cache
 def default_policy() -> PolicyVersion:
-    return load_policy()
+    """The shipped default policy (package data), loaded once per process."""
+    text = DEFAULT_POLICY.read_text(encoding="utf-8")
+    version = (DEFAULT_DIR / "VERSION").read_text(encoding="utf-8").strip() or "draft"
+    return policy_from_text(text, policy_id="default", version=version)
 
 
 def validate_policy(text: str, schema_text: str | None = None) -> list[str]:
