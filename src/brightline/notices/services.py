@@ -54,9 +54,12 @@ LETTER_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
 
 
 def _ledger(notice: FamilyNotice, event: str, **record: Any) -> None:
+    subject: dict[str, int | str] = {"notice": notice.pk}
+    if notice.request_id is not None:
+        subject["request"] = str(notice.request_id)
     ledger_append(
         event_type=f"notice.{event}",
-        subject={"notice": notice.pk, "request": str(notice.request_id or "")},
+        subject=subject,
         record={"notice": notice.pk, "kind": notice.kind, "state": notice.state, **record},
     )
 
