@@ -202,8 +202,9 @@ def decision_day_pairs(period: Period) -> list[dict[str, Any]]:
         F("received_at"),
         output_field=DateTimeField(),
     )
-    return list(
-        requests_received(period)
+    return [
+        dict(row)
+        for row in requests_received(period)
         .exclude(state__in=UNDECIDED_REQUEST_STATES)
         .order_by()
         .annotate(
@@ -211,12 +212,13 @@ def decision_day_pairs(period: Period) -> list[dict[str, Any]]:
         )
         .values("received_day", "decided_day")
         .annotate(n=Count("pk"))
-    )
+    ]
 
 
 def after_the_fact_counts(period: Period) -> list[dict[str, Any]]:
-    return list(
-        DisclosureEntry.objects.filter(
+    return [
+        dict(row)
+        for row in DisclosureEntry.objects.filter(
             kind__in=[kind for kind, _ in AFTER_THE_FACT_KINDS],
             occurred_at__gte=period.start,
             occurred_at__lt=period.end,
@@ -224,7 +226,7 @@ def after_the_fact_counts(period: Period) -> list[dict[str, Any]]:
         .order_by()
         .values("party_kind", "kind")
         .annotate(n=Count("pk"))
-    )
+    ]
 
 
 def nearest_rank(counts: Counter[int], share: float) -> int:
@@ -313,9 +315,7 @@ def _table(
     }
 
 
-def _group(
-    rows: Sequence[dict[str, Any]], *, measure: str, noun: str
-) -> tuple[list[dict[str, Any]], list[list[int]]]:
+def _group(rows: Sequence[dict[str, Any]], *, measure: str, noun: str) -> list[dict[str, Any]]:
     """One table per dimension × outcome, suppressed together (they publish the same column totals)."""
     layouts = []
     grids = []
@@ -341,7 +341,7 @@ def _group(
         )
         for (dimension, row_keys), grid, grid_marks in zip(layouts, grids, marks, strict=True)
     ]
-    return tables, grids
+    return tables
 
 
 def _share(table: dict[str, Any], row_key: str) -> dict[str, Any]:
@@ -360,8 +360,8 @@ def report_figures(*, period: Period, checkpoint: Checkpoint, now: dt.datetime) 
     """Every published figure of the report for `period`, computed at `checkpoint` (see module doc)."""
     request_rows = request_counts(period)
     student_rows = student_counts(period)
-    request_tables, _ = _group(request_rows, measure="requests", noun="Requests")
-    student_tables, _ = _group(student_rows, measure="students", noun="Students named in requests")
+    request_tables = _group(request_rows, measure="requests", noun="Requests")
+    student_tables = _group(student_rows, measure="students", noun="Students named in requests")
 
     entry_rows = after_the_fact_counts(period)
     party_dimension = Dimension(
