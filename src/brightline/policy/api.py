@@ -217,7 +217,7 @@ def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[
 def triage_case(request: HttpRequest) -> Status:
     try:
         data = json.loads(request.body or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         return Status(422, {"detail": [{"loc": ["body"], "msg": f"the body is not valid JSON: {error}"}]})
     if isinstance(data, dict):
         refusals = _speaks_for_agency(request, data)

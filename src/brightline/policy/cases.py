@@ -353,7 +353,11 @@ class _Reader:
             # A naive time is ambiguous by hours: an emergency could look active when it has ended.
             self.problem(path, f"must include a UTC offset (e.g. {text}Z or {text}-05:00)")
             return None
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.problem(path, f"out of range: {text!r}")
+            return None
 
     def day(self, value: object, path: Path, *, nullable: bool = True) -> date | None:
         if value is None and nullable:

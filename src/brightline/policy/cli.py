@@ -36,6 +36,8 @@ def read_json(path: str | Path) -> Any:
         raise InputError(
             f"{file}: invalid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
         ) from error
+    except RecursionError as error:
+        raise InputError(f"{file}: nested too deeply to be a case") from error
 
 
 def policy_for(path: str | Path | None) -> PolicyVersion:
@@ -81,6 +83,8 @@ def run_tests(
             raise InputError(str(error)) from error
         except OSError as error:
             raise InputError(f"{file}: cannot be read ({error.strerror})") from error
+        except (UnicodeDecodeError, RecursionError) as error:
+            raise InputError(f"{file}: not a suite ({error})") from error
         for case in cases:
             verdict = run_case(case, policy)
             verdicts.append(verdict)

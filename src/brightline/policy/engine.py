@@ -322,9 +322,13 @@ def _read_rules(text: str) -> tuple[dict[str, PolicyRule], list[str]]:
 
 
 def _cedar_moment(moment: datetime) -> dict[str, Any]:
-    # Cedar's datetime takes UTC with millisecond precision.
+    # Cedar's datetime takes UTC with millisecond precision. Truncating both sides of a comparison can
+    # only make an emergency that ends within the same millisecond look ended, never the reverse.
     utc = moment.astimezone(UTC)
-    text = utc.strftime("%Y-%m-%dT%H:%M:%S") + f".{utc.microsecond // 1000:03d}Z"
+    text = (
+        f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}"
+        f".{utc.microsecond // 1000:03d}Z"
+    )
     return {"__extn": {"fn": "datetime", "arg": text}}
 
 

@@ -72,6 +72,11 @@ def test_eval_refuses_invalid_json_and_missing_files(tmp_path: Path) -> None:
     assert status == 2 and "no such file" in output
 
 
+def test_eval_refuses_json_nested_too_deeply(tmp_path: Path) -> None:
+    output, status = run("eval", str(write(tmp_path, "case.json", "[" * 100_000)))
+    assert status == 2 and "nested too deeply" in output
+
+
 def test_eval_refuses_an_invalid_draft_policy(tmp_path: Path) -> None:
     draft = write(tmp_path, "draft.cedar", "permit (principal, action, resource")
     output, status = run("eval", str(write(tmp_path, "case.json", case())), "--policy", str(draft))

@@ -323,3 +323,20 @@ def test_triage_of_a_forty_item_request_is_fast() -> None:
         timings.append(time.perf_counter() - started)
     # Generous bound for a loaded CI machine; the benchmark measures the real figure.
     assert sorted(timings)[len(timings) // 2] < 0.05
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_time_outside_the_calendar_in_utc_is_an_error(now: str) -> None:
+    document = case()
+    document["now"] = now
+    with pytest.raises(CaseError) as raised:
+        parse_case(document)
+    assert raised.value.errors[0][0] == "now"
+
+
+def test_early_and_late_years_reach_cedar_intact() -> None:
+    document = case(kind="public_health", emergency={"threat": "x", "ends_at": "0002-01-01T00:00:00Z"})
+    document["now"] = "0001-06-01T00:00:00Z"
+    assert triage(document)["items"][0]["rules"] == ["R1"]
+    document["request"]["emergency"]["ends_at"] = "0001-01-01T00:00:00Z"
+    assert triage(document)["items"][0]["rules"] == ["D"]
