@@ -1,0 +1,341 @@
+"""Every page and every API operation, called as every persona, against an explicit rule table.
+
+Pages are found at run time from the URL configuration and API operations from the OpenAPI document, so
+a new page or operation without a rule here fails this test. See accounts/README.md, "Adding a rule".
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from brightline.accounts.models import Role, User
+from brightline.accounts.tests.helpers import sign_in
+from brightline.api import api
+from brightline.casework.models import Item, Request, RequestStudent
+from brightline.testing import World, make_user, request_body
+
+pytestmark = pytest.mark.django_db
+
+# Outcomes: "ok" = let through (any answer below 500 other than 401, 403, 404 and a redirect to sign-in:
+# 200, a 302 elsewhere, 405 for a GET on a POST-only page, 409, 422 for the empty body we send);
+# "denied" = 401, 403 or a redirect to sign-in; "hidden" = 404 (someone else's object, as if missing).
+OK, DENIED, HIDDEN = "ok", "denied", "hidden"
+
+ANONYMOUS = "anonymous"
+OWN_TOKEN = "own_agency_token"  # the City Police's token; the fixtures' request is theirs
+OTHER_TOKEN = "other_agency_token"  # the Transit Police's token
+STAFF = [
+    Role.RECORDS_CLERK,
+    Role.SUPERINTENDENT,
+    Role.LEGAL_ADVISOR,
+    Role.PRINCIPAL,
+    Role.SCHOOL_STAFF,
+    Role.AUDITOR,
+    Role.ADMIN,
+]
+PERSONAS = [
+    ANONYMOUS,
+    *[str(role) for role in STAFF],
+    str(Role.REQUESTER),
+    str(Role.PARENT),
+    str(Role.ELIGIBLE_STUDENT),
+    OWN_TOKEN,
+    OTHER_TOKEN,
+]
+
+RECORDS_OFFICE = {Role.RECORDS_CLERK, Role.ADMIN}
+REVIEWERS = {Role.SUPERINTENDENT, Role.LEGAL_ADVISOR}
+AGENCY = {Role.REQUESTER, OWN_TOKEN}
+RECORD_READERS = {Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.AUDITOR, Role.ADMIN}
+
+
+def everyone() -> dict[str, str]:
+    return {persona: OK for persona in PERSONAS}
+
+
+def only(*groups: Any, **special: str) -> dict[str, str]:
+    """OK for the personas named (roles, sets of roles, token personas); `special` overrides one persona."""
+    allowed: set[str] = set()
+    for group in groups:
+        allowed |= {str(g) for g in group} if isinstance(group, set | frozenset | list) else {str(group)}
+    rule = {persona: OK if persona in allowed else DENIED for persona in PERSONAS}
+    rule.update(special)
+    return rule
+
+
+ALL_STAFF = set(STAFF)
+SESSIONS_AND_TOKENS = ALL_STAFF | AGENCY | {OTHER_TOKEN}
+SIGNED_IN = ALL_STAFF | {Role.REQUESTER, Role.PARENT, Role.ELIGIBLE_STUDENT}
+# Staff who work requests see every request; school staff do not (a request is not found for them).
+CASEWORK = {Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.AUDITOR, Role.ADMIN}
+NOT_CASEWORK = {Role.PRINCIPAL, Role.SCHOOL_STAFF}
+
+
+def request_scoped(allowed: set[Any], **special: str) -> dict[str, str]:
+    """An operation on the police's request: allowed personas pass, another agency's token and staff
+    outside casework find nothing (404), everyone else is denied."""
+    hidden = {str(role): HIDDEN for role in NOT_CASEWORK} | {OTHER_TOKEN: HIDDEN}
+    return only(allowed, **(hidden | special))
+
+
+def packet_scoped() -> dict[str, str]:
+    """The fixtures' packet id names no packet: whoever may see the request gets "no such packet"."""
+    return only(**{persona: HIDDEN for persona in map(str, SESSIONS_AND_TOKENS)})
+
+
+# Keys: "page <url name>" for pages (called with GET) and "<METHOD> <OpenAPI path>" for the API.
+RULES: dict[str, dict[str, str]] = {
+    # Sign-in and the second factor (the MFA page sends the signed-in who need no code onwards).
+    "page accounts:login": everyone(),
+    "page accounts:logout": everyone(),
+    "page security:mfa": only(SIGNED_IN),
+    "page security:password_reset": everyone(),
+    "page security:password_reset_done": everyone(),
+    "page security:password_reset_confirm": everyone(),
+    "page security:password_reset_complete": everyone(),
+    # Public pages: anyone, signed in or not.
+    "page web:home": everyone(),
+    "page web:policy": everyone(),
+    "page web:verify": everyone(),
+    # No checkpoint is signed in these fixtures: the public answer is 404 for everyone alike.
+    "page ledger:checkpoint": {persona: HIDDEN for persona in PERSONAS},
+    "page ledger:key": everyone(),
+    "page transparency:index": everyone(),
+    "page transparency:report": everyone(),
+    "page transparency:download": everyone(),
+    "page api:openapi-json": everyone(),
+    "page api:openapi-view": everyone(),
+    "page admin:index": only(),
+    # Requester portal: the agency's own people; another agency's request is not found.
+    "page web:portal": only(Role.REQUESTER),
+    "page web:portal_new": only(Role.REQUESTER),
+    "page web:portal_request": only(Role.REQUESTER),
+    "page web:portal_acknowledge": only(Role.REQUESTER),
+    "page web:portal_download": only(Role.REQUESTER),
+    # Records office.
+    "page web:office": only(RECORDS_OFFICE),
+    "page web:office_new": only(RECORDS_OFFICE),
+    "page web:office_request": only(RECORDS_OFFICE),
+    "page web:office_match": only(RECORDS_OFFICE),
+    "page web:office_release": only(RECORDS_OFFICE),
+    "page web:office_agencies": only(RECORDS_OFFICE),
+    "page web:office_agency_verify": only(RECORDS_OFFICE),
+    "page web:office_letters": only(RECORDS_OFFICE),
+    "page web:office_letter_mailed": only(RECORDS_OFFICE),
+    # Reviewers.
+    "page web:review": only(REVIEWERS),
+    "page web:review_request": only(REVIEWERS),
+    "page web:review_decide": only(REVIEWERS),
+    "page web:staff_document": only(REVIEWERS | RECORDS_OFFICE | {Role.AUDITOR}),
+    # School staff and families.
+    "page web:school_record": only(Role.PRINCIPAL, Role.SCHOOL_STAFF),
+    "page web:family": only(Role.PARENT, Role.ELIGIBLE_STUDENT),
+    # API: requests.
+    "POST /api/v1/triage": only(SESSIONS_AND_TOKENS),
+    "POST /api/v1/requests": only(AGENCY, OTHER_TOKEN),
+    "GET /api/v1/requests": only(SESSIONS_AND_TOKENS),
+    "GET /api/v1/requests/{request_id}": request_scoped(CASEWORK | AGENCY),
+    "POST /api/v1/requests/{request_id}/documents": request_scoped(CASEWORK | AGENCY),
+    "GET /api/v1/requests/{request_id}/documents/{document_id}": request_scoped(CASEWORK | AGENCY),
+    "POST /api/v1/office/requests": only(ALL_STAFF),
+    "POST /api/v1/request-students/{request_student_id}/match": only(ALL_STAFF),
+    "POST /api/v1/items/{item_id}/decision": only(ALL_STAFF),
+    "GET /api/v1/review/queue": only(ALL_STAFF),
+    "GET /api/v1/office/overdue": only(ALL_STAFF),
+    # API: releases and the record of disclosures.
+    "POST /api/v1/requests/{request_id}/release": request_scoped(RECORDS_OFFICE, **{OTHER_TOKEN: DENIED}),
+    "POST /api/v1/requests/{request_id}/packets/{packet_id}/acknowledge": packet_scoped(),
+    "POST /api/v1/requests/{request_id}/packets/{packet_id}/link": packet_scoped(),
+    "GET /api/v1/releases/{token}": {persona: HIDDEN for persona in PERSONAS},
+    "POST /api/v1/disclosures/after-the-fact": only(ALL_STAFF),
+    "GET /api/v1/students/{student_id}/disclosures": only(RECORD_READERS),
+    # API: the public ledger and reports.
+    "GET /api/v1/ledger/entries": everyone(),
+    "GET /api/v1/ledger/proof/inclusion": everyone(),
+    "GET /api/v1/ledger/proof/consistency": everyone(),
+    "GET /api/v1/ledger/checkpoints": everyone(),
+    "POST /api/v1/ledger/cosignatures": everyone(),
+    "GET /api/v1/transparency/periods": everyone(),
+    "GET /api/v1/transparency/{key}": everyone(),
+    # API: operations.
+    "GET /api/v1/health": everyone(),
+    "GET /api/v1/access-log": only(Role.AUDITOR, Role.ADMIN),
+}
+
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def body_for(call: Call) -> dict[str, Any]:
+    """A well-formed body where an operation checks ownership only after reading it; else an empty one
+    (a 422 then shows the request got past authentication and authorisation)."""
+    if call.key == "POST /api/v1/requests/{request_id}/documents":
+        return {"data": {"kind": "subpoena", "file": SimpleUploadedFile("s.pdf", PDF)}}
+    if call.key == "POST /api/v1/requests/{request_id}/packets/{packet_id}/acknowledge":
+        return {"data": json.dumps({"acknowledged_by": "A. Person"}), "content_type": "application/json"}
+    return {"data": b"{}", "content_type": "application/json"}
+
+
+@dataclass
+class Call:
+    key: str
+    method: str
+    path: str
+
+
+@dataclass
+class Fixtures:
+    values: dict[str, str]
+    clients: dict[str, Client]
+    headers: dict[str, dict[str, str]]
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}".strip(":"), pattern
+        elif namespace != "admin":
+            raise AssertionError(f"every page needs a URL name to carry a rule: {pattern.pattern}")
+
+
+def _page_parameters(pattern: URLPattern) -> list[str]:
+    names = list(pattern.pattern.regex.groupindex)
+    converters = getattr(pattern.pattern, "converters", {})
+    return names or list(converters)
+
+
+def discover(values: dict[str, str]) -> list[Call]:
+    calls: list[Call] = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        namespace = name.split(":")[0]
+        if namespace == "api" and name not in {"api:openapi-json", "api:openapi-view"}:
+            continue  # operations come from the OpenAPI document below
+        if namespace == "admin" and name != "admin:index":
+            continue  # Django's admin checks is_staff itself on every page; the index stands for it
+        missing = [param for param in _page_parameters(pattern) if param not in values]
+        assert not missing, f"give a value for {missing} of page {name} in the fixture below"
+        path = reverse(name, kwargs={param: values[param] for param in _page_parameters(pattern)})
+        calls.append(Call(f"page {name}", "GET", path))
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method in operations:
+            concrete = path
+            for param in [part[1:-1] for part in path.split("/") if part.startswith("{")]:
+                assert param in values, f"give a value for {param} of {path} in the fixture below"
+                concrete = concrete.replace("{" + param + "}", values[param])
+            calls.append(Call(f"{method.upper()} {path}", method.upper(), concrete))
+    return calls
+
+
+@pytest.fixture
+def fixtures(world: World) -> Fixtures:
+    police = Client()
+    created = police.post(
+        "/api/v1/requests",
+        data=json.dumps(request_body(world.alice, categories=["directory", "health"])),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {world.police_token}",
+    ).json()
+    request = Request.objects.get(pk=created["id"])
+    document = police.post(
+        f"/api/v1/requests/{request.pk}/documents",
+        {"kind": "subpoena", "file": SimpleUploadedFile("subpoena.pdf", PDF)},
+        HTTP_AUTHORIZATION=f"Bearer {world.police_token}",
+    ).json()
+    users: dict[str, User] = {
+        Role.RECORDS_CLERK: world.clerk,
+        Role.SUPERINTENDENT: world.superintendent,
+        Role.LEGAL_ADVISOR: world.legal_advisor,
+        Role.PRINCIPAL: world.principal,
+        Role.SCHOOL_STAFF: make_user("teacher", Role.SCHOOL_STAFF, first="Tia", last="Teacher"),
+        Role.AUDITOR: world.auditor,
+        Role.ADMIN: make_user("admin", Role.ADMIN, first="Ari", last="Admin"),
+        Role.REQUESTER: world.detective,
+        Role.PARENT: world.parent,
+        Role.ELIGIBLE_STUDENT: make_user("benokafor", Role.ELIGIBLE_STUDENT, first="Ben", last="Okafor"),
+    }
+    clients: dict[str, Client] = {ANONYMOUS: Client(), OWN_TOKEN: Client(), OTHER_TOKEN: Client()}
+    for role, user in users.items():
+        clients[str(role)] = Client()
+        sign_in(clients[str(role)], user)
+    values = {
+        "request_id": str(request.pk),
+        "packet_id": str(uuid.uuid4()),
+        "item_id": str(Item.objects.filter(request=request).order_by("pk").values_list("pk", flat=True)[0]),
+        "request_student_id": str(
+            RequestStudent.objects.filter(request=request).values_list("pk", flat=True)[0]
+        ),
+        "document_id": str(document["id"]),
+        "agency_id": str(world.transit.pk),
+        "notice_id": "1",
+        "student_id": world.alice.sis_id,
+        "token": "not-a-delivery-token",
+        "key": "2025-Q1",
+        "fmt": "json",
+        "uidb64": "MQ",
+        "token_reset": "x",
+    }
+    headers = {
+        OWN_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {world.police_token}"},
+        OTHER_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {world.transit_token}"},
+    }
+    return Fixtures(values=values, clients=clients, headers=headers)
+
+
+def outcome(response: HttpResponse) -> str:
+    if response.status_code in {401, 403}:
+        return DENIED
+    if response.status_code == 302 and any(
+        login in response.get("Location", "") for login in ["/accounts/sign-in/", "/admin/login/"]
+    ):
+        return DENIED
+    if response.status_code == 302 and "/accounts/mfa/" in response.get("Location", ""):
+        return "second factor missing"
+    if response.status_code == 404:
+        return HIDDEN
+    if response.status_code >= 500:
+        return f"server error {response.status_code}"
+    return OK
+
+
+def test_every_page_and_operation_has_a_rule(fixtures: Fixtures) -> None:
+    calls = discover(fixtures.values)
+    unknown = sorted({call.key for call in calls} - set(RULES))
+    assert not unknown, f"add a rule for each of these to RULES: {unknown}"
+    assert len(calls) > 40
+
+
+def test_every_persona_gets_the_answer_its_rule_says(fixtures: Fixtures) -> None:
+    problems: list[str] = []
+    for call in discover(fixtures.values):
+        rule = RULES.get(call.key)
+        if rule is None:
+            continue  # reported by the test above
+        for persona in PERSONAS:
+            client = fixtures.clients[persona]
+            headers = fixtures.headers.get(persona, {})
+            if call.method == "GET":
+                response = client.get(call.path, **headers)
+            elif call.method == "POST":
+                response = client.post(call.path, **body_for(call), **headers)
+            else:
+                response = client.generic(call.method, call.path, **body_for(call), **headers)
+            got = outcome(response)
+            expected = rule.get(persona, DENIED)
+            if got != expected:
+                problems.append(
+                    f"{call.key} as {persona}: expected {expected}, got {got} ({response.status_code})"
+                )
+    assert not problems, "\n".join(problems)
