@@ -58,4 +58,6 @@ def is_checkbox(field: BoundField) -> bool:
 
 @register.filter(name="is_radio")
 def is_radio(field: BoundField) -> bool:
-    return isinstance(field.field.widget, forms.RadioSelect)
+    # CheckboxSelectMultiple is a subclass of RadioSelect in Django.
+    widget = field.field.widget
+    return isinstance(widget, forms.RadioSelect) and not isinstance(widget, forms.CheckboxSelectMultiple)

@@ -92,7 +92,7 @@ def portal_request(request: PageRequest, request_id: str) -> HttpResponse:
 
 def _own_packet(request: PageRequest, request_id: str, packet_id: str) -> tuple[Request, ReleasePacket]:
     found = _own_request(request, request_id)
-    packet = next((p for p in found.packets.all() if str(p.pk) == packet_id), None)
+    packet = next((p for p in found.packets.all() if str(p.pk) == str(packet_id)), None)
     if packet is None:
         raise Http404("no such release")
     return found, packet
