@@ -8,12 +8,14 @@ import pytest
 from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
+from brightline.ledger.testing import ledger_rows_removable  # noqa: F401
 from brightline.notices.conftest import Mailbox
 from brightline.notices.models import FamilyNotice, NoticeState
 from brightline.notices.tests.helpers import subpoena_approved
 from brightline.testing import World
 
-pytestmark = pytest.mark.django_db
+# Real commits: the worker runs each task in its own transaction, as it does in production.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("ledger_rows_removable")]
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
@@ -28,10 +30,9 @@ def _run_worker() -> None:
 
 
 def test_worker_sends_the_email_queued_on_commit_carrying_only_its_id(
-    world: World, database_tasks: None, smtp_server: Mailbox, django_capture_on_commit_callbacks
+    world: World, database_tasks: None, smtp_server: Mailbox
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        request = subpoena_approved(world, world.alice)
+    request = subpoena_approved(world, world.alice)
     notice = FamilyNotice.objects.get(request=request, email="maria@example.org")
     task = DBTaskResult.objects.get()
     assert task.task_path == "brightline.notices.tasks.send_notice_email"
@@ -44,13 +45,11 @@ def test_worker_sends_the_email_queued_on_commit_carrying_only_its_id(
 
 
 def test_failed_send_is_requeued_to_run_after_the_backoff(
-    world: World, database_tasks: None, smtp_server: Mailbox, django_capture_on_commit_callbacks
+    world: World, database_tasks: None, smtp_server: Mailbox
 ) -> None:
     smtp_server.defer.add("maria@example.org")
-    with django_capture_on_commit_callbacks(execute=True):
-        request = subpoena_approved(world, world.alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        _run_worker()
+    request = subpoena_approved(world, world.alice)
+    _run_worker()
     notice = FamilyNotice.objects.get(request=request, email="maria@example.org")
     assert notice.state == NoticeState.QUEUED and notice.attempts == 1
     retry = DBTaskResult.objects.filter(status="READY").get()
