@@ -31,6 +31,8 @@ install: $(BIN)/brightline $(ASSETS_STAMP)
 
 install-dev: install
 
+# The demo keeps mail on the machine: notices are written to $(BRIGHTLINE_DATA_DIR)/outbox.
+run: export BRIGHTLINE_EMAIL_BACKEND ?= file
 run: install
 	$(BIN)/brightline migrate --no-input
 	@if [ ! -f "$(BRIGHTLINE_DATA_DIR)/demo-credentials.json" ]; then $(BIN)/brightline demo; fi

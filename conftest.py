@@ -25,3 +25,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_inventory_cache() -> None:
+    # The data inventory is cached per process; a test that changed it inside a rolled-back
+    # transaction must not leave its version behind for the next test.
+    from brightline.disclosures.packets import _inventory_cache
+
+    _inventory_cache.clear()

@@ -204,6 +204,19 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("BRIGHTLINE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# smtp (default) sends through EMAIL_HOST; file writes each message to $BRIGHTLINE_DATA_DIR/outbox
+# (the demo uses it, so that nothing leaves the machine); console prints them.
+_EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+_email_backend = env_str("BRIGHTLINE_EMAIL_BACKEND", "smtp")
+if _email_backend not in _EMAIL_BACKENDS:
+    raise ConfigurationError(f"BRIGHTLINE_EMAIL_BACKEND: one of {', '.join(_EMAIL_BACKENDS)}; got {_email_backend!r}")
+EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
+EMAIL_FILE_PATH = DATA_DIR / "outbox"
+EMAIL_TIMEOUT = 10
 EMAIL_HOST = env_str("BRIGHTLINE_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("BRIGHTLINE_EMAIL_PORT", 1025, minimum=1, maximum=65535)
 DEFAULT_FROM_EMAIL = env_str("BRIGHTLINE_FROM_EMAIL", "records-office@brightline.example")

@@ -37,6 +37,7 @@ from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.services import ledger_append
 from brightline.policy import engine
+from brightline.policy.vocabulary import LAWFUL_BASES
 from brightline.roster.models import Student
 from brightline.roster.selectors import students_matching
 
@@ -211,19 +212,19 @@ def _apply_triage(request: Request, request_students: list[RequestStudent]) -> l
             if item.state in (ItemState.CLEARED, ItemState.AWAITING_NOTICE):
                 item.approved_fields = inventory_fields(item.category)
             changed.append(item)
-    Item.objects.bulk_update(
-        changed,
-        [
-            "outcome",
-            "reviewer",
-            "rules",
-            "obligations",
-            "explanation",
-            "state",
-            "approved_fields",
-            "updated_at",
-        ],
-    )
+    now = timezone.now()
+    for item in changed:
+        # One UPDATE per item: cheaper than bulk_update's CASE expression for the handful of items here.
+        Item.objects.filter(pk=item.pk).update(
+            outcome=item.outcome,
+            reviewer=item.reviewer,
+            rules=item.rules,
+            obligations=item.obligations,
+            explanation=item.explanation,
+            state=item.state,
+            approved_fields=item.approved_fields,
+            updated_at=now,
+        )
     return changed
 
 
@@ -594,6 +595,18 @@ def item_decide(
         advance_notices_queue(request=item.request, student=item.request_student.student, items=[item])  # type: ignore[arg-type]
     request_refresh_state(item.request, actor=reviewer)
     return decision
+
+
+def lawful_bases_for(item: Item) -> list[tuple[str, bool, str]]:
+    """Every lawful basis with whether the policy accepts it for this item, and why: the review page
+    shows reviewers which approvals are open to them before they choose."""
+    case, result_item = _case_for_item(item)
+    policy = triage_bridge.policy_for_request(item.request.policy_sha256)
+    answers = []
+    for basis in LAWFUL_BASES:
+        allowed, reason = engine.check_lawful_basis(case, result_item, basis, policy)
+        answers.append((basis, allowed, reason))
+    return answers
 
 
 @transaction.atomic

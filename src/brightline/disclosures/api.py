@@ -122,7 +122,7 @@ def issue_link(request: ApiRequest, request_id: str, packet_id: str) -> tuple[in
 def download(request: ApiRequest, token: str, format: str = "json") -> HttpResponse:  # noqa: A002
     packet = services.delivery_link_redeem(token=token, fmt=format)
     if format == "pdf":
-        response = HttpResponse(packet.pdf.open("rb").read(), content_type="application/pdf")
+        response = HttpResponse(services.packet_pdf_bytes(packet), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="release-{packet.request.reference}.pdf"'
     else:
         response = HttpResponse(services.packet_json_bytes(packet), content_type="application/json")

@@ -13,6 +13,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,13 +25,26 @@ from brightline.roster.models import DataField, Student
 NOT_HELD = None
 
 
+_inventory_cache: dict[str, list[str]] = {}
+
+
 def inventory_fields(category: str) -> list[str]:
-    """The fields of a category in the district's data inventory, in a stable order."""
-    return list(
-        DataField.objects.filter(category=category)
-        .order_by("field_name")
-        .values_list("field_name", flat=True)
-    )
+    """The fields of a category in the district's data inventory, in a stable order.
+
+    Read on nearly every triage and release, changed only by an administrator: cached per process and
+    dropped whenever a DataField row is saved or deleted (see `_forget_inventory`)."""
+    if category not in _inventory_cache:
+        _inventory_cache[category] = list(
+            DataField.objects.filter(category=category)
+            .order_by("field_name")
+            .values_list("field_name", flat=True)
+        )
+    return list(_inventory_cache[category])
+
+
+@receiver([post_save, post_delete], sender=DataField)
+def _forget_inventory(**kwargs: Any) -> None:
+    _inventory_cache.clear()
 
 
 def _custodial_guardians(student: Student) -> list[Any]:
@@ -76,17 +91,32 @@ ROSTER_FIELDS: dict[str, Callable[[Student, dt.date], Any]] = {
 }
 
 
-def field_value(student: Student, category: str, field_name: str, day: dt.date) -> Any:
-    from brightline.disclosures.models import RecordExtract
-
+def field_value(
+    student: Student,
+    category: str,
+    field_name: str,
+    day: dt.date,
+    extracts: dict[tuple[str, str], Any] | None = None,
+) -> Any:
+    """One field's value: from the roster, else from the latest extract the records office attached."""
     if field_name in ROSTER_FIELDS:
         return ROSTER_FIELDS[field_name](student, day)
-    extract = (
-        RecordExtract.objects.filter(student=student, category=category, field_name=field_name)
-        .order_by("-entered_at")
-        .first()
-    )
-    return extract.value if extract is not None else NOT_HELD
+    if extracts is None:
+        extracts = latest_extracts(student)
+    return extracts.get((category, field_name), NOT_HELD)
+
+
+def latest_extracts(student: Student) -> dict[tuple[str, str], Any]:
+    from brightline.disclosures.models import RecordExtract
+
+    latest: dict[tuple[str, str], Any] = {}
+    for category, field_name, value in (
+        RecordExtract.objects.filter(student=student)
+        .order_by("entered_at", "pk")
+        .values_list("category", "field_name", "value")
+    ):
+        latest[(category, field_name)] = value
+    return latest
 
 
 LAW_ENFORCEMENT_TERMS = (
@@ -142,7 +172,10 @@ def build_packet_content(*, request: Request, items: list[Item], released_at: dt
             "agency": request.agency_name,
         },
         "released_at": released_at.isoformat(),
-        "students": sorted(students.values(), key=lambda entry: entry["position"]),
+        "students": [
+            {key: value for key, value in entry.items() if key != "extracts"}
+            for entry in sorted(students.values(), key=lambda entry: entry["position"])
+        ],
     }
 
 

@@ -38,7 +38,10 @@ def _append_entry(entry: DisclosureEntry) -> DisclosureEntry:
     entry.save()
     ledger_entry = ledger_append(
         event_type=f"disclosure_record.{entry.kind}",
-        subject={"disclosure_entry": entry.pk, "request": str(entry.request_id) if entry.request_id else ""},
+        subject={
+            "disclosure_entry": entry.pk,
+            **({"request": str(entry.request_id)} if entry.request_id else {}),
+        },
         record={
             "entry": entry.pk,
             "student": entry.student_id,
@@ -145,7 +148,6 @@ def packet_release(
         released_by_name=released_by.get_full_name() or released_by.username,
         released_at=now,
     )
-    packet.pdf.save(f"{packet.pk}.pdf", ContentFile(render_packet_pdf(packet)), save=True)
     Item.objects.filter(pk__in=[item.pk for item in items]).update(state=ItemState.RELEASED, updated_at=now)
     ledger_append(
         event_type="release.packet_released",
@@ -361,3 +363,17 @@ def after_the_fact_record(
 def packet_json_bytes(packet: ReleasePacket) -> bytes:
     """The packet as delivered: the canonical JSON whose SHA-256 is stamped on it."""
     return _canonical(packet.content)
+
+
+def packet_pdf_bytes(packet: ReleasePacket) -> bytes:
+    """The printable packet. It is rendered from the stored content the first time it is asked for and
+    kept, so releasing stays fast and the PDF always shows exactly what the JSON holds."""
+    if packet.pdf:
+        with packet.pdf.open("rb") as handle:
+            return bytes(handle.read())
+    rendered = render_packet_pdf(packet)
+    with transaction.atomic():
+        locked = ReleasePacket.objects.select_for_update().get(pk=packet.pk)
+        if not locked.pdf:
+            locked.pdf.save(f"{packet.pk}.pdf", ContentFile(rendered), save=True)
+    return rendered

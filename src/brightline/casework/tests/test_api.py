@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from brightline.accounts.tests.helpers import sign_in
 from brightline.casework.models import Request
-from brightline.testing import PASSWORD, World, request_body
+from brightline.testing import World, request_body
 
 pytestmark = pytest.mark.django_db
 
@@ -106,10 +107,10 @@ def test_staff_decide_through_the_api_and_the_wrong_reviewer_is_refused(world: W
         client, "/api/v1/requests", request_body(world.alice, categories=["academic"]), world.police_token
     ).json()
     item_id = created["items"][0]["id"]
-    client.login(username="counsel", password=PASSWORD)
+    sign_in(client, world.legal_advisor)
     wrong = post_json(client, f"/api/v1/items/{item_id}/decision", {"action": "deny", "rationale": "no"})
     assert wrong.status_code == 403
-    client.login(username="super", password=PASSWORD)
+    sign_in(client, world.superintendent)
     queue = client.get("/api/v1/review/queue").json()
     assert [entry["id"] for entry in queue] == [item_id]
     no_basis = post_json(
@@ -137,7 +138,7 @@ def test_an_agency_token_cannot_use_staff_operations(world: World, client: Clien
 
 
 def test_records_office_enters_a_faxed_request_and_releases_it(world: World, client: Client) -> None:
-    client.login(username="clerk", password=PASSWORD)
+    sign_in(client, world.clerk)
     received = (timezone.now() - dt.timedelta(hours=3)).isoformat()
     body = {
         "agency_id": world.police.pk,
@@ -172,6 +173,11 @@ def test_records_office_enters_a_faxed_request_and_releases_it(world: World, cli
     assert download.status_code == 200
     assert json.loads(download.content)["students"][0]["categories"][0]["fields"]["first_name"] == "Alice"
     assert client.get(link.json()["pdf_url"]).status_code == 409  # single use
+    link = post_json(
+        client, f"/api/v1/requests/{data['id']}/packets/{packet['id']}/link", {}, world.police_token
+    )
+    pdf = client.get(link.json()["pdf_url"])
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
 
 
 def test_uploaded_documents_must_be_pdfs_within_the_size_limit(
