@@ -163,7 +163,7 @@ class RequestForm(forms.Form):
         return upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         students: list[dict[str, str]] = []
         for row in range(1, STUDENT_ROWS + 1):
             sis = (data.get(f"student{row}_student_id") or "").strip()
@@ -252,7 +252,7 @@ class StudentSearchForm(forms.Form):
     birth_date = forms.DateField(label="Date of birth", required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("student_id") or "").strip() and not (
             data.get("first_name") and data.get("last_name") and data.get("birth_date")
         ):

@@ -60,7 +60,7 @@ def policy(request: HttpRequest) -> HttpResponse:
                 reviewers=sorted(entry["reviewers"]),  # type: ignore[call-overload]
             )
             for rule_id in RULE_IDS
-            if (entry := by_rule.get(rule_id)) is not None and entry["tier"] == tier
+            if rule_id in by_rule and (entry := by_rule[rule_id])["tier"] == tier
         ]
         if rules:
             groups.append({"heading": TIER_HEADINGS.get(tier, tier), "rules": rules})

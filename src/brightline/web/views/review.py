@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -144,7 +145,7 @@ def review_decide(request: PageRequest, request_id: str, item_id: int) -> HttpRe
 
 
 @role_required(frozenset(CASEWORK_ROLES))
-def staff_document(request: PageRequest, request_id: str, document_id: int) -> HttpResponse:
+def staff_document(request: PageRequest, request_id: str, document_id: int) -> HttpResponseBase:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
     document = next((d for d in found.documents.all() if d.pk == document_id), None)
     if document is None:
