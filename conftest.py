@@ -34,3 +34,9 @@ def _fresh_inventory_cache() -> None:
     from brightline.disclosures.packets import _inventory_cache
 
     _inventory_cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings: pytest.FixtureRequest) -> None:
+    # Tasks run in the test's own thread when enqueued; the database worker has tests of its own.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]

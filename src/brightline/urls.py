@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("brightline.accounts.urls")),
     path("", include("brightline.ledger.urls")),
     path("transparency/", include("brightline.transparency.urls")),
+    path("notices/", include("brightline.notices.urls")),
     path("incidents/", include("brightline.incidents.urls")),
     path("training/", include("brightline.training.urls")),
     path("", include("brightline.web.urls")),

@@ -133,6 +133,7 @@ def packet_release(
         .select_related("request_student__student__school", "decision")
         .order_by("position")
     )
+    items = _recheck_advance_notice(request=request, items=items, now=now)
     if not items:
         raise Conflict("nothing on this request is cleared for release")
     content = build_packet_content(request=request, items=items, released_at=now)
@@ -210,6 +211,34 @@ def packet_release(
         after_release_notices_queue(request=request, student=student, categories=after)
     request_refresh_state(request, actor=released_by)
     return packet
+
+
+def _recheck_advance_notice(*, request: Request, items: list[Item], now: dt.datetime) -> list[Item]:
+    """A notice can bounce after the gate cleared an item: such an item goes back to waiting, and only
+    items whose families were really told leave."""
+    from brightline.casework.services import request_refresh_state
+    from brightline.notices.selectors import advance_notice_satisfied
+
+    ready: list[Item] = []
+    held: list[Item] = []
+    for item in items:
+        needs_notice = item.has_obligation("notify_family_before_release")
+        student_id = item.request_student.student_id
+        if needs_notice and not advance_notice_satisfied(request=request, student_id=student_id, now=now):  # type: ignore[arg-type]
+            held.append(item)
+        else:
+            ready.append(item)
+    if held:
+        Item.objects.filter(pk__in=[item.pk for item in held]).update(
+            state=ItemState.AWAITING_NOTICE, updated_at=now
+        )
+        ledger_append(
+            event_type="item.notice_undelivered",
+            subject={"request": str(request.pk)},
+            record={"request": str(request.pk), "items": [item.pk for item in held], "at": now.isoformat()},
+        )
+        request_refresh_state(request)
+    return ready
 
 
 def _token_digest(token: str) -> str:
@@ -332,7 +361,7 @@ def after_the_fact_record(
     if errors:
         raise InvalidInput(errors)
     emergency = kind == EntryKind.EMERGENCY_AFTER_THE_FACT
-    return _append_entry(
+    entry = _append_entry(
         DisclosureEntry(
             student=student,
             student_sis_id=student.sis_id,
@@ -358,6 +387,12 @@ def after_the_fact_record(
             recorded_by=recorded_by,
         )
     )
+    if emergency:
+        # 99.36: the family is told of a disclosure made in an emergency, as after an emergency release.
+        from brightline.notices.services import after_release_notices_queue
+
+        after_release_notices_queue(request=None, student=student, categories=categories, entry=entry)
+    return entry
 
 
 def packet_json_bytes(packet: ReleasePacket) -> bytes:

@@ -13,15 +13,18 @@ import json
 import os
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from django.db import transaction
 from django.utils import timezone
 
-from brightline.accounts.models import Role, User
+from brightline.accounts.mfa import mfa_enrol
+from brightline.accounts.models import MFA_ROLES, Role, User
 from brightline.agencies.models import Agency, ApiToken, Requester
 from brightline.agencies.services import agency_verify, api_token_issue, api_token_revoke
 from brightline.policy.vocabulary import REQUESTER_KINDS
@@ -190,7 +193,12 @@ def seed_demo(*, data_dir: Path, seed: int = 2026) -> dict[str, Any]:
         elif persona.role == Role.ELIGIBLE_STUDENT:
             names = {"first_name": student.first_name, "last_name": student.last_name}
         users[persona.username] = _sign_in(persona, password, **names)
-        credentials.append({"username": persona.username, "password": password, "role": str(persona.role)})
+        entry = {"username": persona.username, "password": password, "role": str(persona.role)}
+        if persona.role in MFA_ROLES:
+            # Staff and requesters sign in with a second factor; the demo writes the authenticator
+            # secret down (`brightline demo --code USERNAME` prints the current code).
+            entry["totp_secret"] = mfa_enrol(user=users[persona.username], secret=pyotp.random_base32())
+        credentials.append(entry)
 
     admin = users["admin"]
     agencies = _agencies(verified_by=admin)
@@ -236,3 +244,28 @@ def seed_demo(*, data_dir: Path, seed: int = 2026) -> dict[str, Any]:
         "parent_guardian": guardian,
         "eligible_student": student,
     }
+
+
+def simulate_demo_year(*, requests: int, progress: Callable[[str], None]) -> dict[str, int] | None:
+    """Play a year of requests through the real services, once: a district that already has requests
+    keeps them (a second run would put the ledger's clock backwards)."""
+    from brightline.casework.models import Request
+    from brightline.casework.simulation import simulate_year
+    from brightline.ledger.services import checkpoint_sign
+
+    if requests <= 0 or Request.objects.exists():
+        return None
+    tally = simulate_year(end=timezone.now(), requests=requests, progress=progress)
+    with transaction.atomic():
+        checkpoint_sign(only_if_grown=True)
+    return dict(tally)
+
+
+def current_code(*, data_dir: Path, username: str) -> str:
+    """The current second-factor code of a demo persona, from the secret the demo wrote down."""
+    with open(data_dir / CREDENTIALS_FILE, encoding="utf-8") as handle:
+        users = json.load(handle)["users"]
+    for user in users:
+        if user["username"] == username and user.get("totp_secret"):
+            return str(pyotp.TOTP(user["totp_secret"]).now())
+    raise LookupError(f"{username!r} is not a demo persona with a second factor")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from brightline.casework import services
@@ -191,8 +192,9 @@ def test_legal_process_waits_for_advance_notice_then_releases(world: World, sett
     # Still inside the notice period.
     assert services.advance_notice_gate(request=request) == []
     later = timezone.now() + dt.timedelta(days=10, minutes=1)
-    assert [i.pk for i in services.advance_notice_gate(request=request, now=later)] == [item.pk]
-    packet = packet_release(request_id=request.pk, released_by=world.clerk)
+    with time_machine.travel(later, tick=False):
+        assert [i.pk for i in services.advance_notice_gate(request=request)] == [item.pk]
+        packet = packet_release(request_id=request.pk, released_by=world.clerk)
     assert packet.content["students"][0]["categories"][0]["category"] == "attendance"
     request.refresh_from_db()
     assert request.state == RequestState.RELEASED

@@ -6,9 +6,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from brightline.web.demo import seed_demo
+from brightline.web.demo import current_code, seed_demo, simulate_demo_year
 
 
 class Command(BaseCommand):
@@ -22,8 +22,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=2026, help="seed of the synthetic roster (default 2026)"
         )
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=2000,
+            help="requests in the simulated year, played once through the real services (0: none; default 2000)",
+        )
+        parser.add_argument(
+            "--code",
+            metavar="USERNAME",
+            help="print the current second-factor code of a demo persona and stop",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["code"]:
+            try:
+                self.stdout.write(current_code(data_dir=settings.DATA_DIR, username=options["code"]))
+            except (LookupError, OSError) as error:
+                raise CommandError(str(error), returncode=2) from None
+            return
         result = seed_demo(data_dir=settings.DATA_DIR, seed=options["seed"])
         self.stdout.write(
             f"Demo district: {result['schools']} schools, {result['students']} students, "
@@ -34,3 +51,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {user['role']:<18} {user['username']:<15} {user['password']}")
         for token in result["api_tokens"]:
             self.stdout.write(f"  API token for {token['agency']}: {token['token']}")
+        self.stdout.write("Second factor: `brightline demo --code USERNAME` prints a persona's current code.")
+        self.stdout.write(f"Simulating a year of requests ({options['requests']}) through the real services…")
+        tally = simulate_demo_year(requests=options["requests"], progress=self.stdout.write)
+        if tally is None:
+            self.stdout.write("  the district already has requests: the simulated year is not played again.")
+        else:
+            self.stdout.write(
+                f"  {tally.get('released', 0)} releases, {sum(v for k, v in tally.items() if k.startswith('state:closed'))}"
+                f" requests closed with nothing released, {tally.get('after_the_fact', 0)} after-the-fact entries."
+            )
