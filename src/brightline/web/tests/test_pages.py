@@ -203,3 +203,14 @@ def test_portal_submission_without_a_student_names_the_field(world: World, clien
     )
     assert response.status_code == 200
     assert "Name at least one student." in response.content.decode()
+
+
+def test_a_parent_asks_for_a_copy_of_the_record_and_not_for_another_child(
+    world: World, client: Client
+) -> None:
+    from brightline.notices.models import FamilyNotice
+
+    client.force_login(world.parent)
+    assert client.post(f"/family/students/{world.alice.pk}/copy").status_code == 302
+    assert FamilyNotice.objects.filter(student=world.alice, kind="record_copy").count() == 1
+    assert client.post(f"/family/students/{world.ben.pk}/copy").status_code == 404

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from brightline.disclosures.selectors import disclosures_for_family, students_of_family
 from brightline.notices.selectors import notices_visible_to_family
+from brightline.notices.services import record_copy_request
 from brightline.web.access import FAMILY, PageRequest, role_required
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -37,3 +40,15 @@ def family(request: PageRequest) -> HttpResponse:
             ),
         },
     )
+
+
+@role_required(FAMILY)
+@require_POST
+def family_record_copy(request: PageRequest, student_id: int) -> HttpResponse:
+    """Ask for a copy of one child's record of disclosures; it is sent in the family's language."""
+    student = students_of_family(request.user).filter(pk=student_id).first()
+    if student is None:
+        raise Http404("no such student")
+    record_copy_request(student=student, requested_by=request.user)
+    messages.success(request, f"A copy of {student.first_name}'s record of disclosures will be sent to you.")
+    return redirect("web:family")
