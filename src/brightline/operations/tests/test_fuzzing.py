@@ -4,11 +4,14 @@ engine's parsers arbitrary JSON, which may only ever raise CaseError."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,15 +25,20 @@ CSRF = "c" * 32
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
     max_leaves=20,
 )
 request_like = st.fixed_dictionaries(
     {},
     optional={
         "requester": json_values,
-        "purpose": st.sampled_from(["criminal_investigation", "health_or_safety_emergency", "x"]) | json_values,
-        "categories": st.lists(st.sampled_from(["directory", "attendance", "health"]) | json_values, max_size=3),
+        "purpose": st.sampled_from(["criminal_investigation", "health_or_safety_emergency", "x"])
+        | json_values,
+        "categories": st.lists(
+            st.sampled_from(["directory", "attendance", "health"]) | json_values, max_size=3
+        ),
         "students": st.lists(json_values, max_size=3),
         "identified_by": json_values,
         "legal_process": json_values,
@@ -50,7 +58,10 @@ def test_the_request_parser_raises_only_case_error(document: Any) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(document=json_values | st.fixed_dictionaries({}, optional={"request": request_like, "students": json_values}))
+@given(
+    document=json_values
+    | st.fixed_dictionaries({}, optional={"request": request_like, "students": json_values})
+)
 def test_the_case_parser_raises_only_case_error(document: Any) -> None:
     try:
         parse_case(document)
@@ -79,8 +90,23 @@ def _fuzz(schema: Any, *, headers: dict[str, str], cookies: dict[str, str]) -> l
     return failures
 
 
+@pytest.fixture
+def connections_kept_open() -> Iterator[None]:
+    """The WSGI app is called in the test's thread, inside its transaction: like Django's test client,
+    stop the request signals from closing the database connection under it (PostgreSQL notices)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
-def test_no_generated_api_call_is_a_server_error(world: World, settings: Any) -> None:
+def test_no_generated_api_call_is_a_server_error(
+    world: World, settings: Any, connections_kept_open: None
+) -> None:
     settings.REQUIRE_MFA = True
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     token_failures = _fuzz(schema, headers={"Authorization": f"Bearer {world.police_token}"}, cookies={})
