@@ -39,9 +39,13 @@ run: install
 	$(BIN)/brightline collectstatic --no-input --verbosity 0
 	@echo
 	@echo "Bright Line is starting at http://127.0.0.1:$(PORT)/"
-	@echo "Sign-ins (also in $(BRIGHTLINE_DATA_DIR)/demo-credentials.json):"
-	@$(BIN)/python -c 'import json,sys; d=json.load(open(sys.argv[1])); [print(f"  {u[\"role\"]:<18} {u[\"username\"]:<14} {u[\"password\"]}") for u in d["users"]]; [print(f"  API token for {t[\"agency\"]}: {t[\"token\"]}") for t in d["api_tokens"]]' "$(BRIGHTLINE_DATA_DIR)/demo-credentials.json"
+	@echo "Sign-ins (also in $(BRIGHTLINE_DATA_DIR)/demo-credentials.json). Staff and officers also enter a"
+	@echo "second-factor code: add the totp_secret from that file to an authenticator app, or run"
+	@echo "  $(BIN)/brightline demo --code USERNAME"
+	@$(BIN)/brightline demo --show
 	@echo
+	@echo "The task worker (family notices) runs beside the web server; Ctrl-C stops both."
+	@trap 'kill 0' EXIT INT TERM; $(BIN)/brightline db_worker & \
 	$(BIN)/gunicorn brightline.wsgi:application --bind 127.0.0.1:$(PORT) --workers 3 --access-logfile -
 
 test: install

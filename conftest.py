@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+from brightline.ledger.testing import ledger_rows_removable  # noqa: F401 (a fixture used below)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
@@ -40,3 +42,19 @@ def _fresh_inventory_cache() -> None:
 def _tasks_run_inline(settings: pytest.FixtureRequest) -> None:
     # Tasks run in the test's own thread when enqueued; the database worker has tests of its own.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off_unless_a_test_asks(settings: pytest.FixtureRequest) -> None:
+    # The second factor has its own tests (accounts, operations), which turn it back on; elsewhere a
+    # signed-in test client stands for a person who has already shown their code.
+    settings.REQUIRE_MFA = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _ledger_rows_removable_after_transactional_tests(request: pytest.FixtureRequest) -> None:
+    # The ledger's tables refuse DELETE; a transactional test's flush must be allowed to empty them.
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("ledger_rows_removable")

@@ -6,6 +6,7 @@ from brightline.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("accounts/", include("brightline.accounts.security_urls")),
     path("accounts/", include("brightline.accounts.urls")),
     path("", include("brightline.ledger.urls")),
     path("transparency/", include("brightline.transparency.urls")),

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from brightline.accounts.auth import ApiRequest, agency_only, staff_only, staff_or_agency
+from brightline.accounts.services import staff_access_record
 from brightline.agencies.models import Agency
 from brightline.casework import selectors, services
 from brightline.casework.documents import document_attach, document_open
@@ -108,6 +109,15 @@ def _viewer(request: ApiRequest) -> dict[str, Any]:
     return {"user": request.user}
 
 
+def _log_staff_view(request: ApiRequest, found: Any, what: str) -> None:
+    """Staff reading a request about students is written to the staff access log (one row per student)."""
+    if getattr(request, "staff", None) is None:
+        return
+    for rs in found.students.all():
+        if rs.student is not None:
+            staff_access_record(user=request.user, student=rs.student, what=what, request=request)
+
+
 @router.post("/requests", auth=agency_only, response={201: RequestOut, **ERRORS}, summary="Submit a request")
 def submit_request(request: ApiRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
     """Submit a request for student records on behalf of the agency your token speaks for.
@@ -135,6 +145,7 @@ def list_requests(
 ) -> list[dict[str, Any]]:
     viewer = _viewer(request)
     limit = max(1, min(limit, 200))
+    offset = max(0, offset)
     found = selectors.requests_list(state=state, **viewer)[offset : offset + limit]
     return [selectors.request_representation(r, for_agency="agency" in viewer) for r in found]
 
@@ -148,6 +159,7 @@ def list_requests(
 def get_request(request: ApiRequest, request_id: str) -> dict[str, Any]:
     viewer = _viewer(request)
     found = selectors.request_get(request_id=request_id, **viewer)
+    _log_staff_view(request, found, "request and its triage")
     return selectors.request_representation(found, for_agency="agency" in viewer)
 
 
@@ -188,6 +200,7 @@ def download_document(request: ApiRequest, request_id: str, document_id: int) ->
     document = found.documents.filter(pk=document_id).first()
     if document is None:
         raise NotFound("no such document")
+    _log_staff_view(request, found, f"legal document {document.original_name}")
     return document_open(document=document, viewer=getattr(request, "staff", None))
 
 

@@ -54,6 +54,35 @@ class MatchState(models.TextChoices):
     AMBIGUOUS = "ambiguous", "Several students match"
 
 
+class Disposition(models.TextChoices):
+    """What came of a request, from its items' states (the transparency reports count these)."""
+
+    PENDING = "pending", "Pending"
+    RELEASED_IN_FULL = "released_in_full", "Released in full"
+    RELEASED_IN_PART = "released_in_part", "Released in part"
+    REFUSED = "refused", "Refused by the policy"
+    NOTHING_RELEASED = "nothing_released", "Nothing released"
+
+
+OPEN_ITEM_STATES = frozenset(
+    {ItemState.AWAITING_MATCH, ItemState.PENDING_REVIEW, ItemState.AWAITING_NOTICE, ItemState.CLEARED}
+)
+
+
+def disposition_for(states: list[str]) -> Disposition:
+    """First match wins: pending, released in full, released in part, refused, nothing released."""
+    present = set(states)
+    if not present or present & OPEN_ITEM_STATES:
+        return Disposition.PENDING
+    if present == {ItemState.RELEASED}:
+        return Disposition.RELEASED_IN_FULL
+    if ItemState.RELEASED in present:
+        return Disposition.RELEASED_IN_PART
+    if present == {ItemState.REFUSED}:
+        return Disposition.REFUSED
+    return Disposition.NOTHING_RELEASED
+
+
 class Request(models.Model):
     """One request from an outside party, as received, with the policy version that triaged it."""
 
@@ -87,6 +116,12 @@ class Request(models.Model):
     policy_version = models.CharField(max_length=64)
     policy_sha256 = models.CharField(max_length=64)
     state = models.CharField(max_length=20, choices=RequestState.choices, db_index=True)
+    disposition = models.CharField(
+        max_length=20, choices=Disposition.choices, default=Disposition.PENDING, db_index=True
+    )
+    # When nothing was left for the records office or a reviewer to decide (first time the request left
+    # awaiting_match / in_review): the end of "days to a decision".
+    decided_at = models.DateTimeField(null=True, blank=True)
     decision_due_at = models.DateTimeField(db_index=True)
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     idempotency_body_sha256 = models.CharField(max_length=64, blank=True)
@@ -154,6 +189,7 @@ class Item(models.Model):
     class Meta:
         ordering = ["request", "position"]
         constraints = [models.UniqueConstraint(fields=["request", "position"], name="item_position_unique")]
+        indexes = [models.Index(fields=["request", "state"], name="item_request_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.request} #{self.position + 1} {self.category}"

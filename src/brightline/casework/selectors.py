@@ -17,6 +17,7 @@ from brightline.errors import NotFound
 CASEWORK_ROLES = frozenset(
     {Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.AUDITOR, Role.ADMIN}
 )
+HIDDEN_FROM_REQUESTERS = frozenset({"alert_police_missing_child"})
 OPEN_STATES = (
     RequestState.AWAITING_MATCH,
     RequestState.IN_REVIEW,
@@ -121,7 +122,10 @@ def request_representation(request: Request, *, for_agency: bool) -> dict[str, A
                 "outcome": item.outcome or None,
                 "reviewer": item.reviewer or None,
                 "rules": item.rules,
-                "obligations": item.obligations,
+                # Whether a student is flagged missing is the district's to act on, not the requester's to learn.
+                "obligations": [
+                    o for o in item.obligations if not (for_agency and o in HIDDEN_FROM_REQUESTERS)
+                ],
                 "explanation": item.explanation,
                 "state": item.state,
             }
@@ -130,6 +134,7 @@ def request_representation(request: Request, *, for_agency: bool) -> dict[str, A
         "id": str(request.pk),
         "reference": request.reference,
         "state": request.state,
+        "disposition": request.disposition,
         "received_at": request.received_at,
         "decision_due_at": request.decision_due_at,
         "channel": request.channel,

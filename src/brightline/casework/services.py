@@ -32,6 +32,7 @@ from brightline.casework.models import (
     Request,
     RequestState,
     RequestStudent,
+    disposition_for,
 )
 from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -245,22 +246,32 @@ def request_state_for(states: list[str]) -> RequestState:
 
 
 def request_refresh_state(request: Request, *, actor: User | None = None) -> RequestState:
-    """Store the state the items imply; a change is a ledger event of its own."""
-    new_state = request_state_for(list(request.items.values_list("state", flat=True)))
-    if new_state != request.state:
+    """Store the state and disposition the items imply; a change of state is a ledger event of its own."""
+    states = list(request.items.values_list("state", flat=True))
+    new_state = request_state_for(states)
+    disposition = disposition_for(states)
+    undecided = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW)
+    if new_state != request.state or disposition != request.disposition:
         previous = request.state
         request.state = new_state
-        request.save(update_fields=["state", "updated_at"])
-        ledger_append(
-            event_type="request.state_changed",
-            subject={"request": str(request.pk)},
-            record={
-                "request": str(request.pk),
-                "from": previous,
-                "to": new_state,
-                "actor": actor.pk if actor else None,
-            },
-        )
+        request.disposition = disposition
+        fields = ["state", "disposition", "updated_at"]
+        if request.decided_at is None and new_state not in undecided:
+            request.decided_at = timezone.now()
+            fields.append("decided_at")
+        request.save(update_fields=fields)
+        if previous != new_state:
+            ledger_append(
+                event_type="request.state_changed",
+                subject={"request": str(request.pk)},
+                record={
+                    "request": str(request.pk),
+                    "from": previous,
+                    "to": new_state,
+                    "disposition": disposition,
+                    "actor": actor.pk if actor else None,
+                },
+            )
     return new_state
 
 

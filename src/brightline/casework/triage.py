@@ -13,19 +13,37 @@ from brightline.policy import engine
 
 
 def policy_in_effect(received_at: dt.datetime) -> engine.PolicyVersion:
-    """The policy version that governs a request received at this moment.
+    """The policy version that governs a request received at this moment: the stored version in effect
+    then (policy.Version). A database where no version was ever made effective (before migrations, or
+    emptied by a test) is governed by the shipped default, which is what version 1 records."""
+    from brightline.policy.stored import engine_policy, version_in_effect_at
 
-    Until the district adopts its own policy through the lifecycle, the default policy governs.
-    """
-    return engine.load_policy()
+    version = version_in_effect_at(received_at)
+    if version is None:
+        return engine.default_policy()
+    return engine_policy(version)
+
+
+_by_sha256: dict[str, engine.PolicyVersion] = {}
 
 
 def policy_for_request(policy_sha256: str) -> engine.PolicyVersion:
-    """The exact version a request was triaged under, so later triage of the same request agrees."""
-    current = engine.load_policy()
-    if current.sha256 == policy_sha256:
-        return current
-    raise LookupError(f"policy version {policy_sha256[:12]} is not available")
+    """The exact version a request was triaged under (its stored text), so later triage of the same
+    request agrees. A text never changes under its sha256: the answer is kept for the process."""
+    from brightline.policy.models import Version
+    from brightline.policy.stored import engine_policy
+
+    found = _by_sha256.get(policy_sha256)
+    if found is not None:
+        return found
+    version = Version.objects.filter(sha256=policy_sha256).order_by("number").first()
+    if version is None:
+        default = engine.default_policy()
+        if default.sha256 == policy_sha256:
+            return default
+        raise LookupError(f"policy version {policy_sha256[:12]} is not available")
+    found = _by_sha256[policy_sha256] = engine_policy(version)
+    return found
 
 
 def build_case(document: dict[str, Any], students: list[dict[str, Any]], now: dt.datetime) -> dict[str, Any]:

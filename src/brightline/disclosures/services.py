@@ -412,3 +412,62 @@ def packet_pdf_bytes(packet: ReleasePacket) -> bytes:
         if not locked.pdf:
             locked.pdf.save(f"{packet.pk}.pdf", ContentFile(rendered), save=True)
     return rendered
+
+
+@transaction.atomic
+def disclosure_record_routing(
+    *,
+    student: Student,
+    recipient_name: str,
+    recipient_position: str = "",
+    recipient_affiliation: str,
+    recipient_kind: str,
+    categories: list[str],
+    basis: str,
+    details: str,
+    recorded_by: User,
+    occurred_at: dt.datetime | None = None,
+) -> DisclosureEntry:
+    """Record a disclosure the law requires the district to make on its own motion, such as routing a
+    report of a student with a dangerous weapon (M.G.L. c.71 s.37L) to the police chief,
+    child-protective services, student services and the school committee."""
+    errors: list[tuple[str, str]] = []
+    for field, value in (
+        ("recipient_name", recipient_name),
+        ("recipient_affiliation", recipient_affiliation),
+        ("basis", basis),
+    ):
+        if not value or not value.strip():
+            errors.append((field, "required"))
+    if recipient_kind not in REQUESTER_KINDS:
+        errors.append(("recipient_kind", f"unknown requester kind {recipient_kind!r}"))
+    bad = [category for category in categories if category not in CATEGORIES or category == "immigration"]
+    if not categories:
+        errors.append(("categories", "name the parts of the record that were disclosed"))
+    elif bad:
+        errors.append(("categories", f"not disclosable categories: {', '.join(bad)}"))
+    if errors:
+        raise InvalidInput(errors)
+    now = timezone.now()
+    return _append_entry(
+        DisclosureEntry(
+            student=student,
+            student_sis_id=student.sis_id,
+            kind=EntryKind.WEAPON_ROUTING,
+            occurred_at=occurred_at or now,
+            party_name=recipient_name.strip(),
+            party_position=recipient_position.strip(),
+            party_affiliation=recipient_affiliation.strip(),
+            party_kind=recipient_kind,
+            legitimate_interest="report of a student with a dangerous weapon",
+            lawful_basis=basis.strip(),
+            categories=categories,
+            details=details.strip(),
+            recipients=[f"{recipient_name.strip()}, {recipient_affiliation.strip()}"],
+            outcome="routed",
+            released_by=recorded_by,
+            released_by_name=recorded_by.get_full_name() or recorded_by.username,
+            released_by_position=recorded_by.position,
+            recorded_by=recorded_by,
+        )
+    )

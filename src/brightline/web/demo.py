@@ -261,11 +261,16 @@ def simulate_demo_year(*, requests: int, progress: Callable[[str], None]) -> dic
     return dict(tally)
 
 
+def load_credentials(*, data_dir: Path) -> dict[str, Any]:
+    """The sign-ins an earlier run wrote down (CONTRACTS.md's demo-credentials.json)."""
+    with open(data_dir / CREDENTIALS_FILE, encoding="utf-8") as handle:
+        credentials: dict[str, Any] = json.load(handle)
+    return credentials
+
+
 def current_code(*, data_dir: Path, username: str) -> str:
     """The current second-factor code of a demo persona, from the secret the demo wrote down."""
-    with open(data_dir / CREDENTIALS_FILE, encoding="utf-8") as handle:
-        users = json.load(handle)["users"]
-    for user in users:
+    for user in load_credentials(data_dir=data_dir)["users"]:
         if user["username"] == username and user.get("totp_secret"):
             return str(pyotp.TOTP(user["totp_secret"]).now())
     raise LookupError(f"{username!r} is not a demo persona with a second factor")

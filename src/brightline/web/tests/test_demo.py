@@ -41,7 +41,15 @@ def test_demo_seeds_a_district_with_every_persona_and_writes_the_credentials_con
 
     written = credentials(tmp_path)
     assert set(written) == {"users", "api_tokens"}
-    assert all(set(user) == {"username", "password", "role"} for user in written["users"])
+    # The contract's three keys, plus the second-factor secret of those who sign in with one.
+    assert all(
+        {"username", "password", "role"} <= set(user) <= {"username", "password", "role", "totp_secret"}
+        for user in written["users"]
+    )
+    assert all(
+        ("totp_secret" in user) == (user["role"] not in ("parent", "eligible_student"))
+        for user in written["users"]
+    )
     assert {user["username"]: user["role"] for user in written["users"]} == {
         k: str(v) for k, v in PERSONA_ROLES.items()
     }

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from brightline.web.demo import current_code, seed_demo, simulate_demo_year
+from brightline.web.demo import current_code, load_credentials, seed_demo, simulate_demo_year
 
 
 class Command(BaseCommand):
@@ -29,6 +29,9 @@ class Command(BaseCommand):
             help="requests in the simulated year, played once through the real services (0: none; default 2000)",
         )
         parser.add_argument(
+            "--show", action="store_true", help="print the sign-ins written by an earlier run and stop"
+        )
+        parser.add_argument(
             "--code",
             metavar="USERNAME",
             help="print the current second-factor code of a demo persona and stop",
@@ -41,16 +44,19 @@ class Command(BaseCommand):
             except (LookupError, OSError) as error:
                 raise CommandError(str(error), returncode=2) from None
             return
+        if options["show"]:
+            try:
+                self._show(load_credentials(data_dir=settings.DATA_DIR))
+            except (OSError, ValueError, KeyError) as error:
+                raise CommandError(f"no demo sign-ins to show: {error}", returncode=2) from None
+            return
         result = seed_demo(data_dir=settings.DATA_DIR, seed=options["seed"])
         self.stdout.write(
             f"Demo district: {result['schools']} schools, {result['students']} students, "
             f"{result['guardians']} guardians, {result['agencies']} agencies."
         )
         self.stdout.write(f"Sign-ins (also in {result['credentials_file']}):")
-        for user in result["users"]:
-            self.stdout.write(f"  {user['role']:<18} {user['username']:<15} {user['password']}")
-        for token in result["api_tokens"]:
-            self.stdout.write(f"  API token for {token['agency']}: {token['token']}")
+        self._show(result)
         self.stdout.write("Second factor: `brightline demo --code USERNAME` prints a persona's current code.")
         self.stdout.write(f"Simulating a year of requests ({options['requests']}) through the real services…")
         tally = simulate_demo_year(requests=options["requests"], progress=self.stdout.write)
@@ -61,3 +67,9 @@ class Command(BaseCommand):
                 f"  {tally.get('released', 0)} releases, {sum(v for k, v in tally.items() if k.startswith('state:closed'))}"
                 f" requests closed with nothing released, {tally.get('after_the_fact', 0)} after-the-fact entries."
             )
+
+    def _show(self, credentials: dict[str, Any]) -> None:
+        for user in credentials["users"]:
+            self.stdout.write(f"  {user['role']:<18} {user['username']:<15} {user['password']}")
+        for token in credentials["api_tokens"]:
+            self.stdout.write(f"  API token for {token['agency']}: {token['token']}")
