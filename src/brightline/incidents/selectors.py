@@ -1,0 +1,52 @@
+"""Reads of incidents that depend on who asks.
+
+An administrator sees every incident; a principal the incidents of the schools they are assigned to;
+school staff the incidents they recorded themselves. Nobody else reads incidents here: outside parties
+ask for a student's records through a request that names the student, like any other.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from brightline.accounts.models import Role, User
+from brightline.errors import NotAllowed, NotFound
+from brightline.incidents.models import Incident, StaffSchool
+from brightline.roster.models import School
+
+RECORDER_ROLES = frozenset({Role.SCHOOL_STAFF, Role.PRINCIPAL, Role.ADMIN})
+RECLASSIFIER_ROLES = frozenset({Role.PRINCIPAL, Role.ADMIN})
+
+
+def schools_for(user: User) -> QuerySet[School]:
+    """The schools a person may record incidents at: every school for an administrator, else their own."""
+    if user.role == Role.ADMIN:
+        return School.objects.all()
+    if user.role in RECORDER_ROLES:
+        return School.objects.filter(pk__in=StaffSchool.objects.filter(user=user).values("school_id"))
+    return School.objects.none()
+
+
+def incidents_visible_to(user: User) -> QuerySet[Incident]:
+    if user.role not in RECORDER_ROLES:
+        raise NotAllowed("incident reports are for school staff, principals and administrators")
+    incidents = Incident.objects.select_related("school")
+    if user.role == Role.ADMIN:
+        return incidents
+    if user.role == Role.PRINCIPAL:
+        return incidents.filter(school__in=schools_for(user))
+    return incidents.filter(recorded_by=user)
+
+
+def incident_get(*, user: User, incident_id: int) -> Incident:
+    """One incident the person may see; someone else's is NotFound, as if it did not exist."""
+    incident = incidents_visible_to(user).filter(pk=incident_id).first()
+    if incident is None:
+        raise NotFound("no such incident")
+    return incident
+
+
+def may_reclassify(user: User, incident: Incident) -> bool:
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.PRINCIPAL and schools_for(user).filter(pk=incident.school_id).exists()

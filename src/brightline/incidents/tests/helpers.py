@@ -1,0 +1,63 @@
+"""Incidents as the tests record them: the world's principal assigned to the world's school."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from brightline.accounts.models import Role, User
+from brightline.incidents.models import Incident, StaffSchool
+from brightline.incidents.services import InvolvedStudent, incident_record
+from brightline.testing import World, make_user
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def assign(user: User, world: World) -> User:
+    StaffSchool.objects.get_or_create(user=user, school=world.school)
+    return user
+
+
+def school_staff(world: World, username: str = "teacher") -> User:
+    return assign(
+        make_user(username, Role.SCHOOL_STAFF, first="Tia", last="Teacher", position="Teacher"), world
+    )
+
+
+def admin(world: World) -> User:
+    return make_user("admin", Role.ADMIN, first="Ari", last="Admin", position="Deputy Superintendent")
+
+
+def record(world: World, by: User | None = None, **overrides: Any) -> Incident:
+    arguments: dict[str, Any] = {
+        "recorded_by": by or assign(world.principal, world),
+        "school": world.school,
+        "occurred_on": timezone.localdate() - dt.timedelta(days=1),
+        "summary": "Fight in the cafeteria",
+        "description": "Two students pushed each other at lunch. Nobody was hurt; both were separated.",
+        "conduct": ["fight"],
+        "felony": False,
+        "students": [
+            InvolvedStudent(world.alice.sis_id, "responsible"),
+            InvolvedStudent(world.ben.sis_id, "responsible"),
+        ],
+    }
+    arguments.update(overrides)
+    return incident_record(**arguments)
+
+
+def assault_with_weapon(world: World, by: User | None = None) -> Incident:
+    return record(
+        world,
+        by,
+        summary="Assault with a knife near the gym",
+        description="A student threatened another with a folding knife and cut his arm.",
+        conduct=["assault", "weapon"],
+        students=[
+            InvolvedStudent(world.ben.sis_id, "responsible", possessed_weapon=True),
+            InvolvedStudent(world.alice.sis_id, "affected"),
+        ],
+        reporting_unit="school_police",
+    )
