@@ -13,7 +13,6 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from brightline.accounts.auth import ApiRequest, agency_only, staff_only, staff_or_agency
-from brightline.accounts.services import staff_access_record
 from brightline.agencies.models import Agency
 from brightline.casework import selectors, services
 from brightline.casework.documents import document_attach, document_open
@@ -110,12 +109,8 @@ def _viewer(request: ApiRequest) -> dict[str, Any]:
 
 
 def _log_staff_view(request: ApiRequest, found: Any, what: str) -> None:
-    """Staff reading a request about students is written to the staff access log (one row per student)."""
-    if getattr(request, "staff", None) is None:
-        return
-    for rs in found.students.all():
-        if rs.student is not None:
-            staff_access_record(user=request.user, student=rs.student, what=what, request=request)
+    if getattr(request, "staff", None) is not None:
+        services.request_access_record(user=request.user, request=found, what=what, http_request=request)
 
 
 @router.post("/requests", auth=agency_only, response={201: RequestOut, **ERRORS}, summary="Submit a request")

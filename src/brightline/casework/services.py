@@ -41,6 +41,7 @@ from brightline.policy import engine
 from brightline.policy.vocabulary import LAWFUL_BASES
 from brightline.roster.models import Student
 from brightline.roster.selectors import students_matching
+from brightline.training.selectors import require_trained
 
 MAX_STUDENTS_PER_REQUEST = 200
 NAMED_STUDENT_KEYS = frozenset({"student_id", "first_name", "last_name", "birth_date"})
@@ -535,6 +536,7 @@ def item_decide(
         raise NotAllowed(f"this item is for the {item.reviewer.replace('_', ' ')} to decide")
     if item.request.entered_by_id == reviewer.pk:
         raise NotAllowed("whoever entered a request cannot decide it")
+    require_trained(reviewer)
     errors: list[tuple[str, str]] = []
     if not rationale or not rationale.strip():
         errors.append(("rationale", "a written rationale is required"))
@@ -653,3 +655,15 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
 
 def advance_notice_period() -> dt.timedelta:
     return dt.timedelta(days=settings.ADVANCE_NOTICE_DAYS)
+
+
+def request_access_record(*, user: User, request: Request, what: str, http_request: Any = None) -> None:
+    """Write to the staff access log that a member of staff read this request, once per named student
+    (families and requesters are not logged: they read only what is theirs)."""
+    from brightline.accounts.services import staff_access_record
+
+    if not getattr(user, "is_district_staff", False):
+        return
+    for rs in request.students.all():
+        if rs.student is not None:
+            staff_access_record(user=user, student=rs.student, what=what, request=http_request)

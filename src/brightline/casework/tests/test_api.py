@@ -210,3 +210,24 @@ def test_openapi_lists_the_request_operations(client: Client) -> None:
     assert {"/api/v1/requests", "/api/v1/requests/{request_id}", "/api/v1/items/{item_id}/decision"} <= set(
         paths
     )
+
+
+def test_staff_reading_a_request_is_in_the_access_log_and_agencies_are_not(
+    world: World, client: Client
+) -> None:
+    from brightline.accounts.models import StaffAccess
+
+    created = post_json(
+        client, "/api/v1/requests", request_body(world.alice, world.ben), world.police_token
+    ).json()
+    get(client, f"/api/v1/requests/{created['id']}", world.police_token)
+    assert not StaffAccess.objects.exists()
+    sign_in(client, world.superintendent)
+    assert client.get(f"/api/v1/requests/{created['id']}").status_code == 200
+    logged = StaffAccess.objects.order_by("student_sis_id")
+    assert [(row.user_name, row.student_sis_id) for row in logged] == [
+        ("Sam Super", "S-1001"),
+        ("Sam Super", "S-1002"),
+    ]
+    assert client.get(f"/review/requests/{created['id']}/").status_code == 200
+    assert StaffAccess.objects.filter(what="request under review").count() == 2

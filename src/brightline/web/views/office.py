@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from brightline.agencies.services import agency_verify
 from brightline.casework import selectors as casework_selectors
+from brightline.casework import services as casework_services
 from brightline.casework.documents import document_attach
 from brightline.casework.models import MatchState, Request, RequestState
 from brightline.casework.services import request_submit, student_match_resolve
@@ -131,6 +132,9 @@ def _match_panels(request: PageRequest, found: Request) -> list[dict[str, Any]]:
 @role_required(RECORDS_OFFICE)
 def office_request(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    casework_services.request_access_record(
+        user=request.user, request=found, what="request in the records office", http_request=request
+    )
     context = {
         "req": found,
         "groups": [

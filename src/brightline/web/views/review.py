@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from brightline.accounts.models import User
 from brightline.casework import selectors as casework_selectors
+from brightline.casework import services as casework_services
 from brightline.casework.documents import document_open
 from brightline.casework.models import Item, ItemState, Request
 from brightline.casework.selectors import CASEWORK_ROLES
@@ -72,6 +73,9 @@ def _item_context(
 @role_required(REVIEWERS)
 def review_request(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    casework_services.request_access_record(
+        user=request.user, request=found, what="request under review", http_request=request
+    )
     inventory = inventory_by_category()
     groups = [
         {
@@ -147,6 +151,9 @@ def review_decide(request: PageRequest, request_id: str, item_id: int) -> HttpRe
 @role_required(frozenset(CASEWORK_ROLES))
 def staff_document(request: PageRequest, request_id: str, document_id: int) -> HttpResponseBase:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    casework_services.request_access_record(
+        user=request.user, request=found, what="legal document of a request", http_request=request
+    )
     document = next((d for d in found.documents.all() if d.pk == document_id), None)
     if document is None:
         raise Http404("no such document")
