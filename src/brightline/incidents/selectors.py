@@ -7,6 +7,8 @@ ask for a student's records through a request that names the student, like any o
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from brightline.accounts.models import Role, User
@@ -50,3 +52,50 @@ def may_reclassify(user: User, incident: Incident) -> bool:
     if user.role == Role.ADMIN:
         return True
     return user.role == Role.PRINCIPAL and schools_for(user).filter(pk=incident.school_id).exists()
+
+
+def incident_representation(incident: Incident) -> dict[str, Any]:
+    """The incident as staff see it in the API: the classification history with each reason."""
+    return {
+        "id": incident.pk,
+        "school": {"id": incident.school_id, "name": incident.school.name},
+        "occurred_on": incident.occurred_on,
+        "summary": incident.summary,
+        "description": incident.description,
+        "conduct": incident.conduct,
+        "felony": incident.felony,
+        "reporting_unit": incident.reporting_unit,
+        "record_category": incident.record_category,
+        "students": [
+            {"student_id": row.student_sis_id, "role": row.role, "possessed_weapon": row.possessed_weapon}
+            for row in incident.students.all()
+        ],
+        "classifications": [
+            {
+                "record_category": row.record_category,
+                "source": row.source,
+                "criteria": row.criteria,
+                "explanation": row.explanation,
+                "reason": row.reason,
+                "decided_by": row.decided_by_name,
+                "decided_at": row.decided_at,
+            }
+            for row in incident.classifications.all()
+        ],
+        "weapon_routings": [
+            {
+                "student_id": row.incident_student.student_sis_id,
+                "recipient": row.recipient,
+                "disclosure_entry": row.disclosure_entry_id,
+                "routed_at": row.routed_at,
+            }
+            for row in incident.routings.select_related("incident_student")
+        ],
+        "attachments": [
+            {"id": row.pk, "name": row.original_name, "size": row.size, "screening": row.screening_note}
+            for row in incident.attachments.all()
+        ],
+        "screening_matches": incident.screening_matches,
+        "recorded_by": incident.recorded_by_name,
+        "recorded_at": incident.recorded_at,
+    }

@@ -1,0 +1,192 @@
+"""JSON API for incident reports, for district staff only.
+
+There is no operation that lists or sends incidents to an outside party: an agency that wants a
+student's school police records submits a request naming the student, like any other request.
+Agency tokens and requester sessions are refused on every operation here (401).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import ConfigDict, Field
+
+from brightline.accounts.auth import ApiRequest, staff_only
+from brightline.accounts.services import staff_access_record
+from brightline.errors import InvalidInput
+from brightline.incidents import selectors, services
+from brightline.incidents.intake import parse_incident
+from brightline.roster.models import School
+
+router = Router(tags=["incidents"])
+
+
+class ErrorOut(Schema):
+    detail: list[dict[str, Any]]
+
+
+ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class StudentIn(Schema):
+    model_config = ConfigDict(extra="allow")
+    student_id: str = Field(description="The student's ID in the district's roster.")
+    role: str = Field(description="responsible, affected or witness")
+    possessed_weapon: bool = False
+
+
+class IncidentIn(Schema):
+    """An incident report. There is no field for immigration or citizenship status, place of birth,
+    ethnicity or gang affiliation, and a key naming one is refused with the reason."""
+
+    model_config = ConfigDict(extra="allow")
+    school_id: int
+    occurred_on: dt.date
+    summary: str
+    description: str
+    conduct: list[str] = Field(description="Kinds of conduct: fight, assault, weapon, drugs, threat, …")
+    felony: bool = False
+    reporting_unit: str = Field("school_staff", description="school_staff or school_police")
+    students: list[StudentIn]
+    confirmed_screening: bool = Field(
+        False, description="Confirm the text records none of the forbidden subjects the screening found."
+    )
+
+
+class ReclassifyIn(Schema):
+    record_category: str = Field(description="discipline or law_enforcement_unit")
+    reason: str
+
+
+class IncidentOut(Schema):
+    id: int
+    school: dict[str, Any]
+    occurred_on: dt.date
+    summary: str
+    description: str
+    conduct: list[str]
+    felony: bool
+    reporting_unit: str
+    record_category: str
+    students: list[dict[str, Any]]
+    classifications: list[dict[str, Any]]
+    weapon_routings: list[dict[str, Any]]
+    attachments: list[dict[str, Any]]
+    screening_matches: list[dict[str, Any]]
+    recorded_by: str
+    recorded_at: dt.datetime
+
+
+class IncidentListOut(Schema):
+    id: int
+    school: str
+    occurred_on: dt.date
+    summary: str
+    record_category: str
+
+
+def _body(request: ApiRequest) -> object:
+    # The exact JSON sent, unknown keys included: pydantic's re-dump would hide them.
+    try:
+        return json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput([("", "the body is not valid JSON")]) from None
+
+
+def _show(request: ApiRequest, incident_id: int) -> dict[str, Any]:
+    incident = selectors.incident_get(user=request.user, incident_id=incident_id)
+    for row in incident.students.all():
+        staff_access_record(
+            user=request.user, student=row.student_sis_id, what="incident report", request=request
+        )
+    return selectors.incident_representation(incident)
+
+
+@router.get(
+    "", auth=staff_only, response={200: list[IncidentListOut], **ERRORS}, summary="Incidents I may see"
+)
+def list_incidents(request: ApiRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": incident.pk,
+            "school": incident.school.name,
+            "occurred_on": incident.occurred_on,
+            "summary": incident.summary,
+            "record_category": incident.record_category,
+        }
+        for incident in selectors.incidents_visible_to(request.user)
+    ]
+
+
+@router.post("", auth=staff_only, response={201: IncidentOut, **ERRORS}, summary="Record an incident")
+def record_incident(request: ApiRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
+    """Record an incident: it is screened, classified by the district's criteria (the answer names the
+    criterion), and a weapon report is routed as M.G.L. c.71 s.37L requires."""
+    parsed = parse_incident(_body(request))
+    school = School.objects.filter(pk=parsed.school_id).first() if parsed.school_id is not None else None
+    if parsed.school_id is not None and school is None:
+        raise InvalidInput([("school_id", "no such school")])
+    incident = services.incident_record(
+        recorded_by=request.user,
+        school=school,
+        occurred_on=parsed.occurred_on,
+        summary=parsed.summary,
+        description=parsed.description,
+        conduct=parsed.conduct,
+        felony=parsed.felony,
+        students=parsed.students,
+        reporting_unit=parsed.reporting_unit,
+        confirmed_screening=parsed.confirmed_screening,
+    )
+    return 201, selectors.incident_representation(incident)
+
+
+@router.get("/{incident_id}", auth=staff_only, response={200: IncidentOut, **ERRORS}, summary="One incident")
+def get_incident(request: ApiRequest, incident_id: int) -> dict[str, Any]:
+    return _show(request, incident_id)
+
+
+@router.post(
+    "/{incident_id}/reclassify",
+    auth=staff_only,
+    response={200: IncidentOut, **ERRORS},
+    summary="Reclassify an incident with a written reason",
+)
+def reclassify_incident(request: ApiRequest, incident_id: int, payload: ReclassifyIn) -> dict[str, Any]:
+    services.incident_reclassify(
+        incident_id=incident_id,
+        decided_by=request.user,
+        record_category=payload.record_category,
+        reason=payload.reason,
+    )
+    return selectors.incident_representation(
+        selectors.incident_get(user=request.user, incident_id=incident_id)
+    )
+
+
+@router.post(
+    "/{incident_id}/attachments",
+    auth=staff_only,
+    response={201: dict[str, Any], **ERRORS},
+    summary="Attach a PDF to an incident",
+)
+def attach_to_incident(
+    request: ApiRequest, incident_id: int, file: File[UploadedFile], confirmed_screening: Form[bool] = False
+) -> tuple[int, dict[str, Any]]:
+    attachment = services.incident_attach(
+        incident_id=incident_id,
+        upload=file,
+        uploaded_by=request.user,
+        confirmed_screening=confirmed_screening,
+    )
+    return 201, {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "screening": attachment.screening_note,
+    }

@@ -1,0 +1,135 @@
+"""The incidents API as district staff use it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from brightline.accounts.tests.helpers import sign_in
+from brightline.disclosures.models import DisclosureEntry, EntryKind
+from brightline.incidents.models import Incident
+from brightline.incidents.tests.helpers import admin, assign
+from brightline.testing import World
+
+pytestmark = pytest.mark.django_db
+
+
+def body(world: World, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "school_id": world.school.pk,
+        "occurred_on": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        "summary": "Knife in a backpack",
+        "description": "A folding knife was found in a student's backpack and he showed it to others.",
+        "conduct": ["weapon"],
+        "students": [{"student_id": world.ben.sis_id, "role": "responsible", "possessed_weapon": True}],
+    }
+    data.update(overrides)
+    return data
+
+
+def post(client: Client, path: str, data: dict[str, Any]) -> Any:
+    return client.post(path, data=json.dumps(data), content_type="application/json")
+
+
+@pytest.fixture
+def principal(world: World) -> Client:
+    client = Client()
+    sign_in(client, assign(world.principal, world))
+    return client
+
+
+def test_recording_answers_the_classification_with_its_criterion(world: World, principal: Client) -> None:
+    response = post(principal, "/api/v1/incidents/", body(world))
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["record_category"] == "law_enforcement_unit"
+    assert data["classifications"][0]["criteria"] == ["LE-weapon"]
+    assert "criterion LE-weapon" in data["classifications"][0]["explanation"]
+    assert len(data["weapon_routings"]) == 4
+    assert DisclosureEntry.objects.filter(kind=EntryKind.WEAPON_ROUTING, student=world.ben).count() == 4
+
+    listed = principal.get("/api/v1/incidents/").json()
+    assert [row["id"] for row in listed] == [data["id"]]
+    assert principal.get(f"/api/v1/incidents/{data['id']}").json()["summary"] == "Knife in a backpack"
+
+
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [
+        ("gang_affiliation", "gang_affiliation"),
+        ("immigration_status", "immigration_status"),
+        ("placeOfBirth", "placeOfBirth"),
+        ("ethnicity", "ethnicity"),
+        ("citizenship", "citizenship"),
+    ],
+)
+def test_a_report_with_a_forbidden_field_is_refused_with_the_reason(
+    world: World, principal: Client, key: str, where: str
+) -> None:
+    response = post(principal, "/api/v1/incidents/", body(world, **{key: "anything"}))
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail == [{"loc": ["body", where], "msg": detail[0]["msg"]}]
+    assert "Plyler" in detail[0]["msg"] and "Trust Act" in detail[0]["msg"] and "37L" in detail[0]["msg"]
+    assert not Incident.objects.exists()
+
+
+def test_a_forbidden_field_on_a_student_is_refused_too(world: World, principal: Client) -> None:
+    students = [
+        {"student_id": world.ben.sis_id, "role": "responsible", "possessed_weapon": True, "gang": "x"}
+    ]
+    response = post(principal, "/api/v1/incidents/", body(world, students=students))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "students", 0, "gang"]
+    other = post(principal, "/api/v1/incidents/", body(world, shoe_size=9))
+    assert other.json()["detail"] == [{"loc": ["body", "shoe_size"], "msg": "unknown field"}]
+
+
+def test_screening_needs_the_confirmation_flag(world: World, principal: Client) -> None:
+    text = "He said the other boy is an illegal alien and waved the knife."
+    refused = post(principal, "/api/v1/incidents/", body(world, description=text))
+    assert refused.status_code == 422
+    detail = refused.json()["detail"][0]
+    assert detail["loc"] == ["body", "description"] and "'illegal alien'" in detail["msg"]
+    accepted = post(principal, "/api/v1/incidents/", body(world, description=text, confirmed_screening=True))
+    assert accepted.status_code == 201
+    assert accepted.json()["screening_matches"][0]["phrase"] == "illegal alien"
+
+
+def test_an_administrator_reclassifies_through_the_api(world: World, principal: Client) -> None:
+    created = post(
+        principal,
+        "/api/v1/incidents/",
+        body(world, conduct=["fight"], students=[{"student_id": world.alice.sis_id, "role": "responsible"}]),
+    ).json()
+    assert created["record_category"] == "discipline"
+    boss = Client()
+    sign_in(boss, admin(world))
+    missing = post(
+        boss,
+        f"/api/v1/incidents/{created['id']}/reclassify",
+        {"record_category": "law_enforcement_unit", "reason": ""},
+    )
+    assert missing.status_code == 422 and missing.json()["detail"][0]["loc"] == ["body", "reason"]
+    reason = "Witnesses say the student kept hitting after the other fell: an assault."
+    done = post(
+        boss,
+        f"/api/v1/incidents/{created['id']}/reclassify",
+        {"record_category": "law_enforcement_unit", "reason": reason},
+    )
+    assert done.status_code == 200
+    assert done.json()["record_category"] == "law_enforcement_unit"
+    assert [c["reason"] for c in done.json()["classifications"]] == ["", reason]
+
+
+def test_staff_outside_the_incident_roles_are_refused(world: World) -> None:
+    for user in (world.clerk, world.superintendent, world.legal_advisor, world.auditor):
+        client = Client()
+        sign_in(client, user)
+        assert client.get("/api/v1/incidents/").status_code == 403
+        assert post(client, "/api/v1/incidents/", body(world)).status_code == 403
