@@ -213,7 +213,9 @@ _EMAIL_BACKENDS = {
 }
 _email_backend = env_str("BRIGHTLINE_EMAIL_BACKEND", "smtp")
 if _email_backend not in _EMAIL_BACKENDS:
-    raise ConfigurationError(f"BRIGHTLINE_EMAIL_BACKEND: one of {', '.join(_EMAIL_BACKENDS)}; got {_email_backend!r}")
+    raise ConfigurationError(
+        f"BRIGHTLINE_EMAIL_BACKEND: one of {', '.join(_EMAIL_BACKENDS)}; got {_email_backend!r}"
+    )
 EMAIL_BACKEND = _EMAIL_BACKENDS[_email_backend]
 EMAIL_FILE_PATH = DATA_DIR / "outbox"
 EMAIL_TIMEOUT = 10
