@@ -44,7 +44,7 @@ from brightline.policy.vocabulary import LEGAL_PROCESS_KINDS, PURPOSES, REQUESTE
 from brightline.transparency.periods import Period
 from brightline.transparency.suppression import Mark, extend, suppress_group
 
-METHOD_VERSION = 1
+METHOD_VERSION = 2  # 2: complementary suppression prefers cells that close another line
 SMALLEST_PUBLISHED_GROUP = 10
 
 # Outcomes of a request, in the order the tables show them (README: "Outcome of a request").

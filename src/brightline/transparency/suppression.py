@@ -6,12 +6,14 @@ extended grid is a line whose inner cells add up to its margin cell, so a reader
 cell of a line can work out the missing one by subtraction. The rule guarantees that never happens:
 
 1. Primary suppression: every cell (margins included) holding 1 to 9 is shown as "fewer than 10".
-2. Complementary suppression: while some line has exactly one suppressed cell, suppress the smallest
-   non-zero cell of that line that is still shown (ties: the first in reading order, inner cells before
-   the margin) and look again, until every line has none or at least two suppressed cells.
+2. Complementary suppression: while some line has exactly one suppressed cell (the first such line in
+   reading order: rows, then columns), withhold one more of its non-zero shown cells, chosen to lose the
+   least: the cell whose crossing lines end up with the fewest lines holding a single suppressed cell (a
+   cell that closes another such line costs nothing more, one that opens a new line starts a cascade),
+   then the smallest, then the first in reading order (inner cells before the margin).
 3. Tables that publish the same column totals (a *group*: the same requests broken down by requester
-   kind, by purpose, by legal process …) share their totals row: a total suppressed in one table is
-   suppressed in all of them, and step 2 runs again until nothing changes.
+   kind, by purpose, by legal process …) share their totals row: a total is one cell that lies in the
+   totals row and in a column of every table of the group, so suppressing it counts in all of them.
 
 Zero is published as zero. Every suppressed cell is non-zero, so a line with one suppressed cell always
 has another non-zero cell to suppress (at worst its margin), and the loop ends because cells are only
@@ -20,6 +22,7 @@ ever added.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from enum import StrEnum
 
@@ -45,30 +48,67 @@ def extend(cells: Sequence[Sequence[int]], columns: int | None = None) -> Grid:
     return grid
 
 
-def _lines(rows: int, columns: int) -> list[list[tuple[int, int]]]:
-    """Each row and each column of an extended grid, inner cells first and its margin last."""
-    by_row = [[(r, c) for c in range(columns)] for r in range(rows)]
-    by_column = [[(r, c) for r in range(rows)] for c in range(columns)]
-    return by_row + by_column
+# A cell of a group: (table, row, column). The totals row is shared, so its cells are named in table 0.
+Cell = tuple[int, int, int]
 
 
-def _complete(grid: Grid, marks: Marks) -> bool:
-    """One pass of step 2 over every line; True when something was suppressed."""
-    rows, columns = len(grid), len(grid[0])
-    changed = False
-    for line in _lines(rows, columns):
-        hidden = [cell for cell in line if marks[cell[0]][cell[1]] is not Mark.SHOWN]
-        if len(hidden) != 1:
-            continue
+class _Group:
+    """The cells and lines of a group of extended grids that share their totals row."""
+
+    def __init__(self, grids: Sequence[Grid]) -> None:
+        self.grids = grids
+        self.last = {index: len(grid) - 1 for index, grid in enumerate(grids)}
+        self.lines: list[tuple[Cell, ...]] = []
+        for index, grid in enumerate(grids):
+            rows, columns = len(grid), len(grid[0])
+            for r in range(rows):
+                if index and r == rows - 1:
+                    continue  # the shared totals row is one line, kept with table 0
+                self.lines.append(tuple(self.cell(index, r, c) for c in range(columns)))
+            for c in range(columns):
+                self.lines.append(tuple(self.cell(index, r, c) for r in range(rows)))
+        self.lines_of: dict[Cell, list[int]] = {}
+        for number, line in enumerate(self.lines):
+            for cell in line:
+                self.lines_of.setdefault(cell, []).append(number)
+
+    def cell(self, index: int, row: int, column: int) -> Cell:
+        return (0, len(self.grids[0]) - 1, column) if row == self.last[index] else (index, row, column)
+
+    def value(self, cell: Cell) -> int:
+        return self.grids[cell[0]][cell[1]][cell[2]]
+
+
+def _complete(group: _Group, hidden: dict[Cell, Mark]) -> None:
+    """Step 2: withhold cells until no line has exactly one suppressed cell (see the module doc)."""
+    counts = [sum(cell in hidden for cell in line) for line in group.lines]
+    single = [number for number, count in enumerate(counts) if count == 1]
+    heapq.heapify(single)
+
+    def cost(line: int, position: int, cell: Cell) -> tuple[int, int, int]:
+        """Lines left with a single suppressed cell if `cell` is withheld, its value, its place."""
+        crossing = [counts[other] for other in group.lines_of[cell] if other != line]
+        opened = sum(1 for count in crossing if count == 0)
+        closed = sum(1 for count in crossing if count == 1)
+        return (opened - closed, group.value(cell), position)
+
+    while single:
+        number = heapq.heappop(single)
+        if counts[number] != 1:
+            continue  # counts only grow: this line has been closed since it was queued
         candidates = [
-            cell for cell in line if marks[cell[0]][cell[1]] is Mark.SHOWN and grid[cell[0]][cell[1]]
+            (position, cell)
+            for position, cell in enumerate(group.lines[number])
+            if cell not in hidden and group.value(cell)
         ]
         # Every suppressed cell is non-zero, so the line's other cells cannot all be zero.
         assert candidates, "a line with one non-zero suppressed cell has another non-zero cell"
-        r, c = min(candidates, key=lambda cell: grid[cell[0]][cell[1]])
-        marks[r][c] = Mark.WITHHELD
-        changed = True
-    return changed
+        _, chosen = min(candidates, key=lambda candidate: cost(number, *candidate))
+        hidden[chosen] = Mark.WITHHELD
+        for other in group.lines_of[chosen]:
+            counts[other] += 1
+            if counts[other] == 1:
+                heapq.heappush(single, other)
 
 
 def suppress_group(grids: Sequence[Grid]) -> list[Marks]:
@@ -82,25 +122,16 @@ def suppress_group(grids: Sequence[Grid]) -> list[Marks]:
     for grid in grids[1:]:
         if grid[-1] != shared:
             raise ValueError("tables of one group must publish the same column totals")
-    marks = [
-        [[Mark.FEWER_THAN_10 if 1 <= value <= SMALL_MAX else Mark.SHOWN for value in row] for row in grid]
-        for grid in grids
+    group = _Group(grids)
+    hidden = {cell: Mark.FEWER_THAN_10 for cell in group.lines_of if 1 <= group.value(cell) <= SMALL_MAX}
+    _complete(group, hidden)
+    return [
+        [
+            [hidden.get(group.cell(index, r, c), Mark.SHOWN) for c in range(len(row))]
+            for r, row in enumerate(grid)
+        ]
+        for index, grid in enumerate(grids)
     ]
-    changed = True
-    while changed:
-        changed = False
-        for grid, grid_marks in zip(grids, marks, strict=True):
-            while _complete(grid, grid_marks):
-                changed = True
-        for column in range(len(shared)):
-            hidden = [m[-1][column] for m in marks if m[-1][column] is not Mark.SHOWN]
-            if hidden:
-                mark = Mark.FEWER_THAN_10 if Mark.FEWER_THAN_10 in hidden else Mark.WITHHELD
-                for grid_marks in marks:
-                    if grid_marks[-1][column] is Mark.SHOWN:
-                        grid_marks[-1][column] = mark
-                        changed = True
-    return marks
 
 
 def suppress(grid: Grid) -> Marks:

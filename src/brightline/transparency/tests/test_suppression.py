@@ -122,3 +122,12 @@ def test_the_attacker_recovers_a_lone_small_cell_when_only_small_cells_are_hidde
     grid = extend([[5, 40], [30, 31]])
     primary_only = [[Mark.FEWER_THAN_10 if 1 <= v <= 9 else Mark.SHOWN for v in row] for row in grid]
     assert attack([published(grid, primary_only)]) == [{(0, 0): 5}]
+
+
+def test_a_margin_that_closes_another_line_is_withheld_rather_than_starting_a_cascade() -> None:
+    # 10 abuse reports to child protection, 1 emergency disclosure to the police. Withholding the
+    # column total 10 would take the 10 and its row total with it; the grand total costs nothing more.
+    grid = extend([[0, 10], [1, 0]])
+    view = published(grid, suppress(grid))
+    assert view == [[0, 10, 10], [None, 0, None], [None, 10, None]]
+    assert attack([view]) == [{}]
