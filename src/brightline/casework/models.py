@@ -269,3 +269,30 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE_SOON = "due_soon", "Decision due within a business day"
+    OVERDUE = "overdue", "Decision overdue"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder to the people who must act on a request, at most one of each kind a day."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    sent_on = models.DateField()
+    roles = models.JSONField(default=list, help_text="The roles reminded: who must act next.")
+    recipients = models.JSONField(default=list)
+    queued_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind", "sent_on"], name="deadline_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder for {self.request} on {self.sent_on}"

@@ -1,0 +1,17 @@
+"""Background work for casework, run by the task worker (`brightline db_worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from brightline.casework import reminders
+
+
+@task()
+def send_deadline_reminder(reminder_id: int) -> bool:
+    return reminders.deadline_reminder_send(reminder_id=reminder_id).delivered_at is not None
+
+
+@task()
+def queue_deadline_reminders() -> int:
+    return len(reminders.deadline_reminders_queue())
