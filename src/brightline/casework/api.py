@@ -14,6 +14,7 @@ from pydantic import ConfigDict, Field
 
 from brightline.accounts.auth import ApiRequest, agency_only, staff_only, staff_or_agency
 from brightline.agencies.models import Agency
+from brightline.api_schemas import ERRORS
 from brightline.casework import selectors, services
 from brightline.casework.documents import document_attach, document_open
 from brightline.errors import InvalidInput, NotAllowed, NotFound
@@ -81,13 +82,6 @@ class RequestOut(Schema):
     items: list[ItemOut]
     documents: list[dict[str, Any]]
     packets: list[dict[str, Any]]
-
-
-class ErrorOut(Schema):
-    detail: list[dict[str, Any]]
-
-
-ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _raw_body(request: ApiRequest) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from brightline.accounts.auth import ApiRequest, staff_only, staff_or_agency
 from brightline.accounts.services import staff_access_record
+from brightline.api_schemas import ERRORS
 from brightline.casework import selectors as casework_selectors
 from brightline.disclosures import selectors, services
 from brightline.disclosures.models import ReleasePacket
@@ -18,13 +19,6 @@ from brightline.errors import InvalidInput, NotFound
 from brightline.roster.models import Student
 
 router = Router(tags=["releases"])
-
-
-class ErrorOut(Schema):
-    detail: list[dict[str, Any]]
-
-
-ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 class PacketOut(Schema):

@@ -9,6 +9,7 @@ from ninja import Router, Schema
 
 from brightline.accounts.auth import ApiRequest, staff_only
 from brightline.accounts.selectors import staff_accesses_visible_to
+from brightline.api_schemas import ErrorOut
 
 router = Router(tags=["operations"])
 
@@ -21,10 +22,6 @@ class HealthOut(Schema):
 def health(request: ApiRequest) -> dict[str, str]:
     """Answers without touching the database: the trivial endpoint a load balancer polls."""
     return {"status": "ok"}
-
-
-class ErrorOut(Schema):
-    detail: list[dict[str, Any]]
 
 
 class StaffAccessOut(Schema):
