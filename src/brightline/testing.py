@@ -15,6 +15,7 @@ from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency, Requester
 from brightline.agencies.services import api_token_issue
 from brightline.roster.models import Guardian, GuardianRelationship, School, Student
+from brightline.training.services import training_seed_completed
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (test personas only)
 
@@ -151,7 +152,7 @@ def build_world() -> World:
     transit_officer = make_requester("transit", transit, first="R.", last="Alves", position="Sergeant")
     dcf_investigator = make_requester("dcf", dcf, first="Ines", last="Costa", position="Investigator")
     immigration_officer = make_requester("ice", ice, first="John", last="Doe", position="Deportation Officer")
-    return World(
+    world = World(
         school=school,
         alice=alice,
         ben=ben,
@@ -181,6 +182,8 @@ def build_world() -> World:
         transit_token=api_token_issue(agency=transit, name="records system")[1],
         ice_token=api_token_issue(agency=ice, name="case system")[1],
     )
+    training_seed_completed(users=[world.clerk, world.superintendent, world.legal_advisor])
+    return world
 
 
 def request_body(*students: Student, **overrides: Any) -> dict[str, Any]:

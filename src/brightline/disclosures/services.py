@@ -22,6 +22,7 @@ from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.services import ledger_append
 from brightline.policy.vocabulary import CATEGORIES, REQUESTER_KINDS
 from brightline.roster.models import Student
+from brightline.training.selectors import require_trained
 
 AFTER_THE_FACT_WINDOW = dt.timedelta(hours=48)
 RELEASER_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
@@ -122,6 +123,7 @@ def packet_release(
 
     if released_by.role not in RELEASER_ROLES:
         raise NotAllowed("only the records office releases records")
+    require_trained(released_by)
     request = Request.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
         raise NotFound("no such request")

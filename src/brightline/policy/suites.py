@@ -106,12 +106,20 @@ def _check_expectation(where: str, expectation: object) -> dict[str, Any]:
 
 def load_suite(path: Path) -> list[SuiteCase]:
     """Read one suite file (raises SuiteError for a malformed suite, OSError for an unreadable one)."""
+    return load_suite_text(path.read_text(encoding="utf-8"), path)
+
+
+def load_suite_text(text: str, path: Path | str) -> list[SuiteCase]:
+    """A suite from its JSON text (a suite attached to a stored draft); `path` names it in messages."""
+    path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise SuiteError(
             f"{path}: invalid JSON (line {error.lineno}, column {error.colno}): {error.msg}"
         ) from error
+    except RecursionError as error:
+        raise SuiteError(f"{path}: nested too deeply to be a suite") from error
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list):
         raise SuiteError(f"{path}: a suite is an object with a `cases` array")
     unknown = set(data) - _SUITE_KEYS
