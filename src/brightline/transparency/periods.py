@@ -79,6 +79,15 @@ class Period:
         return dt.datetime.combine(self.end_date, dt.time(), tzinfo=district_zone())
 
     @property
+    def utc_start(self) -> dt.datetime:
+        """`start` in UTC, as the database stores times: a range filter needs no conversion per row."""
+        return self.start.astimezone(dt.UTC)
+
+    @property
+    def utc_end(self) -> dt.datetime:
+        return self.end.astimezone(dt.UTC)
+
+    @property
     def label(self) -> str:
         last = MONTHS[self.first_month + self.months - 2]
         return f"{MONTHS[self.first_month - 1]} to {last} {self.year}"

@@ -5,39 +5,29 @@ this module with their value. Callers run it inside a snapshot of the database t
 exactly `checkpoint.size` entries (see services.report_publish), because every casework change commits
 together with its ledger entry: the rows of that snapshot are the ledger at that size.
 
-Python only touches aggregated rows (a few thousand combinations at most), never one row per request.
+The counts are GROUP BY queries over the requests (their stored `disposition`) and over the named
+students joined to them. The one pass over single requests is the time to a decision: the (received_at,
+decided_at) pairs of the period's decided requests are streamed and counted per pair of local days in
+Python, because business days follow the district's calendar, which SQL does not know.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    Count,
-    DateTimeField,
-    Exists,
-    F,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, Greatest, TruncDate
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from brightline.casework.calendar import DistrictCalendar, district_zone
-from brightline.casework.models import Decision, Item, ItemState, Request, RequestState, RequestStudent
+from brightline.casework.models import Request, RequestStudent
 from brightline.disclosures.models import DisclosureEntry, EntryKind
 from brightline.ledger.models import Checkpoint
 from brightline.policy.vocabulary import LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
@@ -55,14 +45,8 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
     ("refused", "Refused by the policy"),
     ("pending", "Pending"),
 )
-OPEN_REQUEST_STATES = (
-    RequestState.AWAITING_MATCH,
-    RequestState.IN_REVIEW,
-    RequestState.AWAITING_NOTICE,
-    RequestState.READY,
-)
-# A request is decided once no item waits for a student match or for a reviewer.
-UNDECIDED_REQUEST_STATES = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW)
+# Decided requests are streamed from the database in chunks of this many rows.
+STREAM_CHUNK = 20_000
 AFTER_THE_FACT_KINDS: tuple[tuple[str, str], ...] = (
     (EntryKind.EMERGENCY_AFTER_THE_FACT.value, "Emergency disclosure"),
     (EntryKind.ABUSE_REPORT.value, "Report of suspected abuse or neglect"),
@@ -101,28 +85,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
 
 
 def requests_received(period: Period) -> QuerySet[Request]:
-    return Request.objects.filter(received_at__gte=period.start, received_at__lt=period.end)
-
-
-def outcome_of_request(prefix: str = "") -> Case:
-    """The outcome of a request as a SQL expression (README: "Outcome of a request").
-
-    Casework keeps the request's state as a function of its items' states (casework/README.md), so the
-    state tells open from done; two EXISTS over the items tell "in full" from "in part" and "refused"
-    from "nothing released".
-    """
-    pk = OuterRef(f"{prefix}pk") if prefix else OuterRef("pk")
-    not_released = Item.objects.filter(request=pk).exclude(state=ItemState.RELEASED)
-    not_refused = Item.objects.filter(request=pk).exclude(state=ItemState.REFUSED)
-    state = f"{prefix}state"
-    return Case(
-        When(**{f"{state}__in": OPEN_REQUEST_STATES}, then=Value("pending")),
-        When(Q(**{state: RequestState.RELEASED}) & Exists(not_released), then=Value("released_in_part")),
-        When(**{state: RequestState.RELEASED}, then=Value("released_in_full")),
-        When(Exists(not_refused), then=Value("nothing_released")),
-        default=Value("refused"),
-        output_field=CharField(),
-    )
+    return Request.objects.filter(received_at__gte=period.utc_start, received_at__lt=period.utc_end)
 
 
 def emergency_at_receipt(prefix: str = "") -> Case:
@@ -142,25 +105,30 @@ FIELDS = ("requester_kind", "purpose", "legal_process_kind", "nondisclosure_orde
 
 
 def request_counts(period: Period) -> list[dict[str, Any]]:
-    """Requests per combination of the five dimensions and the outcome: one GROUP BY."""
+    """Requests per combination of the five dimensions and the outcome: one GROUP BY over requests.
+
+    The outcome is the request's `disposition`, which casework stores from its items' states exactly as
+    the README defines the outcomes (`casework.models.disposition_for`).
+    """
     return list(
         requests_received(period)
         .order_by()
-        .annotate(outcome=outcome_of_request(), emergency=emergency_at_receipt())
+        .annotate(outcome=F("disposition"), emergency=emergency_at_receipt())
         .values(*FIELDS)
         .annotate(n=Count("pk"))
     )
 
 
 def student_counts(period: Period) -> list[dict[str, Any]]:
-    """Students named per combination (a student named in two requests counts twice): one GROUP BY."""
-    rows = (
+    """Students named per combination (a student named in two requests counts twice): one GROUP BY over
+    the named students joined to their requests."""
+    return list(
         RequestStudent.objects.filter(
-            request__received_at__gte=period.start, request__received_at__lt=period.end
+            request__received_at__gte=period.utc_start, request__received_at__lt=period.utc_end
         )
         .order_by()
         .annotate(
-            outcome=outcome_of_request("request__"),
+            outcome=F("request__disposition"),
             emergency=emergency_at_receipt("request__"),
             requester_kind=F("request__requester_kind"),
             purpose=F("request__purpose"),
@@ -170,48 +138,70 @@ def student_counts(period: Period) -> list[dict[str, Any]]:
         .values(*FIELDS)
         .annotate(n=Count("pk"))
     )
-    return list(rows)
+
+
+class LocalDays:
+    """The district's calendar day of UTC moments, by bisecting the UTC instants of local midnights.
+
+    Built once per report for the days a report can meet, so that a million moments are bucketed with a
+    comparison each rather than a time-zone conversion each; a moment outside those days is converted.
+    """
+
+    def __init__(self, first: dt.date, last: dt.date, zone: ZoneInfo) -> None:
+        self.zone = zone
+        self.first = first
+        count = (last - first).days + 2
+        # The UTC instant each local day begins; dt.UTC is the tzinfo the database drivers return, and
+        # datetimes sharing one tzinfo object compare without calling utcoffset().
+        self.midnights = [
+            dt.datetime.combine(first + dt.timedelta(days=n), dt.time(), tzinfo=zone).astimezone(dt.UTC)
+            for n in range(count)
+        ]
+
+    def index(self, moment: dt.datetime) -> int:
+        """Days from `first` to the local day of `moment`."""
+        position = bisect.bisect_right(self.midnights, moment) - 1
+        if 0 <= position < len(self.midnights) - 1:
+            return position
+        return (moment.astimezone(self.zone).date() - self.first).days
+
+    def day(self, index: int) -> dt.date:
+        return self.first + dt.timedelta(days=index)
+
+
+def decision_moments(period: Period) -> Iterator[tuple[dt.datetime, dt.datetime]]:
+    """(received_at, decided_at) of every decided request received in the period, streamed.
+
+    `decided_at` is stored by casework when the request first left awaiting_match / in_review: when
+    nothing was left for the records office to match or for a reviewer to decide.
+    """
+    moments = (
+        requests_received(period)
+        .filter(decided_at__isnull=False)
+        .order_by()
+        .values_list("received_at", "decided_at")
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    # decided_at is not null here: the filter above.
+    return cast("Iterator[tuple[dt.datetime, dt.datetime]]", moments)
 
 
 def decision_day_pairs(period: Period) -> list[dict[str, Any]]:
     """(day received, day decided, number of requests) for decided requests, days in the district's zone.
 
-    The decision is the last reviewer decision on any item or, for items the policy decided alone, the
-    last triage (when the last student was matched); never earlier than receipt.
+    One pass over the period's decided requests; the days are found by bisecting local midnights
+    (`LocalDays`), and Python keeps one counter per distinct pair of days.
     """
     zone = district_zone()
-    last_decision = Subquery(
-        Decision.objects.filter(item__request=OuterRef("pk"))
-        .order_by()
-        .values("item__request")
-        .annotate(last=Max("decided_at"))
-        .values("last")[:1],
-        output_field=DateTimeField(),
-    )
-    last_triage = Subquery(
-        RequestStudent.objects.filter(request=OuterRef("pk"))
-        .order_by()
-        .values("request")
-        .annotate(last=Max("matched_at"))
-        .values("last")[:1],
-        output_field=DateTimeField(),
-    )
-    decided_at = Greatest(
-        Coalesce(last_decision, F("received_at")),
-        Coalesce(last_triage, F("received_at")),
-        F("received_at"),
-        output_field=DateTimeField(),
+    last = max(period.end_date, timezone.localdate(timezone.now(), zone)) + dt.timedelta(days=1)
+    days = LocalDays(period.start_date - dt.timedelta(days=1), last, zone)
+    index = days.index
+    counts: Counter[tuple[int, int]] = Counter(
+        (index(received), index(decided)) for received, decided in decision_moments(period)
     )
     return [
-        dict(row)
-        for row in requests_received(period)
-        .exclude(state__in=UNDECIDED_REQUEST_STATES)
-        .order_by()
-        .annotate(
-            received_day=TruncDate("received_at", tzinfo=zone), decided_day=TruncDate(decided_at, tzinfo=zone)
-        )
-        .values("received_day", "decided_day")
-        .annotate(n=Count("pk"))
+        {"received_day": days.day(received), "decided_day": days.day(decided), "n": n}
+        for (received, decided), n in sorted(counts.items())
     ]
 
 
@@ -220,8 +210,8 @@ def after_the_fact_counts(period: Period) -> list[dict[str, Any]]:
         dict(row)
         for row in DisclosureEntry.objects.filter(
             kind__in=[kind for kind, _ in AFTER_THE_FACT_KINDS],
-            occurred_at__gte=period.start,
-            occurred_at__lt=period.end,
+            occurred_at__gte=period.utc_start,
+            occurred_at__lt=period.utc_end,
         )
         .order_by()
         .values("party_kind", "kind")
@@ -242,9 +232,24 @@ def nearest_rank(counts: Counter[int], share: float) -> int:
 
 
 def business_days_distribution(pairs: Iterable[dict[str, Any]], calendar: DistrictCalendar) -> Counter[int]:
+    """Requests per number of business days after the day of receipt up to the day of decision."""
+    pairs = list(pairs)
+    if not pairs:
+        return Counter()
+    first = min(pair["received_day"] for pair in pairs)
+    last = max(pair["decided_day"] for pair in pairs)
+    # Business days from `first` up to and including each day: a difference of two is a count between.
+    through: dict[dt.date, int] = {}
+    running = 0
+    for offset in range((last - first).days + 1):
+        day = first + dt.timedelta(days=offset)
+        if offset and calendar.is_business_day(day):
+            running += 1
+        through[day] = running
     days: Counter[int] = Counter()
     for pair in pairs:
-        days[calendar.business_days_between(pair["received_day"], pair["decided_day"])] += pair["n"]
+        received, decided = pair["received_day"], pair["decided_day"]
+        days[through[decided] - through[received] if decided > received else 0] += pair["n"]
     return days
 
 

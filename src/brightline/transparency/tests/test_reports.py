@@ -16,7 +16,13 @@ from brightline.ledger.services import checkpoint_sign
 from brightline.testing import World, request_body
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
-from brightline.transparency.reports import decision_day_pairs, request_counts, student_counts
+from brightline.transparency.reports import (
+    LocalDays,
+    decision_day_pairs,
+    report_figures,
+    request_counts,
+    student_counts,
+)
 from brightline.transparency.services import report_publish
 
 pytestmark = pytest.mark.django_db
@@ -119,6 +125,20 @@ def test_each_request_is_counted_once_under_the_outcome_its_items_add_up_to(worl
         "nothing_released": 1,
         "pending": 1,
     }
+
+
+def test_the_report_is_a_handful_of_queries_however_many_requests(
+    world: World, django_assert_max_num_queries
+) -> None:
+    for _ in range(3):
+        abuse_investigation(world, world.alice, world.ben)
+        denied(world)
+        immigration(world, world.carla)
+    checkpoint = checkpoint_sign()
+    # Requests, students, the decided requests' two moments, after-the-fact entries, the holidays.
+    with django_assert_max_num_queries(5):
+        figures = report_figures(period=period_of(timezone.now()), checkpoint=checkpoint, now=timezone.now())
+    assert figures["tables"][0]["totals"]["total"]["display"] == "fewer than 10"
 
 
 def test_requests_received_outside_the_period_are_not_counted(world: World) -> None:
@@ -250,3 +270,15 @@ def test_after_the_fact_entries_are_counted_by_kind_and_recipient(world: World) 
     assert rows["child_protective_services"]["cells"][1]["value"] == 10
     assert rows["municipal_police"]["cells"][0]["display"] == "fewer than 10"
     assert table["totals"]["total"]["value"] is None  # 11 - 10 would reveal the single emergency
+
+
+@pytest.mark.django_db(databases=[])
+def test_local_days_agree_with_the_time_zone_across_midnights_and_clock_changes() -> None:
+    zone = district_zone()
+    days = LocalDays(dt.date(2025, 3, 1), dt.date(2025, 11, 30), zone)
+    # Both clock changes of 2025 (9 March, 2 November), every half hour, and moments outside the range.
+    starts = [dt.datetime(2025, 3, 7, tzinfo=dt.UTC), dt.datetime(2025, 10, 31, tzinfo=dt.UTC)]
+    moments = [start + dt.timedelta(minutes=30 * n) for start in starts for n in range(6 * 48)]
+    moments += [dt.datetime(2024, 12, 31, 23, tzinfo=dt.UTC), dt.datetime(2026, 7, 1, 3, 59, tzinfo=dt.UTC)]
+    for moment in moments:
+        assert days.day(days.index(moment)) == moment.astimezone(zone).date(), moment
