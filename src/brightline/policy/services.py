@@ -99,7 +99,10 @@ def _check_draft_fields(*, label: str, text: str, summary: str, test_suite: str)
 
 
 def _label_taken(label: str, exclude: int | None = None) -> bool:
-    return Version.objects.filter(label=label).exclude(pk=exclude).exists()
+    taken = Version.objects.filter(label=label)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    return taken.exists()
 
 
 @transaction.atomic

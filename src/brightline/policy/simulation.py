@@ -135,20 +135,22 @@ def simulate(
         .prefetch_related("students", "items")
     )
     for request in requests.iterator(chunk_size=200):
-        matched = [rs for rs in request.students.all() if rs.facts]
+        matched: list[tuple[int, dict[str, Any]]] = [
+            (rs.pk, rs.facts) for rs in request.students.all() if rs.facts
+        ]
         if not matched:
             continue
         report.requests += 1
         facts: dict[str, dict[str, Any]] = {}
-        for rs in matched:
-            facts.setdefault(rs.facts["student_id"], rs.facts)
+        for _, student_facts in matched:
+            facts.setdefault(student_facts["student_id"], student_facts)
         try:
             case = engine.parse_case(build_case(request.document, list(facts.values()), request.received_at))
             result = policy.triage(case)
         except engine.CaseError as error:
             report.not_replayed.append((request.reference, "; ".join(f"{p}: {m}" for p, m in error.errors)))
             continue
-        by_student = {rs.pk: rs.facts["student_id"] for rs in matched}
+        by_student = {pk: student_facts["student_id"] for pk, student_facts in matched}
         for item in request.items.all():
             student_id = by_student.get(item.request_student_id)
             if student_id is None or not item.outcome:

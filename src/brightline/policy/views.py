@@ -132,6 +132,7 @@ def lifecycle(request: PageRequest, number: int) -> HttpResponse:
     found = _version_or_404(request.user, number)
     step = request.POST.get("step", "")
     forms: dict[str, object] = {}
+    form: OpenCommentForm | AdoptForm | EffectiveForm
     try:
         if step == "open_comment":
             form = forms["open_form"] = OpenCommentForm(request.POST)
