@@ -4,7 +4,6 @@ affiliation, and a posted key naming one is refused with the reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -98,7 +97,7 @@ class IncidentForm(forms.Form):
                 )
         return rows
 
-    def attachments(self) -> Iterable[Any]:
+    def attachments(self) -> list[Any]:
         upload = self.cleaned_data.get("attachment")
         return [upload] if upload else []
 
