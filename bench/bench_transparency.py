@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,19 +115,21 @@ OUTCOMES = ("released_in_full", "released_in_part", "nothing_released", "refused
 # Generating the rows in SQL ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class Dialect:
-    """What differs between SQLite, PostgreSQL and DuckDB in the generating SQL."""
+    """What differs between SQLite, PostgreSQL and DuckDB in the generating SQL.
 
-    name: str
+    (A plain class: bench/run.py loads this file without registering it as a module, which dataclasses
+    need.)
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
     def numbers(self, count: int) -> str:
         """A FROM item: the integers 1..count as column n."""
         if self.name == "sqlite":
-            return (
-                f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count}) "
-                "SELECT n FROM s) AS s"  # noqa: S608 (generated from constants only, as is all SQL here)
-            )
+            recursive = f"WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {count})"  # noqa: S608
+            return f"({recursive} SELECT n FROM s) AS s"  # noqa: S608 (constants only, as all SQL here)
         if self.name == "postgresql":
             return f"generate_series(1::bigint, {count}::bigint) AS s(n)"
         return f"range(1, {count + 1}) AS s(n)"
