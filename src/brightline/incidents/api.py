@@ -2,7 +2,8 @@
 
 There is no operation that lists or sends incidents to an outside party: an agency that wants a
 student's school police records submits a request naming the student, like any other request.
-Agency tokens and requester sessions are refused on every operation here (401).
+Agency tokens, requester and family sessions, and district staff outside the schools (records office,
+reviewers, auditors) are refused on every operation here (401).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from brightline.accounts.auth import ApiRequest, staff_only
+from brightline.accounts.auth import ApiRequest, StaffSessionAuth
+from brightline.accounts.models import User
 from brightline.accounts.services import staff_access_record
+from brightline.api_schemas import ERRORS
 from brightline.errors import InvalidInput
 from brightline.incidents import selectors, services
 from brightline.incidents.intake import parse_incident
@@ -25,11 +28,22 @@ from brightline.roster.models import School
 router = Router(tags=["incidents"])
 
 
-class ErrorOut(Schema):
-    detail: list[dict[str, Any]]
+class IncidentStaffAuth(StaffSessionAuth):
+    """A signed-in session of school staff, a principal or an administrator; anyone else is 401."""
+
+    def admit(self, user: User) -> bool:
+        return user.role in selectors.RECORDER_ROLES
 
 
-ERRORS: dict[int, type[Schema]] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+class ReclassifierAuth(StaffSessionAuth):
+    """A signed-in session of a principal or an administrator."""
+
+    def admit(self, user: User) -> bool:
+        return user.role in selectors.RECLASSIFIER_ROLES
+
+
+incident_staff = [IncidentStaffAuth()]
+reclassifiers = [ReclassifierAuth()]
 
 
 class StudentIn(Schema):
@@ -107,7 +121,7 @@ def _show(request: ApiRequest, incident_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "", auth=staff_only, response={200: list[IncidentListOut], **ERRORS}, summary="Incidents I may see"
+    "", auth=incident_staff, response={200: list[IncidentListOut], **ERRORS}, summary="Incidents I may see"
 )
 def list_incidents(request: ApiRequest) -> list[dict[str, Any]]:
     return [
@@ -122,7 +136,7 @@ def list_incidents(request: ApiRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("", auth=staff_only, response={201: IncidentOut, **ERRORS}, summary="Record an incident")
+@router.post("", auth=incident_staff, response={201: IncidentOut, **ERRORS}, summary="Record an incident")
 def record_incident(request: ApiRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
     """Record an incident: it is screened, classified by the district's criteria (the answer names the
     criterion), and a weapon report is routed as M.G.L. c.71 s.37L requires."""
@@ -145,14 +159,16 @@ def record_incident(request: ApiRequest, payload: IncidentIn) -> tuple[int, dict
     return 201, selectors.incident_representation(incident)
 
 
-@router.get("/{incident_id}", auth=staff_only, response={200: IncidentOut, **ERRORS}, summary="One incident")
+@router.get(
+    "/{incident_id}", auth=incident_staff, response={200: IncidentOut, **ERRORS}, summary="One incident"
+)
 def get_incident(request: ApiRequest, incident_id: int) -> dict[str, Any]:
     return _show(request, incident_id)
 
 
 @router.post(
     "/{incident_id}/reclassify",
-    auth=staff_only,
+    auth=reclassifiers,
     response={200: IncidentOut, **ERRORS},
     summary="Reclassify an incident with a written reason",
 )
@@ -170,7 +186,7 @@ def reclassify_incident(request: ApiRequest, incident_id: int, payload: Reclassi
 
 @router.post(
     "/{incident_id}/attachments",
-    auth=staff_only,
+    auth=incident_staff,
     response={201: dict[str, Any], **ERRORS},
     summary="Attach a PDF to an incident",
 )

@@ -131,5 +131,5 @@ def test_staff_outside_the_incident_roles_are_refused(world: World) -> None:
     for user in (world.clerk, world.superintendent, world.legal_advisor, world.auditor):
         client = Client()
         sign_in(client, user)
-        assert client.get("/api/v1/incidents/").status_code == 403
-        assert post(client, "/api/v1/incidents/", body(world)).status_code == 403
+        assert client.get("/api/v1/incidents/").status_code == 401
+        assert post(client, "/api/v1/incidents/", body(world)).status_code == 401
