@@ -133,3 +133,19 @@ def test_staff_outside_the_incident_roles_are_refused(world: World) -> None:
         sign_in(client, user)
         assert client.get("/api/v1/incidents/").status_code == 401
         assert post(client, "/api/v1/incidents/", body(world)).status_code == 401
+
+
+def test_a_pdf_is_attached_through_the_api_and_anything_else_refused(world: World, principal: Client) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from brightline.incidents.tests.helpers import PDF
+
+    created = post(principal, "/api/v1/incidents/", body(world)).json()
+    url = f"/api/v1/incidents/{created['id']}/attachments"
+    refused = principal.post(url, {"file": SimpleUploadedFile("a.pdf", b"GIF89a")})
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "file"]
+    attached = principal.post(url, {"file": SimpleUploadedFile("statement.pdf", PDF)})
+    assert attached.status_code == 201 and attached.json()["name"] == "statement.pdf"
+    page = principal.get(f"/incidents/{created['id']}/")
+    assert "statement.pdf" in page.content.decode()
