@@ -74,6 +74,8 @@ def only(*groups: Any, **special: str) -> dict[str, str]:
 
 
 ALL_STAFF = set(STAFF)
+INCIDENT_STAFF = {Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.ADMIN}
+RECLASSIFIERS = {Role.PRINCIPAL, Role.ADMIN}
 SESSIONS_AND_TOKENS = ALL_STAFF | AGENCY | {OTHER_TOKEN}
 SIGNED_IN = ALL_STAFF | {Role.REQUESTER, Role.PARENT, Role.ELIGIBLE_STUDENT}
 # Staff who work requests see every request; school staff do not (a request is not found for them).
@@ -147,6 +149,16 @@ RULES: dict[str, dict[str, str]] = {
     # School staff and families.
     "page web:school_record": only(Role.PRINCIPAL, Role.SCHOOL_STAFF),
     "page web:family": only(Role.PARENT, Role.ELIGIBLE_STUDENT),
+    # Incidents: school staff, principals and administrators only; the fixtures hold no incident 1.
+    "page incidents:list": only(INCIDENT_STAFF),
+    "page incidents:record": only(INCIDENT_STAFF),
+    "page incidents:detail": only(**{str(role): HIDDEN for role in INCIDENT_STAFF}),
+    "page incidents:reclassify": only(**{str(role): HIDDEN for role in RECLASSIFIERS}),
+    "GET /api/v1/incidents/": only(INCIDENT_STAFF),
+    "POST /api/v1/incidents/": only(INCIDENT_STAFF),
+    "GET /api/v1/incidents/{incident_id}": only(**{str(role): HIDDEN for role in INCIDENT_STAFF}),
+    "POST /api/v1/incidents/{incident_id}/reclassify": only(RECLASSIFIERS),
+    "POST /api/v1/incidents/{incident_id}/attachments": only(INCIDENT_STAFF),
     # API: requests.
     "POST /api/v1/triage": only(SESSIONS_AND_TOKENS),
     "POST /api/v1/requests": only(AGENCY, OTHER_TOKEN),
@@ -287,6 +299,7 @@ def fixtures(world: World) -> Fixtures:
         "document_id": str(document["id"]),
         "agency_id": str(world.transit.pk),
         "notice_id": "1",
+        "incident_id": "1",
         "student_id": world.alice.sis_id,
         "token": "not-a-delivery-token",
         "key": "2025-Q1",
