@@ -1,4 +1,4 @@
-"""`POST /api/v1/triage`: a dry run of a case under the default policy. Nothing is stored or sent."""
+"""`POST /api/v1/triage`: a dry run of a case under the policy in effect. Nothing is stored or sent."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from brightline.accounts.auth import staff_or_agency
 from brightline.policy.cases import CaseError, parse_case
 from brightline.policy.engine import default_policy
+from brightline.policy.stored import engine_policy, version_in_effect_at
 from brightline.policy.vocabulary import (
     CATEGORIES,
     IDENTIFIED_BY,
@@ -207,7 +209,7 @@ def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[
     response={200: TriageResultOut, 403: ForbiddenOut, 422: ValidationErrorOut},
     summary="Triage a case (dry run)",
     description=(
-        "Evaluates a case document under the district's default policy and returns the triage result: "
+        "Evaluates a case document under the policy version in effect and returns the triage result: "
         "no request is stored, no notice is sent. " + _RESULT_DESCRIPTION
     ),
     openapi_extra={
@@ -228,4 +230,6 @@ def triage_case(request: HttpRequest) -> Status:
     except CaseError as error:
         detail = [{"loc": ["body", *path], "msg": message} for path, message in error.locations]
         return Status(422, {"detail": detail})
-    return Status(200, default_policy().triage(case).to_json())
+    version = version_in_effect_at(timezone.now())
+    policy = engine_policy(version) if version is not None else default_policy()
+    return Status(200, policy.triage(case).to_json())
