@@ -13,5 +13,6 @@ urlpatterns = [
     path("notices/", include("brightline.notices.urls")),
     path("incidents/", include("brightline.incidents.urls")),
     path("training/", include("brightline.training.urls")),
+    path("policy/", include("brightline.policy.urls")),
     path("", include("brightline.web.urls")),
 ]

@@ -27,6 +27,7 @@ from brightline.incidents.models import (
     IncidentStudent,
     RecordCategory,
     ReportingUnit,
+    StaffSchool,
     StudentRole,
     WeaponRouting,
 )
@@ -454,3 +455,10 @@ def incident_reclassify(
     )
     Incident.objects.filter(pk=incident.pk).update(record_category=record_category)
     return row
+
+
+@transaction.atomic
+def staff_school_assign(*, user: User, school: School) -> StaffSchool:
+    """Place a principal or staff member at a school: they then record and see that school's incidents."""
+    assignment, _ = StaffSchool.objects.get_or_create(user=user, school=school)
+    return assignment

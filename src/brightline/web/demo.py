@@ -200,7 +200,19 @@ def seed_demo(*, data_dir: Path, seed: int = 2026) -> dict[str, Any]:
             entry["totp_secret"] = mfa_enrol(user=users[persona.username], secret=pyotp.random_base32())
         credentials.append(entry)
 
+    # The principal leads the eligible student's school: their incident pages show that school.
+    if student.school is not None:
+        from brightline.incidents.services import staff_school_assign
+
+        staff_school_assign(user=users["principal"], school=student.school)
+
     admin = users["admin"]
+    # The demo's reviewers and records office have done the effective policy's training.
+    from brightline.training.services import training_seed_completed
+
+    training_seed_completed(
+        users=[users[name] for name in ("clerk", "superintendent", "counsel", "admin") if name in users]
+    )
     agencies = _agencies(verified_by=admin)
     for persona in PERSONAS:
         if persona.agency:

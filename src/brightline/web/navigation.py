@@ -47,6 +47,10 @@ _BY_ROLE: dict[str, list[Destination]] = {
             "web:school_record",
             "An emergency disclosure or a report of suspected abuse, within 48 hours.",
         ),
+        Destination(
+            "Record an incident", "incidents:record", "What happened, and on which side of the bright line."
+        ),
+        Destination("Incidents", "incidents:list", "Your school's incidents and their classification."),
     ],
     Role.PARENT: [
         Destination(
@@ -55,7 +59,10 @@ _BY_ROLE: dict[str, list[Destination]] = {
     ],
     Role.AUDITOR: [],
 }
-_BY_ROLE[Role.ADMIN] = _BY_ROLE[Role.RECORDS_CLERK]
+_BY_ROLE[Role.ADMIN] = [
+    *_BY_ROLE[Role.RECORDS_CLERK],
+    Destination("Incidents", "incidents:list", "Every school's incidents; reclassify with a reason."),
+]
 _BY_ROLE[Role.SCHOOL_STAFF] = _BY_ROLE[Role.PRINCIPAL]
 _BY_ROLE[Role.ELIGIBLE_STUDENT] = [
     Destination("Your records", "web:family", "Every request and disclosure about your records."),
@@ -63,9 +70,25 @@ _BY_ROLE[Role.ELIGIBLE_STUDENT] = [
 
 PUBLIC = [
     Destination("The policy", "web:policy", "The rules in plain language and as the Cedar text that runs."),
+    Destination(
+        "Versions and comment", "policy:versions", "Drafts, the comment period, adoption and what changed."
+    ),
     Destination("Verify the ledger", "web:verify", "Signed checkpoints anyone can check."),
 ]
 
 
+TRAINING = Destination(
+    "Training", "training:index", "The training for the policy in effect: required to decide or release."
+)
+POLICY_WORK = Destination(
+    "Policy drafts", "policy:versions", "Draft a change, open it for comment, see what it would change."
+)
+
+
 def destinations_for(user: User) -> list[Destination]:
-    return list(_BY_ROLE.get(getattr(user, "role", ""), []))
+    destinations = list(_BY_ROLE.get(getattr(user, "role", ""), []))
+    if getattr(user, "role", "") in (Role.ADMIN, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR):
+        destinations.append(POLICY_WORK)
+    if getattr(user, "is_district_staff", False):
+        destinations.append(TRAINING)
+    return destinations

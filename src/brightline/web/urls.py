@@ -52,5 +52,5 @@ urlpatterns = [
     path("school/record/", school.school_record, name="school_record"),
     # Families
     path("family/", family.family, name="family"),
-    path("family/students/<int:student_id>/copy", family.family_record_copy, name="family_record_copy"),
+    path("family/students/<int:student_pk>/copy", family.family_record_copy, name="family_record_copy"),
 ]

@@ -23,6 +23,8 @@ from brightline.accounts.tests.helpers import sign_in
 from brightline.api import api
 from brightline.casework.models import Item, Request, RequestStudent
 from brightline.testing import World, make_user, request_body
+from brightline.training.models import TrainingModule
+from brightline.training.services import training_seed_completed
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +78,7 @@ def only(*groups: Any, **special: str) -> dict[str, str]:
 ALL_STAFF = set(STAFF)
 INCIDENT_STAFF = {Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.ADMIN}
 RECLASSIFIERS = {Role.PRINCIPAL, Role.ADMIN}
+POLICY_STAFF = {Role.ADMIN, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR}
 SESSIONS_AND_TOKENS = ALL_STAFF | AGENCY | {OTHER_TOKEN}
 SIGNED_IN = ALL_STAFF | {Role.REQUESTER, Role.PARENT, Role.ELIGIBLE_STUDENT}
 # Staff who work requests see every request; school staff do not (a request is not found for them).
@@ -149,6 +152,26 @@ RULES: dict[str, dict[str, str]] = {
     # School staff and families.
     "page web:school_record": only(Role.PRINCIPAL, Role.SCHOOL_STAFF),
     "page web:family": only(Role.PARENT, Role.ELIGIBLE_STUDENT),
+    # (student_pk is Alice, the parent's child; the eligible student persona is not her)
+    "page web:family_record_copy": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
+    # The policy in public: versions, their diff and comments for anyone; drafting for policy staff.
+    "page policy:versions": everyone(),
+    "page policy:version": everyone(),
+    "page policy:diff": everyone(),
+    "page policy:comment": everyone(),
+    "page policy:comment_verify": everyone(),
+    "page policy:draft_new": only(POLICY_STAFF),
+    "page policy:draft_edit": only(POLICY_STAFF),
+    "page policy:lifecycle": only(POLICY_STAFF),
+    "page policy:simulate": only(POLICY_STAFF),
+    "page policy:moderation": only(POLICY_STAFF),
+    "page policy:moderate": only(POLICY_STAFF),
+    # Training: every member of staff takes it; the records office, the superintendent and auditors see
+    # who is trained; policy staff write modules.
+    "page training:index": only(ALL_STAFF),
+    "page training:module": only(ALL_STAFF),
+    "page training:module_new": only(POLICY_STAFF),
+    "page training:staff": only(Role.RECORDS_CLERK, Role.ADMIN, Role.SUPERINTENDENT, Role.AUDITOR),
     # Incidents: school staff, principals and administrators only; the fixtures hold no incident 1.
     "page incidents:list": only(INCIDENT_STAFF),
     "page incidents:record": only(INCIDENT_STAFF),
@@ -285,6 +308,8 @@ def fixtures(world: World) -> Fixtures:
         Role.PARENT: world.parent,
         Role.ELIGIBLE_STUDENT: make_user("benokafor", Role.ELIGIBLE_STUDENT, first="Ben", last="Okafor"),
     }
+    # The administrator works cases too: trained like the personas of build_world().
+    training_seed_completed(users=[users[Role.ADMIN]])
     clients: dict[str, Client] = {ANONYMOUS: Client(), OWN_TOKEN: Client(), OTHER_TOKEN: Client()}
     for role, user in users.items():
         clients[str(role)] = Client()
@@ -300,6 +325,10 @@ def fixtures(world: World) -> Fixtures:
         "agency_id": str(world.transit.pk),
         "notice_id": "1",
         "incident_id": "1",
+        "student_pk": str(world.alice.pk),
+        "number": "1",
+        "comment_id": "1",
+        "module_id": str(TrainingModule.objects.get(version__number=1).pk),
         "student_id": world.alice.sis_id,
         "token": "not-a-delivery-token",
         "key": "2025-Q1",

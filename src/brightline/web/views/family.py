@@ -44,9 +44,9 @@ def family(request: PageRequest) -> HttpResponse:
 
 @role_required(FAMILY)
 @require_POST
-def family_record_copy(request: PageRequest, student_id: int) -> HttpResponse:
+def family_record_copy(request: PageRequest, student_pk: int) -> HttpResponse:
     """Ask for a copy of one child's record of disclosures; it is sent in the family's language."""
-    student = students_of_family(request.user).filter(pk=student_id).first()
+    student = students_of_family(request.user).filter(pk=student_pk).first()
     if student is None:
         raise Http404("no such student")
     record_copy_request(student=student, requested_by=request.user)
