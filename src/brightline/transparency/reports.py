@@ -13,17 +13,17 @@ Python, because business days follow the district's calendar, which SQL does not
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from brightline.casework.calendar import DistrictCalendar, district_zone
@@ -45,8 +45,6 @@ OUTCOMES: tuple[tuple[str, str], ...] = (
     ("refused", "Refused by the policy"),
     ("pending", "Pending"),
 )
-# Decided requests are streamed from the database in chunks of this many rows.
-STREAM_CHUNK = 20_000
 AFTER_THE_FACT_KINDS: tuple[tuple[str, str], ...] = (
     (EntryKind.EMERGENCY_AFTER_THE_FACT.value, "Emergency disclosure"),
     (EntryKind.ABUSE_REPORT.value, "Report of suspected abuse or neglect"),
@@ -140,68 +138,79 @@ def student_counts(period: Period) -> list[dict[str, Any]]:
     )
 
 
-class LocalDays:
-    """The district's calendar day of UTC moments, by bisecting the UTC instants of local midnights.
+def utc_offsets(zone: ZoneInfo, first: dt.date, last: dt.date) -> list[tuple[dt.datetime, int]]:
+    """The zone's UTC offsets (seconds) from local `first` to local `last`: (UTC instant from which it
+    applies, offset), the first entry applying from the start. Found by bisecting each day whose offset
+    changes, to the second."""
 
-    Built once per report for the days a report can meet, so that a million moments are bucketed with a
-    comparison each rather than a time-zone conversion each; a moment outside those days is converted.
+    def offset_at(seconds: int) -> int:
+        moment = dt.datetime.fromtimestamp(seconds, dt.UTC).astimezone(zone)
+        return int(moment.utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    begin = int(dt.datetime.combine(first, dt.time(), tzinfo=zone).timestamp())
+    end = int(dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone).timestamp())
+    offsets = [(dt.datetime.fromtimestamp(begin, dt.UTC), offset_at(begin))]
+    for day_start in range(begin, end, 86_400):
+        low, high = day_start, min(day_start + 86_400, end)
+        if offset_at(high) == offset_at(low):
+            continue
+        while high - low > 1:  # offset_at(low) is the old offset, offset_at(high) the new one
+            middle = (low + high) // 2
+            low, high = (middle, high) if offset_at(middle) == offset_at(low) else (low, middle)
+        offsets.append((dt.datetime.fromtimestamp(high, dt.UTC), offset_at(high)))
+    return offsets
+
+
+class LocalDate(TruncDate):
+    """The district's calendar day of a stored UTC moment, computed by the database.
+
+    PostgreSQL converts with AT TIME ZONE (TruncDate). Django's SQLite TruncDate calls a Python function
+    for every row; here SQLite's own date() shifts each moment by the zone's offset at that moment,
+    chosen by comparing the stored UTC text with the instants the offset changes (`utc_offsets` over
+    the days the report can meet; moments after the last change keep its offset).
     """
 
-    def __init__(self, first: dt.date, last: dt.date, zone: ZoneInfo) -> None:
-        self.zone = zone
-        self.first = first
-        count = (last - first).days + 2
-        # The UTC instant each local day begins; dt.UTC is the tzinfo the database drivers return, and
-        # datetimes sharing one tzinfo object compare without calling utcoffset().
-        self.midnights = [
-            dt.datetime.combine(first + dt.timedelta(days=n), dt.time(), tzinfo=zone).astimezone(dt.UTC)
-            for n in range(count)
-        ]
+    def __init__(self, expression: Any, *, zone: ZoneInfo, first: dt.date, last: dt.date) -> None:
+        super().__init__(expression, tzinfo=zone)
+        self.offsets = utc_offsets(zone, first, last)
 
-    def index(self, moment: dt.datetime) -> int:
-        """Days from `first` to the local day of `moment`."""
-        position = bisect.bisect_right(self.midnights, moment) - 1
-        if 0 <= position < len(self.midnights) - 1:
-            return position
-        return (moment.astimezone(self.zone).date() - self.first).days
-
-    def day(self, index: int) -> dt.date:
-        return self.first + dt.timedelta(days=index)
-
-
-def decision_moments(period: Period) -> Iterator[tuple[dt.datetime, dt.datetime]]:
-    """(received_at, decided_at) of every decided request received in the period, streamed.
-
-    `decided_at` is stored by casework when the request first left awaiting_match / in_review: when
-    nothing was left for the records office to match or for a reviewer to decide.
-    """
-    moments = (
-        requests_received(period)
-        .filter(decided_at__isnull=False)
-        .order_by()
-        .values_list("received_at", "decided_at")
-        .iterator(chunk_size=STREAM_CHUNK)
-    )
-    # decided_at is not null here: the filter above.
-    return cast("Iterator[tuple[dt.datetime, dt.datetime]]", moments)
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, tuple[Any, ...]]:
+        sql, params = compiler.compile(self.lhs)
+        whens, case_params = [], []
+        for (_, offset), (changes_at, _) in zip(self.offsets, self.offsets[1:], strict=False):
+            whens.append(f"WHEN {sql} < %s THEN %s")
+            # Django stores aware datetimes on SQLite as UTC text, 'YYYY-MM-DD HH:MM:SS[.ffffff]'.
+            case_params += [*params, changes_at.replace(tzinfo=None).isoformat(" "), f"{offset:+d} seconds"]
+        last_offset = f"{self.offsets[-1][1]:+d} seconds"
+        if not whens:
+            return f"date({sql}, %s)", (*params, last_offset)
+        return (
+            f"date({sql}, CASE {' '.join(whens)} ELSE %s END)",
+            (*params, *case_params, last_offset),
+        )
 
 
 def decision_day_pairs(period: Period) -> list[dict[str, Any]]:
     """(day received, day decided, number of requests) for decided requests, days in the district's zone.
 
-    One pass over the period's decided requests; the days are found by bisecting local midnights
-    (`LocalDays`), and Python keeps one counter per distinct pair of days.
+    `decided_at` is stored by casework when the request first left awaiting_match / in_review: when
+    nothing was left for the records office to match or for a reviewer to decide. One GROUP BY: the
+    database turns both moments into local days (`LocalDate`), so Python sees one row per pair of days.
     """
     zone = district_zone()
+    first = period.start_date - dt.timedelta(days=1)
     last = max(period.end_date, timezone.localdate(timezone.now(), zone)) + dt.timedelta(days=1)
-    days = LocalDays(period.start_date - dt.timedelta(days=1), last, zone)
-    index = days.index
-    counts: Counter[tuple[int, int]] = Counter(
-        (index(received), index(decided)) for received, decided in decision_moments(period)
-    )
     return [
-        {"received_day": days.day(received), "decided_day": days.day(decided), "n": n}
-        for (received, decided), n in sorted(counts.items())
+        dict(row)
+        for row in requests_received(period)
+        .filter(decided_at__isnull=False)
+        .order_by()
+        .annotate(
+            received_day=LocalDate("received_at", zone=zone, first=first, last=last),
+            decided_day=LocalDate("decided_at", zone=zone, first=first, last=last),
+        )
+        .values("received_day", "decided_day")
+        .annotate(n=Count("pk"))
     ]
 
 

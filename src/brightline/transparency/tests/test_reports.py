@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import DateTimeField, Value
 from django.utils import timezone
 
 from brightline.casework import services
 from brightline.casework.calendar import DistrictCalendar, district_zone
+from brightline.casework.models import Holiday
 from brightline.disclosures.services import after_the_fact_record, packet_release
 from brightline.ledger.models import Checkpoint
 from brightline.ledger.selectors import ledger_size
@@ -17,7 +19,8 @@ from brightline.testing import World, request_body
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
 from brightline.transparency.reports import (
-    LocalDays,
+    LocalDate,
+    business_days_distribution,
     decision_day_pairs,
     report_figures,
     request_counts,
@@ -272,13 +275,34 @@ def test_after_the_fact_entries_are_counted_by_kind_and_recipient(world: World) 
     assert table["totals"]["total"]["value"] is None  # 11 - 10 would reveal the single emergency
 
 
-@pytest.mark.django_db(databases=[])
-def test_local_days_agree_with_the_time_zone_across_midnights_and_clock_changes() -> None:
+def test_local_dates_in_the_database_agree_with_the_time_zone_across_midnights_and_clock_changes() -> None:
     zone = district_zone()
-    days = LocalDays(dt.date(2025, 3, 1), dt.date(2025, 11, 30), zone)
-    # Both clock changes of 2025 (9 March, 2 November), every half hour, and moments outside the range.
-    starts = [dt.datetime(2025, 3, 7, tzinfo=dt.UTC), dt.datetime(2025, 10, 31, tzinfo=dt.UTC)]
-    moments = [start + dt.timedelta(minutes=30 * n) for start in starts for n in range(6 * 48)]
-    moments += [dt.datetime(2024, 12, 31, 23, tzinfo=dt.UTC), dt.datetime(2026, 7, 1, 3, 59, tzinfo=dt.UTC)]
+    Holiday.objects.create(date=dt.date(2025, 12, 24), name="A row to select from")
+    # Both clock changes of 2025 (9 March, 2 November), every 20 minutes, and moments outside the range.
+    starts = [dt.datetime(2025, 3, 8, 3, 10, tzinfo=dt.UTC), dt.datetime(2025, 11, 1, 3, 10, tzinfo=dt.UTC)]
+    moments = [start + dt.timedelta(minutes=20 * n) for start in starts for n in range(3 * 24 * 3)]
+    moments += [
+        dt.datetime(2024, 12, 31, 23, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 1, 3, 59, 59, 5, tzinfo=dt.UTC),
+    ]
     for moment in moments:
-        assert days.day(days.index(moment)) == moment.astimezone(zone).date(), moment
+        local = LocalDate(
+            Value(moment, output_field=DateTimeField()),
+            zone=zone,
+            first=dt.date(2025, 3, 1),
+            last=dt.date(2025, 11, 30),
+        )
+        day = Holiday.objects.annotate(local=local).values_list("local", flat=True).get()
+        assert day == moment.astimezone(zone).date(), moment
+
+
+@pytest.mark.django_db(databases=[])
+def test_business_days_counted_at_once_agree_with_the_calendar_day_by_day() -> None:
+    calendar = DistrictCalendar([dt.date(2025, 12, 22)])  # an extra closure before the winter break
+    days = [dt.date(2025, 11, 20) + dt.timedelta(days=n) for n in range(60)]
+    pairs = [{"received_day": a, "decided_day": b, "n": 1} for a in days[::3] for b in days[::2]]
+    expected: dict[int, int] = {}
+    for pair in pairs:
+        value = calendar.business_days_between(pair["received_day"], pair["decided_day"])
+        expected[value] = expected.get(value, 0) + 1
+    assert business_days_distribution(pairs, calendar) == expected
