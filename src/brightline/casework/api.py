@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from django.http import FileResponse
@@ -130,11 +130,13 @@ def submit_request(request: ApiRequest, payload: RequestIn) -> tuple[int, dict[s
 
 @router.get("/requests", auth=staff_or_agency, response={200: list[RequestOut]}, summary="List requests")
 def list_requests(
-    request: ApiRequest, state: str | None = None, limit: int = 50, offset: int = 0
+    request: ApiRequest,
+    state: str | None = None,
+    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    offset: Annotated[int, Field(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:
+    """The caller's requests, newest first, a page of at most 200 at a time."""
     viewer = _viewer(request)
-    limit = max(1, min(limit, 200))
-    offset = max(0, offset)
     found = selectors.requests_list(state=state, **viewer)[offset : offset + limit]
     return [selectors.request_representation(r, for_agency="agency" in viewer) for r in found]
 

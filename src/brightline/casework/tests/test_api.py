@@ -231,3 +231,10 @@ def test_staff_reading_a_request_is_in_the_access_log_and_agencies_are_not(
     ]
     assert client.get(f"/review/requests/{created['id']}/").status_code == 200
     assert StaffAccess.objects.filter(what="request under review").count() == 2
+
+
+def test_list_paging_out_of_range_is_a_field_error(world: World, client: Client) -> None:
+    for query in ("offset=-1", "offset=99999999999999999999", "limit=0", "limit=201"):
+        response = get(client, f"/api/v1/requests?{query}", world.police_token)
+        assert response.status_code == 422, query
+        assert response.json()["detail"][0]["loc"][-1] == query.split("=")[0]

@@ -320,8 +320,12 @@ def test_download_link_works_once_and_only_after_acknowledgment(world: World) ->
 def test_every_change_is_in_the_ledger(world: World) -> None:
     before = LedgerEntry.objects.count()
     request = submit(world, world.police, world.detective, request_body(world.alice, categories=["academic"]))
-    services.item_decide(item_id=request.items.get().pk, reviewer=world.superintendent, action="deny", rationale="No.")
-    kinds = list(LedgerEntry.objects.filter(index__gte=before).order_by("index").values_list("event_type", flat=True))
+    services.item_decide(
+        item_id=request.items.get().pk, reviewer=world.superintendent, action="deny", rationale="No."
+    )
+    kinds = list(
+        LedgerEntry.objects.filter(index__gte=before).order_by("index").values_list("event_type", flat=True)
+    )
     assert kinds[0] == "request.submitted"
     assert "disclosure_record.request" in kinds
     assert "item.decided" in kinds
