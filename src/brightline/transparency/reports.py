@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, DateTimeField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -82,8 +82,29 @@ DIMENSIONS: tuple[Dimension, ...] = (
 )
 
 
+class Scanned(Func):
+    """A column compared as it is, except on SQLite, where a unary plus (a no-op on the value) keeps the
+    planner from reading the period through the column's index.
+
+    SQLite has no statistics on how much of a table a range covers, and reading through the index costs a
+    random read per row: 5 s rather than 2 s for a million requests in the period. A full scan costs the
+    same whatever the period, and SQLite serves small districts whose tables are small; PostgreSQL's
+    planner chooses from its statistics.
+    """
+
+    template = "%(expressions)s"
+
+    def __init__(self, column: str) -> None:
+        super().__init__(F(column), output_field=DateTimeField())
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
 def requests_received(period: Period) -> QuerySet[Request]:
-    return Request.objects.filter(received_at__gte=period.utc_start, received_at__lt=period.utc_end)
+    return Request.objects.alias(received=Scanned("received_at")).filter(
+        received__gte=period.utc_start, received__lt=period.utc_end
+    )
 
 
 def emergency_at_receipt(prefix: str = "") -> Case:
@@ -121,9 +142,8 @@ def student_counts(period: Period) -> list[dict[str, Any]]:
     """Students named per combination (a student named in two requests counts twice): one GROUP BY over
     the named students joined to their requests."""
     return list(
-        RequestStudent.objects.filter(
-            request__received_at__gte=period.utc_start, request__received_at__lt=period.utc_end
-        )
+        RequestStudent.objects.alias(received=Scanned("request__received_at"))
+        .filter(received__gte=period.utc_start, received__lt=period.utc_end)
         .order_by()
         .annotate(
             outcome=F("request__disposition"),
