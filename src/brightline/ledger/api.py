@@ -13,6 +13,9 @@ from brightline.ledger import selectors
 from brightline.ledger.errors import LedgerError
 from brightline.ledger.services import cosignature_accept
 
+# Indexes and sizes beyond what a database integer holds are field errors, not server errors.
+MAX_INDEX = 2**62
+
 router = Router(tags=["ledger"])
 
 
@@ -21,9 +24,11 @@ def _b64(value: bytes) -> str:
 
 
 class EntriesQuery(Schema):
-    start: int = Field(description="index of the first entry")
+    start: int = Field(ge=0, le=MAX_INDEX, description="index of the first entry")
     end: int = Field(
-        description=f"index of the last entry, inclusive; at most {selectors.ENTRIES_PAGE_MAX} a page"
+        ge=0,
+        le=MAX_INDEX,
+        description=f"index of the last entry, inclusive; at most {selectors.ENTRIES_PAGE_MAX} a page",
     )
 
 
@@ -77,7 +82,11 @@ def entries(request: HttpRequest, query: Query[EntriesQuery]) -> EntriesOut:
 
 
 @router.get("/proof/inclusion", response={200: ProofOut, 422: ProblemOut}, auth=None)
-def proof_inclusion(request: HttpRequest, index: int, size: int) -> ProofOut:
+def proof_inclusion(
+    request: HttpRequest,
+    index: int = Query(..., ge=0, le=MAX_INDEX),
+    size: int = Query(..., ge=1, le=MAX_INDEX),
+) -> ProofOut:
     """The inclusion proof of entry `index` in the tree of `size` entries (RFC 9162 2.1.3)."""
     try:
         hashes = selectors.inclusion_proof(index=index, size=size)
@@ -87,7 +96,11 @@ def proof_inclusion(request: HttpRequest, index: int, size: int) -> ProofOut:
 
 
 @router.get("/proof/consistency", response={200: ProofOut, 422: ProblemOut}, auth=None)
-def proof_consistency(request: HttpRequest, first: int, second: int) -> ProofOut:
+def proof_consistency(
+    request: HttpRequest,
+    first: int = Query(..., ge=1, le=MAX_INDEX),
+    second: int = Query(..., ge=1, le=MAX_INDEX),
+) -> ProofOut:
     """The consistency proof from the tree of `first` entries to the tree of `second` (RFC 9162 2.1.4)."""
     try:
         hashes = selectors.consistency_proof(first=first, second=second)
@@ -98,7 +111,7 @@ def proof_consistency(request: HttpRequest, first: int, second: int) -> ProofOut
 
 @router.get("/checkpoints", response=CheckpointsOut, auth=None)
 def checkpoints(
-    request: HttpRequest, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)
+    request: HttpRequest, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INDEX)
 ) -> CheckpointsOut:
     """Every signed checkpoint, newest first."""
     rows = selectors.checkpoints_list(limit=limit, offset=offset)
