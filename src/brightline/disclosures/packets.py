@@ -91,6 +91,10 @@ ROSTER_FIELDS: dict[str, Callable[[Student, dt.date], Any]] = {
 }
 
 
+# Fields whose records Bright Line itself keeps: the incidents recorded on each side of the bright line.
+INCIDENT_FIELDS = frozenset({("discipline", "incidents"), ("law_enforcement_unit", "incident_reports")})
+
+
 def field_value(
     student: Student,
     category: str,
@@ -101,6 +105,12 @@ def field_value(
     """One field's value: from the roster, else from the latest extract the records office attached."""
     if field_name in ROSTER_FIELDS:
         return ROSTER_FIELDS[field_name](student, day)
+    if (category, field_name) in INCIDENT_FIELDS:
+        from brightline.incidents.selectors import incident_summaries
+
+        recorded = incident_summaries(student=student, category=category)
+        if recorded:
+            return recorded
     if extracts is None:
         extracts = latest_extracts(student)
     return extracts.get((category, field_name), NOT_HELD)

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from brightline.accounts.models import Role, User
 from brightline.errors import NotAllowed, NotFound
-from brightline.incidents.models import Incident, StaffSchool
+from brightline.incidents.models import Incident, IncidentStudent, StaffSchool
 from brightline.roster.models import School
 
 RECORDER_ROLES = frozenset({Role.SCHOOL_STAFF, Role.PRINCIPAL, Role.ADMIN})
@@ -99,3 +99,24 @@ def incident_representation(incident: Incident) -> dict[str, Any]:
         "recorded_by": incident.recorded_by_name,
         "recorded_at": incident.recorded_at,
     }
+
+
+def incident_summaries(*, student: Any, category: str) -> list[dict[str, Any]]:
+    """The incidents a student was involved in that sit in this record category (discipline, or the
+    school police unit's law-enforcement records), as a release packet lists them: date, summary, what
+    happened and the student's part. Nothing is listed across the bright line: a discipline matter never
+    appears among law-enforcement records, nor the reverse."""
+    rows = (
+        IncidentStudent.objects.filter(student=student, incident__record_category=category)
+        .select_related("incident")
+        .order_by("incident__occurred_on", "incident_id")
+    )
+    return [
+        {
+            "date": row.incident.occurred_on.isoformat(),
+            "summary": row.incident.summary,
+            "what_happened": row.incident.description,
+            "involvement": row.get_role_display(),
+        }
+        for row in rows
+    ]

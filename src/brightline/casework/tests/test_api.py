@@ -238,3 +238,15 @@ def test_list_paging_out_of_range_is_a_field_error(world: World, client: Client)
         response = get(client, f"/api/v1/requests?{query}", world.police_token)
         assert response.status_code == 422, query
         assert response.json()["detail"][0]["loc"][-1] == query.split("=")[0]
+
+
+def test_a_requester_is_never_told_that_a_student_is_flagged_missing(world: World, client: Client) -> None:
+    body = request_body(world.dana, categories=["directory"], identified_by="name_and_birth_date")
+    data = post_json(client, "/api/v1/requests", body, world.police_token).json()
+    assert "alert_police_missing_child" not in data["items"][0]["obligations"]
+    assert "missing" not in data["items"][0]["explanation"].lower()
+    stored = Request.objects.get(pk=data["id"]).items.get()
+    assert "alert_police_missing_child" in stored.obligations  # the district still acts on it
+    sign_in(client, world.clerk)
+    staff_view = client.get(f"/api/v1/requests/{data['id']}").json()
+    assert "alert_police_missing_child" in staff_view["items"][0]["obligations"]

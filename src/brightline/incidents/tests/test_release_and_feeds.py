@@ -54,6 +54,10 @@ def test_a_law_enforcement_unit_release_carries_the_bright_line_terms_and_waits_
     assert packet.content["redisclosure_notice"] == notice
     entry = DisclosureEntry.objects.get(kind=EntryKind.DISCLOSURE, student=world.ben)
     assert entry.categories == ["law_enforcement_unit"]
+    # The packet carries the school police unit's own report of the incident, nothing from discipline.
+    (released,) = packet.content["students"][0]["categories"]
+    (report,) = released["fields"]["incident_reports"]
+    assert report["summary"] == incident.summary and report["date"] == incident.occurred_on.isoformat()
 
     # The detective asks for the download link through the API before acknowledging: refused.
     police = Client()
