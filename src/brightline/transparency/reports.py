@@ -5,10 +5,9 @@ this module with their value. Callers run it inside a snapshot of the database t
 exactly `checkpoint.size` entries (see services.report_publish), because every casework change commits
 together with its ledger entry: the rows of that snapshot are the ledger at that size.
 
-The counts are GROUP BY queries over the requests (their stored `disposition`) and over the named
-students joined to them. The one pass over single requests is the time to a decision: the (received_at,
-decided_at) pairs of the period's decided requests are streamed and counted per pair of local days in
-Python, because business days follow the district's calendar, which SQL does not know.
+The counts are GROUP BY queries over the requests (their stored `disposition`), over the named
+students joined to them, and over the decided requests by pair of local days (their stored
+`decided_at`); Python touches only aggregated rows (a few thousand at most), never one row per request.
 """
 
 from __future__ import annotations
