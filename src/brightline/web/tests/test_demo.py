@@ -126,9 +126,35 @@ def test_demo_command_prints_the_sign_ins(
 ) -> None:
     settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
 
-    call_command("demo")
+    call_command("demo", "--requests", "60")
 
     out = capsys.readouterr().out
     for user in credentials(tmp_path)["users"]:
         assert user["username"] in out and user["password"] in out
     assert "API token for Bright Line Police Department: bl_" in out
+    assert "Simulating a year of requests (60)" in out and " releases, " in out
+
+
+def test_the_simulated_year_walks_every_path_through_the_real_services(
+    tmp_path: Path, settings: pytest.FixtureRequest
+) -> None:
+    from brightline.casework.models import Request
+    from brightline.disclosures.models import DisclosureEntry
+    from brightline.web.demo import simulate_demo_year
+
+    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
+    seed_demo(data_dir=tmp_path)
+    tally = simulate_demo_year(requests=80, progress=lambda message: None)
+    assert tally is not None and tally["released"] > 0
+    dispositions = set(Request.objects.values_list("disposition", flat=True))
+    assert {"released_in_full", "refused"} <= dispositions
+    assert (
+        Request.objects.filter(requester_kind="immigration_enforcement")
+        .exclude(disposition="refused")
+        .count()
+        == 0
+    )
+    assert DisclosureEntry.objects.filter(kind="disclosure").exists()
+    # Played once: a second call keeps the year it has.
+    assert simulate_demo_year(requests=80, progress=lambda message: None) is None
+    call_command("ledger", "verify")
