@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from brightline.policy.vocabulary import PURPOSES as VOCABULARY_PURPOSES
+
 HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent
 REQUESTS = int(os.environ.get("BENCH_TRANSPARENCY_REQUESTS", "1000000"))
@@ -63,23 +65,8 @@ KINDS = (
     ("eligible_student", 1),
     ("other", 1),
 )
-PURPOSES = (
-    "criminal_investigation",
-    "civil_immigration_enforcement",
-    "health_safety_emergency",
-    "child_abuse_investigation",
-    "foster_care_case_plan",
-    "juvenile_justice",
-    "court_proceeding",
-    "school_transfer",
-    "recruitment",
-    "research",
-    "journalism",
-    "educational_interest",
-    "parent_access",
-    "welfare_check",
-    "other",
-)
+# The purposes of DOMAIN.md, in its order.
+PURPOSES = VOCABULARY_PURPOSES
 PROCESSES = (
     "none",
     "none",
