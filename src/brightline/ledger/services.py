@@ -1,4 +1,5 @@
-"""Writes to the ledger. Other apps call `ledger_append` inside their own transaction.
+"""Writes to the ledger. Other apps call `ledger_append` (or `ledger_append_many`) inside their own
+transaction.
 
 `ledger_append` locks the single LedgerHead row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite every
 transaction begins IMMEDIATE, so writers already queue), which makes sequence numbers gapless and unique
@@ -12,6 +13,8 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -107,6 +110,15 @@ def _column(model: type[Model], name: str) -> Field[Any, Any]:
     return field
 
 
+@dataclass(frozen=True)
+class LedgerEvent:
+    """One state change to append: what `ledger_append` takes, for `ledger_append_many`."""
+
+    event_type: str
+    subject: dict[str, int | str]
+    record: dict[str, Any]
+
+
 def ledger_append(*, event_type: str, subject: dict[str, int | str], record: dict[str, Any]) -> LedgerEntry:
     """Append one entry for a state change, in the caller's transaction.
 
@@ -115,18 +127,31 @@ def ledger_append(*, event_type: str, subject: dict[str, int | str], record: dic
     full event record (anything JSON-like, datetimes aware), kept in EventRecord and committed to by
     SHA-256 in the public entry.
     """
+    return ledger_append_many([LedgerEvent(event_type, subject, record)])[0]
+
+
+def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
+    """Append several entries, in this order, in the caller's transaction: what calling `ledger_append`
+    for each in turn would write (consecutive indexes, the same leaves), with one head lock, one
+    frontier update and one INSERT per table. Same rules as `ledger_append`."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise LedgerUsageError(
             "ledger_append must be called inside the caller's transaction.atomic() block, "
             "so that the entry commits or rolls back with the change it records"
         )
-    _check_event_type(event_type)
-    _check_subject(subject)
-    if not isinstance(record, dict):
-        raise TypeError("record: a dict")
-    envelope = canonical_json({"nonce": secrets.token_hex(16), "record": record})
-    record_sha256 = hashlib.sha256(envelope).hexdigest()
+    if not events:
+        return []
+    envelopes: list[bytes] = []
+    for event in events:
+        _check_event_type(event.event_type)
+        _check_subject(event.subject)
+        if not isinstance(event.record, dict):
+            raise TypeError("record: a dict")
+        envelopes.append(canonical_json({"nonce": secrets.token_hex(16), "record": event.record}))
+
+    def prep(model: type[Model], name: str, value: object) -> object:
+        return _column(model, name).get_db_prep_save(value, connection)
 
     # Plain SQL on this path: every state change of every app passes through it, and the ORM's
     # per-statement overhead was most of an append's cost (see bench/bench_ledger.py).
@@ -138,65 +163,109 @@ def ledger_append(*, event_type: str, subject: dict[str, int | str], record: dic
             _locked_head()
             cursor.execute(f"SELECT size, frontier FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
             row = cursor.fetchone()
-        index, packed = int(row[0]), bytes(row[1])
-        now = timezone.now()
-        data = canonical_json(
-            {
-                "event_type": event_type,
-                "index": index,
-                "record_sha256": record_sha256,
-                "subject": subject,
-                "time": iso_utc(now),
-            }
-        )
-        leaf = leaf_hash(data)
+        first, packed = int(row[0]), bytes(row[1])
         frontier = unpack(packed)
-        completed = frontier_append(frontier, index, leaf)
-
-        def prep(model: type[Model], name: str, value: object) -> object:
-            return _column(model, name).get_db_prep_save(value, connection)
-
-        canonical = prep(EventRecord, "canonical", envelope)
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(f"INSERT INTO {_RECORD} (canonical) VALUES (%s) RETURNING id", [canonical])  # noqa: S608
-            record_id = int(cursor.fetchone()[0])
-        else:
-            cursor.execute(f"INSERT INTO {_RECORD} (canonical) VALUES (%s)", [canonical])  # noqa: S608
-            record_id = int(cursor.lastrowid)
-        cursor.execute(
-            f"INSERT INTO {_ENTRY} ({_INDEX}, appended_at, event_type, subject, record_id, data, leaf_hash) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        record_ids = _insert_records(cursor, envelopes, prep)
+        entries: list[LedgerEntry] = []
+        completed: list[tuple[int, int, bytes]] = []
+        for offset, (event, envelope, record_id) in enumerate(
+            zip(events, envelopes, record_ids, strict=True)
+        ):
+            index = first + offset
+            now = timezone.now()
+            data = canonical_json(
+                {
+                    "event_type": event.event_type,
+                    "index": index,
+                    "record_sha256": hashlib.sha256(envelope).hexdigest(),
+                    "subject": event.subject,
+                    "time": iso_utc(now),
+                }
+            )
+            leaf = leaf_hash(data)
+            completed.extend(frontier_append(frontier, index, leaf))
+            entry = LedgerEntry(
+                index=index,
+                appended_at=now,
+                event_type=event.event_type,
+                subject=event.subject,
+                record_id=record_id,
+                data=data,
+                leaf_hash=leaf,
+            )
+            entry._state.adding = False
+            entry._state.db = connection.alias
+            entries.append(entry)
+        _insert_rows(
+            cursor,
+            f"INSERT INTO {_ENTRY} ({_INDEX}, appended_at, event_type, subject, record_id, data, leaf_hash)",
             [
-                index,
-                prep(LedgerEntry, "appended_at", now),
-                event_type,
-                prep(LedgerEntry, "subject", subject),
-                record_id,
-                prep(LedgerEntry, "data", data),
-                prep(LedgerEntry, "leaf_hash", leaf),
+                (
+                    entry.index,
+                    prep(LedgerEntry, "appended_at", entry.appended_at),
+                    entry.event_type,
+                    prep(LedgerEntry, "subject", entry.subject),
+                    entry.record_id,
+                    prep(LedgerEntry, "data", entry.data),
+                    prep(LedgerEntry, "leaf_hash", entry.leaf_hash),
+                )
+                for entry in entries
             ],
         )
-        if completed:
-            cursor.executemany(
-                f"INSERT INTO {_NODE} (level, {_INDEX}, hash) VALUES (%s, %s, %s)",  # noqa: S608
-                [(level, position, prep(LedgerNode, "hash", value)) for level, position, value in completed],
-            )
+        _insert_rows(
+            cursor,
+            f"INSERT INTO {_NODE} (level, {_INDEX}, hash)",
+            [(level, position, prep(LedgerNode, "hash", node)) for level, position, node in completed],
+        )
         cursor.execute(
             f"UPDATE {_HEAD} SET size = %s, frontier = %s, updated_at = %s WHERE id = 1",  # noqa: S608
-            [index + 1, prep(LedgerHead, "frontier", pack(frontier)), prep(LedgerHead, "updated_at", now)],
+            [
+                first + len(entries),
+                prep(LedgerHead, "frontier", pack(frontier)),
+                prep(LedgerHead, "updated_at", entries[-1].appended_at),
+            ],
         )
-    entry = LedgerEntry(
-        index=index,
-        appended_at=now,
-        event_type=event_type,
-        subject=subject,
-        record_id=record_id,
-        data=data,
-        leaf_hash=leaf,
-    )
-    entry._state.adding = False
-    entry._state.db = connection.alias
-    return entry
+    return entries
+
+
+# Rows per multi-row INSERT: well inside the bound parameters PostgreSQL and SQLite accept at once.
+INSERT_CHUNK = 500
+
+
+def _insert_rows(
+    cursor: Any, insert: str, rows: Sequence[Sequence[object]], returning: str = ""
+) -> list[Any]:
+    """`insert` VALUES (...), (...): one statement per INSERT_CHUNK rows; the RETURNING rows if asked."""
+    returned: list[Any] = []
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        marks = "(" + ", ".join(["%s"] * len(chunk[0])) + ")"
+        cursor.execute(
+            f"{insert} VALUES {', '.join([marks] * len(chunk))}{returning}",
+            [value for row in chunk for value in row],
+        )
+        if returning:
+            returned.extend(cursor.fetchall())
+    return returned
+
+
+def _insert_records(cursor: Any, envelopes: list[bytes], prep: Callable[..., object]) -> list[int]:
+    """Insert the event records; their ids, in the order given."""
+    rows = [(prep(EventRecord, "canonical", envelope),) for envelope in envelopes]
+    insert = f"INSERT INTO {_RECORD} (canonical)"  # noqa: S608
+    if not cursor.db.features.can_return_columns_from_insert:
+        ids = []
+        for row in rows:
+            cursor.execute(f"{insert} VALUES (%s)", row)
+            ids.append(int(cursor.lastrowid))
+        return ids
+    if len(rows) == 1:
+        return [int(_insert_rows(cursor, insert, rows, " RETURNING id")[0][0])]
+    # The order of RETURNING rows is not promised: match each id to its record by its bytes (unique:
+    # every record carries its own random nonce).
+    returned = _insert_rows(cursor, insert, rows, " RETURNING id, canonical")
+    by_bytes = {bytes(canonical): int(record_id) for record_id, canonical in returned}
+    return [by_bytes[envelope] for envelope in envelopes]
 
 
 @transaction.atomic
