@@ -8,7 +8,8 @@ export BRIGHTLINE_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: run test lint bench install install-dev clean
 
-$(BIN)/brightline: pyproject.toml
+# setup.py builds the one compiled part, the ledger verifier's batch check (src/brightline/ledger/_speedups.c).
+$(BIN)/brightline: pyproject.toml setup.py src/brightline/ledger/_speedups.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from brightline.ledger.batches import CANONICAL_LEAF
 from brightline.ledger.merkle import (
     EMPTY_ROOT,
     frontier_append,
@@ -33,7 +34,6 @@ from brightline.ledger.notes import (
     parse_verifier_key,
     verify_note_signature,
 )
-from brightline.ledger.verification import CANONICAL_LEAF
 
 Fetch = Callable[[str], bytes]
 PAGE = 1000

@@ -6,23 +6,28 @@ leaf's record_sha256; the stored leaf hash equals SHA-256(0x00 ‖ data). Then e
 signature and root hash against the tree recomputed at its size, every stored cosignature, and the
 head row.
 
-Memory stays flat: rows are read in index order in batches and only the frontier (one hash per level)
-is kept. The log is cut into aligned chunks of CHUNK leaves; each chunk is hashed on its own (in worker
-processes when the database is a file or a server) and the chunk roots are folded in order.
+Memory stays flat: rows are read in index order in batches and a chunk's leaf hashes are the most kept.
+The log is cut into aligned chunks of CHUNK leaves; each chunk is hashed on its own (in worker processes
+when the database is a file or a server) and the chunk roots are folded in order.
+
+Each chunk is first checked a batch at a time (`batches.check_batch`, compiled when it was built), and
+its interior nodes hashed a level at a time. Only a chunk where something does not check out is gone
+through again entry by entry, to name the place.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, connections
 
-from brightline.ledger.merkle import EMPTY_ROOT, node_hash, root_from_frontier, unpack
+from brightline.ledger.batches import CANONICAL_LEAF, Row, check_batch, node_level
+from brightline.ledger.merkle import EMPTY_ROOT, HASH_SIZE, node_hash, root_from_frontier, unpack
 from brightline.ledger.models import Checkpoint, Cosignature, EventRecord, LedgerEntry, LedgerHead
 from brightline.ledger.notes import (
     NoteError,
@@ -36,22 +41,6 @@ from brightline.ledger.notes import (
 CHUNK = 1 << 16
 BATCH = 8192
 MAX_PROBLEMS = 50
-
-# The canonical leaf, byte for byte: sorted keys, no whitespace, the formats ledger_append writes.
-# Possessive quantifiers (*+, ++): no character they take can start what follows, so backtracking is
-# useless and skipping its bookkeeping makes the match a fifth faster.
-_NAME = rb"[a-z][a-z0-9_]*+"
-_SUBJECT_VALUE = rb'(?:0|[1-9][0-9]*+|"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}+")'
-_SUBJECT_PAIR = rb'"[a-z][a-z0-9_]{0,63}+":' + _SUBJECT_VALUE
-CANONICAL_LEAF = re.compile(
-    rb'\{"event_type":"' + _NAME + rb"(?:\." + _NAME + rb')++","index":(0|[1-9][0-9]*+),'
-    rb'"record_sha256":"([0-9a-f]{64})","subject":\{(?:'
-    + _SUBJECT_PAIR
-    + rb"(?:,"
-    + _SUBJECT_PAIR
-    + rb")*+)?\},"
-    rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"\}'
-)
 
 _PLACEHOLDER = bytes(32)  # stands for a missing leaf so that later positions keep their place
 
@@ -81,7 +70,7 @@ class Report:
         return [message for _, message in sorted(self.problems, key=lambda problem: problem[0])]
 
 
-def _rows(start: int, end: int) -> Iterator[tuple[int, bytes, bytes, bytes | None]]:
+def _batches(start: int, end: int) -> Iterator[list[Row]]:
     entry_table = LedgerEntry._meta.db_table
     record_table = EventRecord._meta.db_table
     quote = connection.ops.quote_name
@@ -97,12 +86,67 @@ def _rows(start: int, end: int) -> Iterator[tuple[int, bytes, bytes, bytes | Non
             batch = cursor.fetchall()
             if not batch:
                 return
-            yield from batch
+            yield batch
             position = int(batch[-1][0]) + 1
+
+
+def _rows(start: int, end: int) -> Iterator[Row]:
+    for batch in _batches(start, end):
+        yield from batch
 
 
 def verify_chunk(start: int, end: int, sizes: Sequence[int]) -> ChunkResult:
     """Check entries start..end-1 and hash them; `start` is a multiple of a power of two >= end - start."""
+    # Nothing here makes reference cycles, and the cyclic collector, woken by the many row tuples,
+    # would cost more than the hashing: it rests for the chunk.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = _verify_chunk_in_batches(start, end, sizes)
+        if result is None:
+            result = _verify_chunk_by_entry(start, end, sizes)
+    finally:
+        if collecting:
+            gc.enable()
+    return result
+
+
+def _verify_chunk_in_batches(start: int, end: int, sizes: Sequence[int]) -> ChunkResult | None:
+    """The chunk's result when every entry checks out; None at the first batch where one does not."""
+    leaves = bytearray()
+    position = start
+    for batch in _batches(start, end):
+        checked = check_batch(batch, position)
+        if checked is None:
+            return None
+        leaves += checked
+        position += len(batch)
+    if position != end:
+        return None
+    return _chunk_tree(start, end, bytes(leaves), sizes)
+
+
+def _chunk_tree(start: int, end: int, leaves: bytes, sizes: Sequence[int]) -> ChunkResult:
+    """The perfect subtree roots of [start, end) and of [start, s) for each wanted s, from the leaf hashes."""
+    levels = [leaves]
+    while len(levels[-1]) >= 2 * HASH_SIZE:
+        levels.append(node_level(levels[-1]))
+
+    def pieces(count: int) -> list[bytes]:
+        found, offset = [], 0
+        for level in range(count.bit_length() - 1, -1, -1):
+            if count >> level & 1:
+                at = (offset >> level) * HASH_SIZE
+                found.append(levels[level][at : at + HASH_SIZE])
+                offset += 1 << level
+        return found
+
+    partial = {size: pieces(size - start) for size in sizes if start < size <= end}
+    return ChunkResult(start, end, pieces(end - start), partial, [])
+
+
+def _verify_chunk_by_entry(start: int, end: int, sizes: Sequence[int]) -> ChunkResult:
+    """The same checks entry by entry, naming every problem (up to MAX_PROBLEMS)."""
     sha256 = hashlib.sha256
     match = CANONICAL_LEAF.fullmatch
     wanted = set(sizes)
