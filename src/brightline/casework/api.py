@@ -124,6 +124,11 @@ def submit_request(request: ApiRequest, payload: RequestIn) -> tuple[int, dict[s
         submitted_by=user,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
+    if result.created:
+        # Answered from what the service just stored: reading it back would cost a query per relation.
+        return 201, selectors.request_representation(
+            result.request, for_agency=True, students=result.students, items=result.items
+        )
     found = selectors.request_get(request_id=result.request.pk, agency=agency)
     return 201, selectors.request_representation(found, for_agency=True)
 

@@ -105,15 +105,29 @@ def requests_due(*, user: User, within: dt.timedelta, now: dt.datetime | None = 
     )
 
 
-def request_representation(request: Request, *, for_agency: bool) -> dict[str, Any]:
-    """The API shape of CONTRACTS.md: the request with every item's triage and state."""
-    students = list(request.students.all())
-    items = []
-    for item in request.items.all():
+def request_representation(
+    request: Request,
+    *,
+    for_agency: bool,
+    students: list[RequestStudent] | None = None,
+    items: list[Item] | None = None,
+) -> dict[str, Any]:
+    """The API shape of CONTRACTS.md: the request with every item's triage and state.
+
+    `students` and `items` (in position order, each item with its `request_student`) are those of a
+    request just stored by `request_submit`, which has neither documents nor packets yet: given them,
+    nothing is read again."""
+    fresh = students is not None and items is not None
+    if students is None:
+        students = list(request.students.all())
+    if items is None:
+        items = list(request.items.all())
+    shown = []
+    for item in items:
         rs = item.request_student
         named_id = rs.named.get("student_id")
         sis_id = rs.student.sis_id if rs.student is not None else None
-        items.append(
+        shown.append(
             {
                 "id": item.pk,
                 "student_id": named_id if for_agency else (sis_id or named_id),
@@ -159,8 +173,10 @@ def request_representation(request: Request, *, for_agency: bool) -> dict[str, A
             }
             for rs in students
         ],
-        "items": items,
-        "documents": [
+        "items": shown,
+        "documents": []
+        if fresh
+        else [
             {
                 "id": doc.pk,
                 "kind": doc.kind,
@@ -170,7 +186,9 @@ def request_representation(request: Request, *, for_agency: bool) -> dict[str, A
             }
             for doc in request.documents.all()
         ],
-        "packets": [
+        "packets": []
+        if fresh
+        else [
             {
                 "id": str(packet.pk),
                 "released_at": packet.released_at,

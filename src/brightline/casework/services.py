@@ -34,9 +34,10 @@ from brightline.casework.models import (
     RequestStudent,
     disposition_for,
 )
+from brightline.disclosures.models import DisclosureEntry
 from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from brightline.ledger.services import ledger_append
+from brightline.ledger.services import LedgerEvent, ledger_append_many
 from brightline.policy import engine
 from brightline.policy.vocabulary import LAWFUL_BASES
 from brightline.roster.models import Student
@@ -50,8 +51,13 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 @dataclass(frozen=True)
 class SubmitResult:
+    """The request, and for a new one its students and items as stored (the first request, when an
+    idempotency key repeats, is read again by whoever needs its parts)."""
+
     request: Request
     created: bool
+    students: list[RequestStudent] | None = None
+    items: list[Item] | None = None
 
 
 def canonical_json(value: Any) -> bytes:
@@ -182,50 +188,78 @@ def _item_state_for(outcome: str, obligations: list[str]) -> ItemState:
     return ItemState.CLEARED
 
 
-def _apply_triage(request: Request, request_students: list[RequestStudent]) -> list[Item]:
-    """Triage the items of these (matched) students and store the engine's result on each item."""
-    if not request_students:
-        return []
+def _triage_fields(request: Request, request_students: list[RequestStudent]) -> list[dict[str, Any]]:
+    """The engine's triage of these (matched) students' items as item fields, in request order:
+    students, then categories."""
     facts = [rs.facts for rs in request_students]
     policy = triage_bridge.policy_for_request(request.policy_sha256)
     result = triage_bridge.triage(request.document, facts, request.received_at, policy)  # type: ignore[arg-type]
     categories = request.document["categories"]
-    items = list(
-        Item.objects.filter(request_student__in=request_students)
-        .order_by("position")
-        .select_for_update(of=("self",))
-    )
     results = iter(result["items"])
-    changed: list[Item] = []
+    fields: list[dict[str, Any]] = []
     for rs in request_students:
-        own = [item for item in items if item.request_student_id == rs.pk]
-        for item, category in zip(own, categories, strict=True):
+        for category in categories:
             triaged = next(results)
             # The engine answers in request order: students, then categories.
             assert triaged["category"] == category and triaged["student_id"] == (rs.facts or {}).get(
                 "student_id"
             )
-            item.outcome = triaged["outcome"]
-            item.reviewer = triaged["reviewer"] or ""
-            item.rules = triaged["rules"]
-            item.obligations = sorted(triaged["obligations"])
-            item.explanation = triaged["explanation"]
-            item.state = _item_state_for(item.outcome, item.obligations)
-            if item.state in (ItemState.CLEARED, ItemState.AWAITING_NOTICE):
-                item.approved_fields = inventory_fields(item.category)
+            obligations = sorted(triaged["obligations"])
+            state = _item_state_for(triaged["outcome"], obligations)
+            fields.append(
+                {
+                    "outcome": triaged["outcome"],
+                    "reviewer": triaged["reviewer"] or "",
+                    "rules": triaged["rules"],
+                    "obligations": obligations,
+                    "explanation": triaged["explanation"],
+                    "state": state,
+                    "approved_fields": inventory_fields(category)
+                    if state in (ItemState.CLEARED, ItemState.AWAITING_NOTICE)
+                    else [],
+                }
+            )
+    return fields
+
+
+TRIAGE_COLUMNS = ("outcome", "reviewer", "rules", "obligations", "explanation", "state", "approved_fields")
+
+
+def _apply_triage(request: Request, request_students: list[RequestStudent]) -> list[Item]:
+    """Triage the stored items of these (matched) students and store the engine's result on each item."""
+    if not request_students:
+        return []
+    triaged = iter(_triage_fields(request, request_students))
+    items = list(
+        Item.objects.filter(request_student__in=request_students)
+        .order_by("position")
+        .select_for_update(of=("self",))
+    )
+    changed: list[Item] = []
+    categories = request.document["categories"]
+    for rs in request_students:
+        own = [item for item in items if item.request_student_id == rs.pk]
+        for item, category in zip(own, categories, strict=True):
+            assert item.category == category
+            for name, value in next(triaged).items():
+                setattr(item, name, value)
             changed.append(item)
     now = timezone.now()
     for item in changed:
-        # One UPDATE per item: cheaper than bulk_update's CASE expression for the handful of items here.
-        Item.objects.filter(pk=item.pk).update(
-            outcome=item.outcome,
-            reviewer=item.reviewer,
-            rules=item.rules,
-            obligations=item.obligations,
-            explanation=item.explanation,
-            state=item.state,
-            approved_fields=item.approved_fields,
-            updated_at=now,
+        item.updated_at = now
+    # One UPDATE per item, sent together: cheaper than bulk_update's CASE expression.
+    connection = transaction.get_connection()
+    columns = [*TRIAGE_COLUMNS, "updated_at"]
+    fields = [Item._meta.get_field(name) for name in columns]
+    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Item._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608
+            [
+                [field.get_db_prep_save(getattr(item, field.attname), connection) for field in fields]  # type: ignore[union-attr]
+                + [item.pk]
+                for item in changed
+            ],
         )
     return changed
 
@@ -249,45 +283,85 @@ def request_state_for(states: list[str]) -> RequestState:
 def request_refresh_state(request: Request, *, actor: User | None = None) -> RequestState:
     """Store the state and disposition the items imply; a change of state is a ledger event of its own."""
     states = list(request.items.values_list("state", flat=True))
+    event = _request_state_store(request, states, actor=actor)
+    if event is not None:
+        ledger_append_many([event])
+    return RequestState(request.state)
+
+
+def _request_state_store(request: Request, states: list[str], *, actor: User | None) -> LedgerEvent | None:
+    """Store the state and disposition these item states imply; the ledger event of a change of state,
+    for the caller to append in its transaction."""
     new_state = request_state_for(states)
     disposition = disposition_for(states)
     undecided = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW)
-    if new_state != request.state or disposition != request.disposition:
-        previous = request.state
-        request.state = new_state
-        request.disposition = disposition
-        fields = ["state", "disposition", "updated_at"]
-        if request.decided_at is None and new_state not in undecided:
-            request.decided_at = timezone.now()
-            fields.append("decided_at")
-        request.save(update_fields=fields)
-        if previous != new_state:
-            ledger_append(
-                event_type="request.state_changed",
-                subject={"request": str(request.pk)},
-                record={
-                    "request": str(request.pk),
-                    "from": previous,
-                    "to": new_state,
-                    "disposition": disposition,
-                    "actor": actor.pk if actor else None,
-                },
-            )
-    return new_state
+    if new_state == request.state and disposition == request.disposition:
+        return None
+    previous = request.state
+    request.state = new_state
+    request.disposition = disposition
+    fields = ["state", "disposition", "updated_at"]
+    if request.decided_at is None and new_state not in undecided:
+        request.decided_at = timezone.now()
+        fields.append("decided_at")
+    request.save(update_fields=fields)
+    if previous == new_state:
+        return None
+    return LedgerEvent(
+        event_type="request.state_changed",
+        subject={"request": str(request.pk)},
+        record={
+            "request": str(request.pk),
+            "from": previous,
+            "to": new_state,
+            "disposition": disposition,
+            "actor": actor.pk if actor else None,
+        },
+    )
+
+
+class _LedgerQueue:
+    """The ledger events of one service call, appended together under one head lock in the order they
+    were queued, inside the call's transaction. Anything that appends on its own (advance notices) is
+    preceded by a flush, so the log keeps the order of the changes."""
+
+    def __init__(self) -> None:
+        self.events: list[LedgerEvent] = []
+        self.disclosures: list[tuple[int, DisclosureEntry]] = []
+
+    def add(self, event: LedgerEvent | None, disclosure: DisclosureEntry | None = None) -> None:
+        if event is None:
+            return
+        if disclosure is not None:
+            self.disclosures.append((len(self.events), disclosure))
+        self.events.append(event)
+
+    def flush(self) -> None:
+        from brightline.disclosures.services import ledger_indexes_store
+
+        appended = ledger_append_many(self.events)
+        ledger_indexes_store([(entry, appended[position]) for position, entry in self.disclosures])
+        self.events, self.disclosures = [], []
 
 
 def _after_triage(
-    request: Request, request_students: list[RequestStudent], items: list[Item], actor: User | None
+    request: Request, request_students: list[RequestStudent], items: list[Item], ledger: _LedgerQueue
 ) -> None:
     """What follows triage for each newly triaged student: the record entry and any advance notices."""
-    from brightline.disclosures.services import record_request_received
+    from brightline.disclosures.services import disclosure_event, request_received_entries
     from brightline.notices.services import advance_notices_queue
 
-    for rs in request_students:
-        own = [item for item in items if item.request_student_id == rs.pk]
-        record_request_received(request=request, request_student=rs, items=own)
-        waiting = [item for item in own if item.state == ItemState.AWAITING_NOTICE]
+    if not request_students:
+        return
+    own = {rs.pk: [item for item in items if item.request_student_id == rs.pk] for rs in request_students}
+    entries = request_received_entries(
+        request=request, students=[(rs, own[rs.pk]) for rs in request_students]
+    )
+    for rs, entry in zip(request_students, entries, strict=True):
+        ledger.add(disclosure_event(entry), entry)
+        waiting = [item for item in own[rs.pk] if item.state == ItemState.AWAITING_NOTICE]
         if waiting:
+            ledger.flush()
             advance_notices_queue(request=request, student=rs.student, items=waiting)  # type: ignore[arg-type]
 
 
@@ -327,11 +401,11 @@ def request_submit(
         received_at = now
     elif received_at > now + dt.timedelta(minutes=5):
         raise InvalidInput([("received_at", "cannot be in the future")])
+    body_hash = hashlib.sha256(canonical_json(document)).hexdigest() if idempotency_key is not None else ""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 255:
             raise InvalidInput([("Idempotency-Key", "1 to 255 characters")])
-        body_hash = hashlib.sha256(canonical_json(document)).hexdigest()
         existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
         if existing is not None:
             if existing.idempotency_body_sha256 != body_hash:
@@ -348,45 +422,48 @@ def request_submit(
         bool(emergency.get("threat")) and emergency_ends_at is not None and received_at < emergency_ends_at
     )
     requester = stored["requester"]
-    try:
-        with transaction.atomic():
-            request = Request.objects.create(
-                reference=_new_reference(received_at),
-                agency=agency,
-                agency_name=agency.name,
-                requester_kind=agency.kind,
-                requester_name=requester["name"],
-                requester_position=requester["position"],
-                submitted_by=submitted_by,
-                entered_by=entered_by,
-                channel=channel,
-                received_at=received_at,
-                purpose=stored["purpose"],
-                description=stored.get("description") or "",
-                identified_by=stored["identified_by"],
-                legal_process_kind=(stored.get("legal_process") or {}).get("kind", "none"),
-                nondisclosure_order=bool((stored.get("legal_process") or {}).get("nondisclosure_order")),
-                emergency_threat=emergency.get("threat") or "",
-                emergency_ends_at=emergency_ends_at,
-                document=stored,
-                policy_id=policy.id,
-                policy_version=policy.version,
-                policy_sha256=policy.sha256,
-                state=RequestState.AWAITING_MATCH,
-                decision_due_at=decision_due_at(
-                    received_at, emergency=active_emergency, calendar=DistrictCalendar.load()
-                ),
-                idempotency_key=idempotency_key,
-                idempotency_body_sha256=hashlib.sha256(canonical_json(document)).hexdigest()
-                if idempotency_key
-                else "",
-            )
-    except IntegrityError:
-        # Another process stored the same idempotency key between our look-up and our insert.
-        existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
-        if existing is None:
-            raise
-        return SubmitResult(existing, created=False)
+    request = Request(
+        reference=_new_reference(received_at),
+        agency=agency,
+        agency_name=agency.name,
+        requester_kind=agency.kind,
+        requester_name=requester["name"],
+        requester_position=requester["position"],
+        submitted_by=submitted_by,
+        entered_by=entered_by,
+        channel=channel,
+        # In UTC, as the database gives it back: the answer built from this object is the stored one.
+        received_at=received_at.astimezone(dt.UTC),
+        purpose=stored["purpose"],
+        description=stored.get("description") or "",
+        identified_by=stored["identified_by"],
+        legal_process_kind=(stored.get("legal_process") or {}).get("kind", "none"),
+        nondisclosure_order=bool((stored.get("legal_process") or {}).get("nondisclosure_order")),
+        emergency_threat=emergency.get("threat") or "",
+        emergency_ends_at=emergency_ends_at.astimezone(dt.UTC) if emergency_ends_at else None,
+        document=stored,
+        policy_id=policy.id,
+        policy_version=policy.version,
+        policy_sha256=policy.sha256,
+        state=RequestState.AWAITING_MATCH,
+        decision_due_at=decision_due_at(
+            received_at, emergency=active_emergency, calendar=DistrictCalendar.load()
+        ).astimezone(dt.UTC),
+        idempotency_key=idempotency_key,
+        idempotency_body_sha256=body_hash if idempotency_key else "",
+    )
+    if idempotency_key is None:
+        request.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():
+                request.save(force_insert=True)
+        except IntegrityError:
+            # Another process stored the same idempotency key between our look-up and our insert.
+            existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
+            if existing is None:
+                raise
+            return SubmitResult(existing, created=False)
 
     categories: list[str] = stored["categories"]
     request_students: list[RequestStudent] = []
@@ -407,43 +484,62 @@ def request_submit(
                 matched_at=now if student else None,
             )
         )
-    RequestStudent.objects.bulk_create(request_students)
-    request_students = list(request.students.order_by("position"))
-    Item.objects.bulk_create(
-        Item(
-            request=request,
-            request_student=rs,
-            position=rs.position * len(categories) + index,
-            category=category,
-            state=ItemState.AWAITING_MATCH,
-        )
-        for rs in request_students
-        for index, category in enumerate(categories)
-    )
+    _bulk_create(RequestStudent, request_students)
+    # The matched students are triaged before their items are stored: each item is written once.
     matched = [rs for rs in request_students if rs.student_id is not None]
-    items = _apply_triage(request, matched)
-    ledger_append(
-        event_type="request.submitted",
-        subject={"request": str(request.pk), "agency": agency.pk},
-        record={
-            "request": str(request.pk),
-            "reference": request.reference,
-            "agency": agency.pk,
-            "channel": channel,
-            "received_at": received_at.isoformat(),
-            "document_sha256": hashlib.sha256(canonical_json(stored)).hexdigest(),
-            "policy_sha256": policy.sha256,
-            "items": [
-                {"item": item.pk, "category": item.category, "outcome": item.outcome, "rules": item.rules}
-                for item in items
-            ],
-            "unmatched_students": [rs.position for rs in request_students if rs.student_id is None],
-        },
+    triaged = iter(_triage_fields(request, matched) if matched else [])
+    items: list[Item] = []
+    for rs in request_students:
+        for index, category in enumerate(categories):
+            item = Item(
+                request=request,
+                request_student=rs,
+                position=rs.position * len(categories) + index,
+                category=category,
+                state=ItemState.AWAITING_MATCH,
+            )
+            if rs.student_id is not None:
+                for name, value in next(triaged).items():
+                    setattr(item, name, value)
+            items.append(item)
+    _bulk_create(Item, items)
+    triaged_items = [item for item in items if item.request_student.student_id is not None]
+    actor = submitted_by or entered_by
+    ledger = _LedgerQueue()
+    ledger.add(
+        LedgerEvent(
+            event_type="request.submitted",
+            subject={"request": str(request.pk), "agency": agency.pk},
+            record={
+                "request": str(request.pk),
+                "reference": request.reference,
+                "agency": agency.pk,
+                "channel": channel,
+                "received_at": received_at.isoformat(),
+                "document_sha256": hashlib.sha256(canonical_json(stored)).hexdigest(),
+                "policy_sha256": policy.sha256,
+                "items": [
+                    {"item": item.pk, "category": item.category, "outcome": item.outcome, "rules": item.rules}
+                    for item in triaged_items
+                ],
+                "unmatched_students": [rs.position for rs in request_students if rs.student_id is None],
+            },
+        )
     )
-    _after_triage(request, matched, items, submitted_by or entered_by)
-    request.state = RequestState.AWAITING_MATCH
-    request_refresh_state(request, actor=submitted_by or entered_by)
-    return SubmitResult(request, created=True)
+    _after_triage(request, matched, triaged_items, ledger)
+    ledger.add(_request_state_store(request, [item.state for item in items], actor=actor))
+    ledger.flush()
+    return SubmitResult(request, created=True, students=request_students, items=items)
+
+
+def _bulk_create(model: type[RequestStudent] | type[Item], rows: list[Any]) -> None:
+    """Insert the rows, each keeping its new primary key: in one statement where the database returns
+    the new ids of a bulk insert (PostgreSQL, SQLite 3.35+), else one by one."""
+    if transaction.get_connection().features.can_return_rows_from_bulk_insert:
+        model.objects.bulk_create(rows)
+    else:  # pragma: no cover
+        for row in rows:
+            row.save(force_insert=True)
 
 
 @transaction.atomic
@@ -472,19 +568,24 @@ def student_match_resolve(*, request_student_id: int, student_id: int, resolved_
     rs.save(update_fields=["student", "match_state", "facts", "matched_by", "matched_at"])
     request = rs.request
     items = _apply_triage(request, [rs])
-    ledger_append(
-        event_type="request.student_matched",
-        subject={"request": str(request.pk), "request_student": rs.pk},
-        record={
-            "request": str(request.pk),
-            "request_student": rs.pk,
-            "student": student.pk,
-            "matched_by": resolved_by.pk,
-            "items": [{"item": item.pk, "outcome": item.outcome, "rules": item.rules} for item in items],
-        },
+    ledger = _LedgerQueue()
+    ledger.add(
+        LedgerEvent(
+            event_type="request.student_matched",
+            subject={"request": str(request.pk), "request_student": rs.pk},
+            record={
+                "request": str(request.pk),
+                "request_student": rs.pk,
+                "student": student.pk,
+                "matched_by": resolved_by.pk,
+                "items": [{"item": item.pk, "outcome": item.outcome, "rules": item.rules} for item in items],
+            },
+        )
     )
-    _after_triage(request, [rs], items, resolved_by)
-    request_refresh_state(request, actor=resolved_by)
+    _after_triage(request, [rs], items, ledger)
+    states = list(request.items.values_list("state", flat=True))
+    ledger.add(_request_state_store(request, states, actor=resolved_by))
+    ledger.flush()
     return rs
 
 
@@ -587,26 +688,32 @@ def item_decide(
             else ItemState.CLEARED
         )
     item.save(update_fields=["state", "approved_fields", "updated_at"])
-    ledger_append(
-        event_type="item.decided",
-        subject={"request": str(item.request_id), "item": item.pk, "decision": decision.pk},
-        record={
-            "item": item.pk,
-            "decision": decision.pk,
-            "action": action,
-            "lawful_basis": decision.lawful_basis,
-            "rationale_sha256": hashlib.sha256(decision.rationale.encode()).hexdigest(),
-            "fields_removed": removed,
-            "decided_by": reviewer.pk,
-            "decided_by_role": reviewer.role,
-            "state": item.state,
-        },
+    ledger = _LedgerQueue()
+    ledger.add(
+        LedgerEvent(
+            event_type="item.decided",
+            subject={"request": str(item.request_id), "item": item.pk, "decision": decision.pk},
+            record={
+                "item": item.pk,
+                "decision": decision.pk,
+                "action": action,
+                "lawful_basis": decision.lawful_basis,
+                "rationale_sha256": hashlib.sha256(decision.rationale.encode()).hexdigest(),
+                "fields_removed": removed,
+                "decided_by": reviewer.pk,
+                "decided_by_role": reviewer.role,
+                "state": item.state,
+            },
+        )
     )
     if item.state == ItemState.AWAITING_NOTICE:
         from brightline.notices.services import advance_notices_queue
 
+        ledger.flush()
         advance_notices_queue(request=item.request, student=item.request_student.student, items=[item])  # type: ignore[arg-type]
-    request_refresh_state(item.request, actor=reviewer)
+    states = list(item.request.items.values_list("state", flat=True))
+    ledger.add(_request_state_store(item.request, states, actor=reviewer))
+    ledger.flush()
     return decision
 
 
@@ -640,16 +747,21 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
             item.save(update_fields=["state", "updated_at"])
             cleared.append(item)
     if cleared:
-        ledger_append(
-            event_type="item.notice_period_passed",
-            subject={"request": str(request.pk)},
-            record={
-                "request": str(request.pk),
-                "items": [item.pk for item in cleared],
-                "at": now.isoformat(),
-            },
+        ledger = _LedgerQueue()
+        ledger.add(
+            LedgerEvent(
+                event_type="item.notice_period_passed",
+                subject={"request": str(request.pk)},
+                record={
+                    "request": str(request.pk),
+                    "items": [item.pk for item in cleared],
+                    "at": now.isoformat(),
+                },
+            )
         )
-        request_refresh_state(request)
+        states = list(request.items.values_list("state", flat=True))
+        ledger.add(_request_state_store(request, states, actor=None))
+        ledger.flush()
     return cleared
 
 

@@ -19,7 +19,8 @@ from brightline.casework.models import Item, ItemState, Request, RequestStudent
 from brightline.disclosures.models import DeliveryLink, DisclosureEntry, EntryKind, ReleasePacket
 from brightline.disclosures.packets import build_packet_content, redisclosure_notice_for, render_packet_pdf
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from brightline.ledger.services import ledger_append
+from brightline.ledger.models import LedgerEntry
+from brightline.ledger.services import LedgerEvent, ledger_append, ledger_append_many
 from brightline.policy.vocabulary import CATEGORIES, REQUESTER_KINDS
 from brightline.roster.models import Student
 from brightline.training.selectors import require_trained
@@ -33,11 +34,9 @@ def _canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def _append_entry(entry: DisclosureEntry) -> DisclosureEntry:
-    """Store an entry and its ledger event together; the entry keeps its ledger index for its proof."""
-    entry.recorded_at = entry.recorded_at or timezone.now()
-    entry.save()
-    ledger_entry = ledger_append(
+def disclosure_event(entry: DisclosureEntry) -> LedgerEvent:
+    """The ledger event of a stored entry: its public subject and the record its entry commits to."""
+    return LedgerEvent(
         event_type=f"disclosure_record.{entry.kind}",
         subject={
             "disclosure_entry": entry.pk,
@@ -66,8 +65,28 @@ def _append_entry(entry: DisclosureEntry) -> DisclosureEntry:
             ).hexdigest(),
         },
     )
-    entry.ledger_index = ledger_entry.index
-    DisclosureEntry.objects.filter(pk=entry.pk).update(ledger_index=entry.ledger_index)
+
+
+def ledger_indexes_store(pairs: list[tuple[DisclosureEntry, LedgerEntry]]) -> None:
+    """Keep on each entry the index of its ledger entry (for its inclusion proof): one UPDATE per entry,
+    sent together."""
+    if not pairs:
+        return
+    for entry, ledger_entry in pairs:
+        entry.ledger_index = ledger_entry.index
+    with transaction.get_connection().cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {DisclosureEntry._meta.db_table} SET ledger_index = %s WHERE id = %s",  # noqa: S608
+            [(entry.ledger_index, entry.pk) for entry, _ in pairs],
+        )
+
+
+def _append_entry(entry: DisclosureEntry) -> DisclosureEntry:
+    """Store an entry and its ledger event together; the entry keeps its ledger index for its proof."""
+    entry.recorded_at = entry.recorded_at or timezone.now()
+    entry.save()
+    ledger_entry = ledger_append_many([disclosure_event(entry)])[0]
+    ledger_indexes_store([(entry, ledger_entry)])
     return entry
 
 
@@ -76,33 +95,59 @@ def _interest(request: Request) -> str:
     return f"{text}: {request.description}" if request.description else text
 
 
+def request_received_entries(
+    *, request: Request, students: list[tuple[RequestStudent, list[Item]]]
+) -> list[DisclosureEntry]:
+    """99.32(a)(1): each request is recorded, granted or not, in each matched student's record.
+
+    Stores the entries (one INSERT) inside the submitting transaction; the caller appends
+    `disclosure_event(entry)` for each in that same transaction, then `ledger_indexes_store`."""
+    now = timezone.now()
+    entries = []
+    for request_student, items in students:
+        student = request_student.student
+        assert student is not None
+        outcome_counts: dict[str, int] = {}
+        for item in items:
+            outcome_counts[item.outcome] = outcome_counts.get(item.outcome, 0) + 1
+        entries.append(
+            DisclosureEntry(
+                student=student,
+                student_sis_id=student.sis_id,
+                kind=EntryKind.REQUEST,
+                request=request,
+                occurred_at=request.received_at,
+                party_name=request.requester_name,
+                party_position=request.requester_position,
+                party_affiliation=request.agency_name,
+                party_kind=request.requester_kind,
+                legitimate_interest=_interest(request),
+                categories=[item.category for item in items],
+                outcome=", ".join(f"{count} {outcome}" for outcome, count in sorted(outcome_counts.items())),
+                sealed=any(item.has_obligation("sealed_record") for item in items),
+                withheld_from_family=any(
+                    item.has_obligation("family_notice_by_administrator") for item in items
+                ),
+                recorded_at=now,
+            )
+        )
+    stored = DisclosureEntry.objects.bulk_create(entries)
+    if any(entry.pk is None for entry in stored):
+        # A database that cannot return the new ids from a bulk insert: one INSERT each.
+        for entry in entries:
+            entry.pk = None
+            entry.save(force_insert=True)
+    return entries
+
+
 def record_request_received(
     *, request: Request, request_student: RequestStudent, items: list[Item]
 ) -> DisclosureEntry:
-    """99.32(a)(1): each request is recorded, granted or not. Called inside the submitting transaction."""
-    student = request_student.student
-    assert student is not None
-    outcome_counts: dict[str, int] = {}
-    for item in items:
-        outcome_counts[item.outcome] = outcome_counts.get(item.outcome, 0) + 1
-    return _append_entry(
-        DisclosureEntry(
-            student=student,
-            student_sis_id=student.sis_id,
-            kind=EntryKind.REQUEST,
-            request=request,
-            occurred_at=request.received_at,
-            party_name=request.requester_name,
-            party_position=request.requester_position,
-            party_affiliation=request.agency_name,
-            party_kind=request.requester_kind,
-            legitimate_interest=_interest(request),
-            categories=[item.category for item in items],
-            outcome=", ".join(f"{count} {outcome}" for outcome, count in sorted(outcome_counts.items())),
-            sealed=any(item.has_obligation("sealed_record") for item in items),
-            withheld_from_family=any(item.has_obligation("family_notice_by_administrator") for item in items),
-        )
-    )
+    """One student's request entry, stored and appended to the ledger (inside the caller's transaction)."""
+    (entry,) = request_received_entries(request=request, students=[(request_student, items)])
+    ledger_entry = ledger_append_many([disclosure_event(entry)])[0]
+    ledger_indexes_store([(entry, ledger_entry)])
+    return entry
 
 
 def _lawful_basis_text(item: Item) -> str:

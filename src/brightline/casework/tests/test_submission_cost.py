@@ -1,0 +1,116 @@
+"""Submitting a request answers from what it stored, in a handful of statements, with the ledger entries
+of one-by-one appends: the same answer as reading the request back, the same log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from brightline.casework import services
+from brightline.disclosures.models import DisclosureEntry
+from brightline.ledger.models import LedgerEntry
+from brightline.ledger.services import checkpoint_sign
+from brightline.testing import World, request_body
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client: Client, body: dict[str, Any], token: str) -> Any:
+    return client.post(
+        "/api/v1/requests",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+
+def _bodies(world: World) -> list[dict[str, Any]]:
+    unnamed = {"first_name": "Nobody", "last_name": "Known", "birth_date": "2012-04-01"}
+    by_name = {"first_name": "Alice", "last_name": "Rivera", "birth_date": "2013-05-01"}
+    return [
+        request_body(world.alice, categories=["directory", "discipline", "attendance"]),
+        request_body(world.alice, world.ben, world.carla, categories=["directory", "academic"]),
+        request_body(world.dana, categories=["directory"]),
+        request_body(categories=["directory", "attendance"], identified_by="name_and_birth_date")
+        | {"students": [unnamed]},
+        request_body(categories=["directory"], identified_by="name_and_birth_date")
+        | {"students": [by_name, unnamed]},
+        request_body(
+            world.alice,
+            purpose="health_safety_emergency",
+            categories=["contact", "health"],
+            emergency={
+                "threat": "A student is missing after a fire alarm.",
+                "ends_at": "2099-01-01T00:00:00-05:00",
+            },
+        ),
+        request_body(
+            world.alice,
+            categories=["attendance"],
+            legal_process={"kind": "subpoena", "nondisclosure_order": False},
+        ),
+    ]
+
+
+def test_the_answer_to_a_submission_is_the_request_as_read_back(world: World, client: Client) -> None:
+    for body in _bodies(world):
+        created = _post(client, body, world.police_token)
+        assert created.status_code == 201, created.content
+        answer = created.json()
+        read_back = client.get(
+            f"/api/v1/requests/{answer['id']}", HTTP_AUTHORIZATION=f"Bearer {world.police_token}"
+        )
+        assert answer == read_back.json()
+
+
+def test_a_submission_costs_a_handful_of_statements(world: World, client: Client) -> None:
+    _post(client, request_body(world.alice), world.police_token)  # the first one loads the policy
+    unnamed = request_body(categories=["directory", "attendance"], identified_by="name_and_birth_date") | {
+        "students": [{"first_name": "Nobody", "last_name": "Known", "birth_date": "2012-04-01"}]
+    }
+    with CaptureQueriesContext(connection) as unmatched:
+        assert _post(client, unnamed, world.police_token).status_code == 201
+    with CaptureQueriesContext(connection) as matched:
+        assert _post(client, request_body(world.alice, world.ben), world.police_token).status_code == 201
+    # token, policy in effect, holidays, the request, the roster look-up, its students, its items, the
+    # ledger (head, records, entries, subtree hashes, head) and for the matched the record of
+    # disclosures and its ledger indexes, and the request's new state; savepoints of the test aside.
+    statements = [q["sql"] for q in unmatched.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 12, "\n".join(statements)
+    statements = [q["sql"] for q in matched.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) <= 17, "\n".join(statements)
+
+
+def test_a_submission_appends_its_entries_in_order_and_the_log_verifies(world: World) -> None:
+    body = request_body(world.alice, world.ben, categories=["directory", "academic"])
+    before = LedgerEntry.objects.count()
+    request = services.request_submit(
+        agency=world.police, document=body, channel="portal", submitted_by=world.detective
+    ).request
+    entries = list(LedgerEntry.objects.filter(index__gte=before).order_by("index"))
+    assert [entry.event_type for entry in entries] == [
+        "request.submitted",
+        "disclosure_record.request",
+        "disclosure_record.request",
+        "request.state_changed",
+    ]
+    assert all(entry.subject["request"] == str(request.pk) for entry in entries)
+    recorded = DisclosureEntry.objects.filter(request=request).order_by("pk")
+    assert [(e.student_id, e.ledger_index) for e in recorded] == [
+        (world.alice.pk, entries[1].index),
+        (world.ben.pk, entries[2].index),
+    ]
+    assert [entry.subject["disclosure_entry"] for entry in entries[1:3]] == [e.pk for e in recorded]
+    submitted = entries[0].record.record
+    assert [item["item"] for item in submitted["items"]] == list(
+        request.items.filter(request_student__student__isnull=False).values_list("pk", flat=True)
+    )
+    assert submitted["unmatched_students"] == []
+    checkpoint_sign()
+    call_command("ledger", "verify")
