@@ -62,10 +62,21 @@ class DistrictCalendar:
         self.extra = frozenset(extra_closures)
 
     @classmethod
-    def load(cls) -> DistrictCalendar:
+    def load(cls, *, after: dt.date | None = None) -> DistrictCalendar:
+        """The calendar with the Holiday rows; with `after`, only the closures after that day (all that
+        counting business days forward from it needs). Plain SQL: every submission asks."""
+        from django.db import connection
+
         from brightline.casework.models import Holiday
 
-        return cls(Holiday.objects.values_list("date", flat=True))
+        sql = f"SELECT date FROM {connection.ops.quote_name(Holiday._meta.db_table)}"  # noqa: S608
+        with connection.cursor() as cursor:
+            if after is None:
+                cursor.execute(sql)
+            else:
+                cursor.execute(f"{sql} WHERE date > %s", [after])
+            days = [row[0] for row in cursor.fetchall()]
+        return cls(dt.date.fromisoformat(day) if isinstance(day, str) else day for day in days)
 
     def is_business_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and day not in standard_holidays(day.year) and day not in self.extra

@@ -3,16 +3,21 @@ of one-by-one appends: the same answer as reading the request back, the same log
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from brightline.casework import services
+from brightline.casework.calendar import DistrictCalendar, district_zone
+from brightline.casework.models import Holiday
 from brightline.disclosures.models import DisclosureEntry
 from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import checkpoint_sign
@@ -114,3 +119,28 @@ def test_a_submission_appends_its_entries_in_order_and_the_log_verifies(world: W
     assert submitted["unmatched_students"] == []
     checkpoint_sign()
     call_command("ledger", "verify")
+
+
+def test_a_closure_after_receipt_moves_the_deadline_and_one_before_does_not(world: World) -> None:
+    received = dt.datetime(2026, 3, 2, 10, 0, tzinfo=district_zone())  # a Monday
+    body = request_body(world.alice, categories=["directory"])
+
+    def due() -> dt.date:
+        request = services.request_submit(
+            agency=world.police, document=body, channel="fax", entered_by=world.clerk, received_at=received
+        ).request
+        request.refresh_from_db()
+        return timezone.localtime(request.decision_due_at, district_zone()).date()
+
+    with time_machine.travel(received + dt.timedelta(hours=1), tick=False):
+        assert due() == dt.date(2026, 3, 16)  # ten business days later
+        Holiday.objects.create(date=dt.date(2026, 3, 1), name="Before the receipt")
+        Holiday.objects.create(date=dt.date(2026, 3, 2), name="The day of receipt itself")
+        assert due() == dt.date(2026, 3, 16)
+        Holiday.objects.create(date=dt.date(2026, 3, 4), name="Snow day")
+        assert due() == dt.date(2026, 3, 17)
+        assert DistrictCalendar.load().extra == {
+            dt.date(2026, 3, 1),
+            dt.date(2026, 3, 2),
+            dt.date(2026, 3, 4),
+        }
