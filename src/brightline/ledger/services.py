@@ -13,7 +13,7 @@ import hashlib
 import re
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,12 +165,9 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
             row = cursor.fetchone()
         first, packed = int(row[0]), bytes(row[1])
         frontier = unpack(packed)
-        record_ids = _insert_records(cursor, envelopes, prep)
         entries: list[LedgerEntry] = []
         completed: list[tuple[int, int, bytes]] = []
-        for offset, (event, envelope, record_id) in enumerate(
-            zip(events, envelopes, record_ids, strict=True)
-        ):
+        for offset, (event, envelope) in enumerate(zip(events, envelopes, strict=True)):
             index = first + offset
             now = timezone.now()
             data = canonical_json(
@@ -189,43 +186,89 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
                 appended_at=now,
                 event_type=event.event_type,
                 subject=event.subject,
-                record_id=record_id,
                 data=data,
                 leaf_hash=leaf,
             )
             entry._state.adding = False
             entry._state.db = connection.alias
             entries.append(entry)
-        _insert_rows(
-            cursor,
-            f"INSERT INTO {_ENTRY} ({_INDEX}, appended_at, event_type, subject, record_id, data, leaf_hash)",
-            [
-                (
-                    entry.index,
-                    prep(LedgerEntry, "appended_at", entry.appended_at),
-                    entry.event_type,
-                    prep(LedgerEntry, "subject", entry.subject),
-                    entry.record_id,
-                    prep(LedgerEntry, "data", entry.data),
-                    prep(LedgerEntry, "leaf_hash", entry.leaf_hash),
-                )
-                for entry in entries
-            ],
-        )
-        _insert_rows(
-            cursor,
-            f"INSERT INTO {_NODE} (level, {_INDEX}, hash)",
-            [(level, position, prep(LedgerNode, "hash", node)) for level, position, node in completed],
-        )
-        cursor.execute(
-            f"UPDATE {_HEAD} SET size = %s, frontier = %s, updated_at = %s WHERE id = 1",  # noqa: S608
-            [
-                first + len(entries),
-                prep(LedgerHead, "frontier", pack(frontier)),
-                prep(LedgerHead, "updated_at", entries[-1].appended_at),
-            ],
-        )
+        records = [(prep(EventRecord, "canonical", envelope),) for envelope in envelopes]
+        rows = [
+            (
+                entry.index,
+                prep(LedgerEntry, "appended_at", entry.appended_at),
+                entry.event_type,
+                prep(LedgerEntry, "subject", entry.subject),
+                prep(LedgerEntry, "data", entry.data),
+                prep(LedgerEntry, "leaf_hash", entry.leaf_hash),
+            )
+            for entry in entries
+        ]
+        nodes = [(level, position, prep(LedgerNode, "hash", node)) for level, position, node in completed]
+        head = [
+            first + len(entries),
+            prep(LedgerHead, "frontier", pack(frontier)),
+            prep(LedgerHead, "updated_at", entries[-1].appended_at),
+        ]
+        if connection.vendor == "postgresql" and len(entries) <= INSERT_CHUNK:
+            record_ids = _write_in_one_statement(cursor, envelopes, records, rows, nodes, head)
+        else:
+            record_ids = _insert_records(cursor, envelopes, records)
+            _insert_rows(
+                cursor,
+                f"INSERT INTO {_ENTRY} ({_INDEX}, appended_at, event_type, subject, data, leaf_hash, record_id)",
+                [(*row, record_id) for row, record_id in zip(rows, record_ids, strict=True)],
+            )
+            _insert_rows(cursor, f"INSERT INTO {_NODE} (level, {_INDEX}, hash)", nodes)
+            cursor.execute(
+                f"UPDATE {_HEAD} SET size = %s, frontier = %s, updated_at = %s WHERE id = 1",  # noqa: S608
+                head,
+            )
+    for entry, record_id in zip(entries, record_ids, strict=True):
+        entry.record_id = record_id
     return entries
+
+
+def _write_in_one_statement(
+    cursor: Any,
+    envelopes: list[bytes],
+    records: Sequence[Sequence[object]],
+    rows: Sequence[Sequence[object]],
+    nodes: Sequence[Sequence[object]],
+    head: list[object],
+) -> list[int]:
+    """PostgreSQL: the records, the entries, the subtree hashes and the head in one statement (one
+    round trip while the head is locked); the entries find their records by their bytes, since the
+    order of RETURNING rows is not promised. Returns the record ids in the order given."""
+    entry_marks = "(%s::bigint, %s::timestamptz, %s::varchar, %s::jsonb, %s::bytea, %s::bytea, %s::bytea)"
+    sql = [
+        f"WITH records AS (INSERT INTO {_RECORD} (canonical) VALUES {', '.join(['(%s)'] * len(records))} "  # noqa: S608
+        "RETURNING id, canonical), ",
+        f"entries AS (INSERT INTO {_ENTRY} ({_INDEX}, appended_at, event_type, subject, record_id, data, "  # noqa: S608
+        "leaf_hash) SELECT v.i, v.t, v.e, v.s, records.id, v.d, v.h FROM (VALUES "
+        f"{', '.join([entry_marks] * len(rows))}) AS v (i, t, e, s, c, d, h) "
+        "JOIN records ON records.canonical = v.c), ",
+    ]
+    params: list[object] = [value for record in records for value in record]
+    params += [
+        value
+        for (index, appended_at, event_type, subject, data, leaf), record in zip(rows, records, strict=True)
+        for value in (index, appended_at, event_type, subject, record[0], data, leaf)
+    ]
+    if nodes:
+        sql.append(
+            f"nodes AS (INSERT INTO {_NODE} (level, {_INDEX}, hash) VALUES "  # noqa: S608
+            f"{', '.join(['(%s, %s, %s)'] * len(nodes))}), "
+        )
+        params += [value for node in nodes for value in node]
+    sql.append(
+        f"head AS (UPDATE {_HEAD} SET size = %s, frontier = %s, updated_at = %s WHERE id = 1) "  # noqa: S608
+        "SELECT id, canonical FROM records"
+    )
+    params += head
+    cursor.execute("".join(sql), params)
+    by_bytes = {bytes(canonical): int(record_id) for record_id, canonical in cursor.fetchall()}
+    return [by_bytes[envelope] for envelope in envelopes]
 
 
 # Rows per multi-row INSERT: well inside the bound parameters PostgreSQL and SQLite accept at once.
@@ -249,21 +292,20 @@ def _insert_rows(
     return returned
 
 
-def _insert_records(cursor: Any, envelopes: list[bytes], prep: Callable[..., object]) -> list[int]:
+def _insert_records(cursor: Any, envelopes: list[bytes], records: Sequence[Sequence[object]]) -> list[int]:
     """Insert the event records; their ids, in the order given."""
-    rows = [(prep(EventRecord, "canonical", envelope),) for envelope in envelopes]
     insert = f"INSERT INTO {_RECORD} (canonical)"  # noqa: S608
     if not cursor.db.features.can_return_columns_from_insert:
         ids = []
-        for row in rows:
-            cursor.execute(f"{insert} VALUES (%s)", row)
+        for record in records:
+            cursor.execute(f"{insert} VALUES (%s)", record)
             ids.append(int(cursor.lastrowid))
         return ids
-    if len(rows) == 1:
-        return [int(_insert_rows(cursor, insert, rows, " RETURNING id")[0][0])]
+    if len(records) == 1:
+        return [int(_insert_rows(cursor, insert, records, " RETURNING id")[0][0])]
     # The order of RETURNING rows is not promised: match each id to its record by its bytes (unique:
     # every record carries its own random nonce).
-    returned = _insert_rows(cursor, insert, rows, " RETURNING id, canonical")
+    returned = _insert_rows(cursor, insert, records, " RETURNING id, canonical")
     by_bytes = {bytes(canonical): int(record_id) for record_id, canonical in returned}
     return [by_bytes[envelope] for envelope in envelopes]
 
