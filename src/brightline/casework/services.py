@@ -408,13 +408,20 @@ def request_submit(
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 255:
             raise InvalidInput([("Idempotency-Key", "1 to 255 characters")])
-        existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.idempotency_body_sha256 != body_hash:
+        # Plain SQL for the usual answer, "not used yet"; a retry reads its first request whole.
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, idempotency_body_sha256 FROM {Request._meta.db_table} "  # noqa: S608
+                "WHERE agency_id = %s AND idempotency_key = %s",
+                [agency.pk, idempotency_key],
+            )
+            used = cursor.fetchone()
+        if used is not None:
+            if used[1] != body_hash:
                 raise Conflict(
                     "this Idempotency-Key was already used with a different request", field="Idempotency-Key"
                 )
-            return SubmitResult(existing, created=False)
+            return SubmitResult(Request.objects.get(pk=used[0]), created=False)
 
     stored, named = _validate_document(document, agency=agency, user=submitted_by)
     policy = triage_bridge.policy_in_effect(received_at)

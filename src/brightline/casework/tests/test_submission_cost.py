@@ -144,3 +144,13 @@ def test_a_closure_after_receipt_moves_the_deadline_and_one_before_does_not(worl
             dt.date(2026, 3, 2),
             dt.date(2026, 3, 4),
         }
+
+
+def test_an_idempotency_key_is_the_agencys_own(world: World) -> None:
+    body = request_body(world.alice)
+    first = services.request_submit(agency=world.police, document=body, channel="api", idempotency_key="k-1")
+    again = services.request_submit(agency=world.police, document=body, channel="api", idempotency_key="k-1")
+    other = services.request_submit(agency=world.transit, document=body, channel="api", idempotency_key="k-1")
+    assert first.created and not again.created and other.created
+    assert again.request.pk == first.request.pk != other.request.pk
+    assert again.request.reference == first.request.reference
