@@ -72,6 +72,9 @@ def test_the_answer_to_a_submission_is_the_request_as_read_back(world: World, cl
             f"/api/v1/requests/{answer['id']}", HTTP_AUTHORIZATION=f"Bearer {world.police_token}"
         )
         assert answer == read_back.json()
+        assert list(answer) == list(read_back.json())  # the same fields, in the same order
+        assert [list(item) for item in answer["items"]] == [list(item) for item in read_back.json()["items"]]
+        assert created["Content-Type"] == read_back["Content-Type"]
 
 
 def test_a_submission_costs_a_handful_of_statements(world: World, client: Client) -> None:
