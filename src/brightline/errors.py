@@ -16,7 +16,7 @@ def field_loc(path: str) -> list[str | int]:
     for name, index in _PART.findall(path):
         if index:
             loc.append(int(index))
-        elif name.isdigit():
+        elif name.isascii() and name.isdigit():  # "³" is a digit to str.isdigit, not to int()
             loc.append(int(name))
         else:
             loc.append(name)

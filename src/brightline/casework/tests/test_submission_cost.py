@@ -157,3 +157,10 @@ def test_an_idempotency_key_is_the_agencys_own(world: World) -> None:
     assert first.created and not again.created and other.created
     assert again.request.pk == first.request.pk != other.request.pk
     assert again.request.reference == first.request.reference
+
+
+def test_a_field_named_with_a_superscript_digit_is_a_field_error(world: World, client: Client) -> None:
+    body = request_body(world.alice, legal_process={"kind": "none", "nondisclosure_order": False, "³": 1})
+    response = _post(client, body, world.police_token)
+    assert response.status_code == 422
+    assert ["body", "legal_process", "³"] in [problem["loc"] for problem in response.json()["detail"]]
