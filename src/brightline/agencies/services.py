@@ -61,7 +61,9 @@ def api_token_authenticate(plain: str) -> ApiToken | None:
     if not plain.startswith(TOKEN_PREFIX):
         return None
     # One plain statement: on every agency call, compiling the ORM's query cost more than running it.
-    found = with_related(ApiToken, "agency", "m.token_sha256 = %s AND m.revoked_at IS NULL", [token_digest(plain)])
+    found = with_related(
+        ApiToken, "agency", "m.token_sha256 = %s AND m.revoked_at IS NULL", [token_digest(plain)]
+    )
     if not found:
         return None
     token: ApiToken = found[0]
