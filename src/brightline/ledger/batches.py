@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-HASH_SIZE = 32
+from brightline.ledger.merkle import HASH_SIZE, leaf_hash, node_hash
 
 # The canonical leaf, byte for byte: sorted keys, no whitespace, the formats ledger_append writes.
 # Possessive quantifiers (*+, ++): no character they take can start what follows, so backtracking is
@@ -47,7 +47,7 @@ def pure_check_batch(rows: Sequence[Row], first: int) -> bytes | None:
     if indexes != tuple(range(first, first + count)) or None in records:
         return None
     datas = tuple(map(bytes, datas))
-    leaves = b"".join([sha256(b"\x00" + data).digest() for data in datas])
+    leaves = b"".join(map(leaf_hash, datas))
     if leaves != b"".join(stored_leaves):
         return None
     found = [match.groups() for match in map(CANONICAL_LEAF.fullmatch, datas) if match is not None]
@@ -62,12 +62,12 @@ def pure_check_batch(rows: Sequence[Row], first: int) -> bytes | None:
 
 
 def pure_node_level(level: bytes | bytearray | memoryview) -> bytes:
-    view = memoryview(level)
-    if len(view) % HASH_SIZE:
+    hashes = bytes(level)
+    if len(hashes) % HASH_SIZE:
         raise ValueError("level: a whole number of 32-byte hashes")
-    sha256, pair = hashlib.sha256, 2 * HASH_SIZE
     return b"".join(
-        [sha256(b"\x01" + view[at : at + pair]).digest() for at in range(0, len(view) - pair + 1, pair)]
+        node_hash(hashes[at : at + HASH_SIZE], hashes[at + HASH_SIZE : at + 2 * HASH_SIZE])
+        for at in range(0, len(hashes) - 2 * HASH_SIZE + 1, 2 * HASH_SIZE)
     )
 
 

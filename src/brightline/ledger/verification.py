@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 from django.db import connection, connections
 
 from brightline.ledger.batches import CANONICAL_LEAF, Row, check_batch, node_level
-from brightline.ledger.merkle import EMPTY_ROOT, HASH_SIZE, node_hash, root_from_frontier, unpack
+from brightline.ledger.merkle import (
+    EMPTY_ROOT,
+    HASH_SIZE,
+    frontier_levels,
+    leaf_hash,
+    node_hash,
+    root_from_frontier,
+    unpack,
+)
 from brightline.ledger.models import Checkpoint, Cosignature, EventRecord, LedgerEntry, LedgerHead
 from brightline.ledger.notes import (
     NoteError,
@@ -134,11 +142,10 @@ def _chunk_tree(start: int, end: int, leaves: bytes, sizes: Sequence[int]) -> Ch
 
     def pieces(count: int) -> list[bytes]:
         found, offset = [], 0
-        for level in range(count.bit_length() - 1, -1, -1):
-            if count >> level & 1:
-                at = (offset >> level) * HASH_SIZE
-                found.append(levels[level][at : at + HASH_SIZE])
-                offset += 1 << level
+        for level in frontier_levels(count):
+            at = (offset >> level) * HASH_SIZE
+            found.append(levels[level][at : at + HASH_SIZE])
+            offset += 1 << level
         return found
 
     partial = {size: pieces(size - start) for size in sizes if start < size <= end}
@@ -147,13 +154,9 @@ def _chunk_tree(start: int, end: int, leaves: bytes, sizes: Sequence[int]) -> Ch
 
 def _verify_chunk_by_entry(start: int, end: int, sizes: Sequence[int]) -> ChunkResult:
     """The same checks entry by entry, naming every problem (up to MAX_PROBLEMS)."""
-    sha256 = hashlib.sha256
     match = CANONICAL_LEAF.fullmatch
-    wanted = set(sizes)
-    partial: dict[int, list[bytes]] = {}
     problems: list[tuple[int, str]] = []
-    frontier: list[bytes] = []
-    pop, push = frontier.pop, frontier.append
+    leaves = bytearray()  # a missing entry's place holds _PLACEHOLDER so that later ones keep theirs
     position = start
     deferred: tuple[int, int] | None = None  # (p, d): entry p's data says d = p + 1; is p + 1 holding p?
 
@@ -161,27 +164,14 @@ def _verify_chunk_by_entry(start: int, end: int, sizes: Sequence[int]) -> ChunkR
         if len(problems) < MAX_PROBLEMS:
             problems.append((at, message))
 
-    def add(leaf: bytes) -> None:
-        nonlocal position
-        carry, count = leaf, position - start
-        while count & 1:
-            carry = sha256(b"\x01" + pop() + carry).digest()
-            count >>= 1
-        push(carry)
-        position += 1
-        if position in wanted:
-            partial[position] = list(frontier)
-
-    # The loop below is the verifier's whole cost: it inlines `add` and keeps to local names.
     for stored_index, data, stored_leaf, record in _rows(start, end):
         if stored_index != position:
             problem(position, f"entry {position} missing")
-            while position < stored_index:
-                add(_PLACEHOLDER)
-        if type(data) is not bytes:
-            data, stored_leaf = bytes(data), bytes(stored_leaf)
-            record = None if record is None else bytes(record)
-        leaf = sha256(b"\x00" + data).digest()
+            leaves += _PLACEHOLDER * (stored_index - position)
+            position = stored_index
+        data, stored_leaf = bytes(data), bytes(stored_leaf)
+        record = None if record is None else bytes(record)
+        leaf = leaf_hash(data)
         found = match(data)
         if found is None:
             problem(position, f"entry {position}: its data is not a canonical ledger leaf")
@@ -189,25 +179,20 @@ def _verify_chunk_by_entry(start: int, end: int, sizes: Sequence[int]) -> ChunkR
             deferred = _misplaced(position, int(found[1]), deferred, problem)
         elif record is None:
             problem(position, f"entry {position}: its event record is missing")
-        elif sha256(record).hexdigest().encode() != found[2]:
+        elif hashlib.sha256(record).hexdigest().encode() != found[2]:
             problem(position, f"entry {position}: record hash does not match its event record")
         if stored_leaf != leaf:
             problem(position, f"entry {position}: its stored leaf hash does not match its data")
-        carry, count = leaf, position - start
-        while count & 1:
-            carry = sha256(b"\x01" + pop() + carry).digest()
-            count >>= 1
-        push(carry)
+        leaves += leaf
         position += 1
-        if position in wanted:
-            partial[position] = list(frontier)
     if deferred is not None:
         problem(deferred[0], f"entry {deferred[0]} missing (its place holds entry {deferred[1]})")
     if position < end:
         problem(position, f"entry {position} missing")
-        while position < end:
-            add(_PLACEHOLDER)
-    return ChunkResult(start, end, frontier, partial, problems)
+        leaves += _PLACEHOLDER * (end - position)
+    result = _chunk_tree(start, end, bytes(leaves), sizes)
+    result.problems.extend(problems)
+    return result
 
 
 def _misplaced(
