@@ -17,6 +17,8 @@ from typing import Any
 
 import cedarpy
 
+from brightline.policy.engine import entity_literals
+
 HERE = Path(__file__).resolve().parent
 POLICY_FILE = HERE / "classification.cedar"
 SCHEMA_FILE = HERE / "classification.cedarschema"
@@ -227,22 +229,6 @@ def _static_entities() -> list[dict[str, Any]]:
     return entities
 
 
-def _entity_literals(node: object) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            for key, value in current.items():
-                if key in ("__entity", "entity") and isinstance(value, dict) and "type" in value:
-                    found.append((str(value["type"]), str(value.get("id"))))
-                else:
-                    stack.append(value)
-        elif isinstance(current, list):
-            stack.extend(current)
-    return found
-
-
 def _read_criterion(policy_id: str, body: dict[str, Any]) -> tuple[Criterion | None, list[str]]:
     annotations = {key: (value or "").strip() for key, value in body.get("annotations", {}).items()}
     criterion_id = annotations.get("id", "")
@@ -256,7 +242,7 @@ def _read_criterion(policy_id: str, body: dict[str, Any]) -> tuple[Criterion | N
     for key in ("explanation", "source"):
         if not annotations.get(key):
             problems.append(f"{where}: needs an @{key}")
-    for entity_type, entity_id in _entity_literals(body):
+    for entity_type, entity_id in entity_literals(body):
         if entity_type == "Conduct" and entity_id not in CONDUCT:
             problems.append(f"{where}: unknown conduct {entity_id!r}")
         if entity_type == "Category" and entity_id not in RECORD_CATEGORIES:

@@ -212,7 +212,7 @@ def _static_entities() -> list[dict[str, Any]]:
     return entities
 
 
-def _entity_literals(node: object) -> list[tuple[str, str]]:
+def entity_literals(node: object) -> list[tuple[str, str]]:
     """Every entity uid written in a policy (EST JSON): scope constraints and literals alike."""
     found: list[tuple[str, str]] = []
     stack = [node]
@@ -257,7 +257,7 @@ def _read_rules(text: str) -> tuple[dict[str, PolicyRule], list[str]]:
         for key in annotations:
             if key not in ANNOTATIONS:
                 problems.append(f"{where}: unknown annotation @{key}")
-        for entity_type, entity_id in _entity_literals(policy):
+        for entity_type, entity_id in entity_literals(policy):
             known = KNOWN_ENTITIES.get(entity_type, frozenset())
             if entity_type not in KNOWN_ENTITIES:
                 problems.append(f"{where}: unknown entity type {entity_type}")

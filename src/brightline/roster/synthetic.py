@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from brightline.roster.oneroster import EXTENSION_FILE
+from brightline.roster.oneroster import EXTENSION_FILE, UNSTORED_DEMOGRAPHIC_COLUMNS
 
 SCHOOL_YEAR_START = date(2025, 9, 2)
 SCHOOL_YEAR_END = date(2026, 6, 19)
@@ -148,14 +148,7 @@ DEMOGRAPHICS_HEADER = (
     "status",
     "dateLastModified",
     "birthDate",
-    "sex",
-    "americanIndianOrAlaskaNative",
-    "asian",
-    "blackOrAfricanAmerican",
-    "nativeHawaiianOrOtherPacificIslander",
-    "white",
-    "demographicRaceTwoOrMoreRaces",
-    "hispanicOrLatinoEthnicity",
+    *UNSTORED_DEMOGRAPHIC_COLUMNS,
     "countryOfBirthCode",
     "stateOfBirthAbbreviation",
     "cityOfBirth",
