@@ -90,6 +90,11 @@ def _append_entry(entry: DisclosureEntry) -> DisclosureEntry:
     return entry
 
 
+def _blank(**values: str | None) -> list[tuple[str, str]]:
+    """A "required" error for each of these text fields that is empty or only spaces."""
+    return [(field, "required") for field, value in values.items() if not value or not value.strip()]
+
+
 def _interest(request: Request) -> str:
     text = request.purpose.replace("_", " ")
     return f"{text}: {request.description}" if request.description else text
@@ -389,13 +394,9 @@ def after_the_fact_record(
         errors.append(("disclosed_at", "cannot be in the future"))
     elif now - disclosed_at > AFTER_THE_FACT_WINDOW:
         errors.append(("disclosed_at", "after-the-fact entries are made within 48 hours of the disclosure"))
-    for field, value in (
-        ("recipient_name", recipient_name),
-        ("recipient_affiliation", recipient_affiliation),
-        ("details", details),
-    ):
-        if not value or not value.strip():
-            errors.append((field, "required"))
+    errors += _blank(
+        recipient_name=recipient_name, recipient_affiliation=recipient_affiliation, details=details
+    )
     if recipient_kind not in REQUESTER_KINDS:
         errors.append(("recipient_kind", f"unknown requester kind {recipient_kind!r}"))
     if kind == EntryKind.ABUSE_REPORT and recipient_kind != "child_protective_services":
@@ -478,14 +479,7 @@ def disclosure_record_routing(
     """Record a disclosure the law requires the district to make on its own motion, such as routing a
     report of a student with a dangerous weapon (M.G.L. c.71 s.37L) to the police chief,
     child-protective services, student services and the school committee."""
-    errors: list[tuple[str, str]] = []
-    for field, value in (
-        ("recipient_name", recipient_name),
-        ("recipient_affiliation", recipient_affiliation),
-        ("basis", basis),
-    ):
-        if not value or not value.strip():
-            errors.append((field, "required"))
+    errors = _blank(recipient_name=recipient_name, recipient_affiliation=recipient_affiliation, basis=basis)
     if recipient_kind not in REQUESTER_KINDS:
         errors.append(("recipient_kind", f"unknown requester kind {recipient_kind!r}"))
     bad = [category for category in categories if category not in CATEGORIES or category == "immigration"]
