@@ -112,9 +112,11 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=district_zone())
 
 
-def decision_due_at(received_at: dt.datetime, *, emergency: bool, calendar: DistrictCalendar) -> dt.datetime:
-    """When a decision is due: emergencies the same day, otherwise N business days after receipt."""
+def decision_due_at(received_at: dt.datetime, *, emergency: bool) -> dt.datetime:
+    """When a decision is due: emergencies the same day, otherwise N business days after receipt (the
+    calendar read only from the day of receipt on)."""
     received_day = timezone.localtime(received_at, district_zone()).date()
     if emergency:
         return end_of_day(received_day)
+    calendar = DistrictCalendar.load(after=received_day)
     return end_of_day(calendar.add_business_days(received_day, settings.DECISION_DEADLINE_BUSINESS_DAYS))

@@ -22,7 +22,7 @@ from django.utils import timezone
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
 from brightline.casework import triage as triage_bridge
-from brightline.casework.calendar import DistrictCalendar, decision_due_at, district_zone
+from brightline.casework.calendar import decision_due_at
 from brightline.casework.models import (
     OFF_PORTAL_CHANNELS,
     Channel,
@@ -190,11 +190,14 @@ def _item_state_for(outcome: str, obligations: list[str]) -> ItemState:
     return ItemState.CLEARED
 
 
-def _triage_fields(request: Request, request_students: list[RequestStudent]) -> list[dict[str, Any]]:
+def _triage_fields(
+    request: Request, request_students: list[RequestStudent], policy: engine.PolicyVersion | None = None
+) -> list[dict[str, Any]]:
     """The engine's triage of these (matched) students' items as item fields, in request order:
-    students, then categories."""
+    students, then categories. `policy` is the request's version when the caller has it at hand."""
     facts = [rs.facts for rs in request_students]
-    policy = triage_bridge.policy_for_request(request.policy_sha256)
+    if policy is None:
+        policy = triage_bridge.policy_for_request(request.policy_sha256)
     result = triage_bridge.triage(request.document, facts, request.received_at, policy)  # type: ignore[arg-type]
     categories = request.document["categories"]
     results = iter(result["items"])
@@ -249,20 +252,7 @@ def _apply_triage(request: Request, request_students: list[RequestStudent]) -> l
     now = timezone.now()
     for item in changed:
         item.updated_at = now
-    # One UPDATE per item, sent together: cheaper than bulk_update's CASE expression.
-    connection = transaction.get_connection()
-    columns = [*TRIAGE_COLUMNS, "updated_at"]
-    fields = [Item._meta.get_field(name) for name in columns]
-    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {Item._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608
-            [
-                [field.get_db_prep_save(getattr(item, field.attname), connection) for field in fields]  # type: ignore[union-attr]
-                + [item.pk]
-                for item in changed
-            ],
-        )
+    Item.objects.bulk_update(changed, [*TRIAGE_COLUMNS, "updated_at"])
     return changed
 
 
@@ -282,12 +272,15 @@ def request_state_for(states: list[str]) -> RequestState:
     return RequestState.CLOSED
 
 
-def request_refresh_state(request: Request, *, actor: User | None = None) -> RequestState:
-    """Store the state and disposition the items imply; a change of state is a ledger event of its own."""
+def request_refresh_state(
+    request: Request, *, actor: User | None = None, ledger: _LedgerQueue | None = None
+) -> RequestState:
+    """Store the state and disposition the items imply; a change of state is a ledger event of its own,
+    appended after whatever `ledger` holds (or alone)."""
     states = list(request.items.values_list("state", flat=True))
-    event = _request_state_store(request, states, actor=actor)
-    if event is not None:
-        ledger_append_many([event])
+    queue = ledger or _LedgerQueue()
+    queue.add(_request_state_store(request, states, actor=actor))
+    queue.flush()
     return RequestState(request.state)
 
 
@@ -341,6 +334,8 @@ class _LedgerQueue:
     def flush(self) -> None:
         from brightline.disclosures.services import ledger_indexes_store
 
+        if not self.events:
+            return
         appended = ledger_append_many(self.events)
         ledger_indexes_store([(entry, appended[position]) for position, entry in self.disclosures])
         self.events, self.disclosures = [], []
@@ -441,27 +436,22 @@ def request_submit(
         submitted_by=submitted_by,
         entered_by=entered_by,
         channel=channel,
-        # In UTC, as the database gives it back: the answer built from this object is the stored one.
-        received_at=received_at.astimezone(dt.UTC),
+        received_at=received_at,
         purpose=stored["purpose"],
         description=stored.get("description") or "",
         identified_by=stored["identified_by"],
         legal_process_kind=(stored.get("legal_process") or {}).get("kind", "none"),
         nondisclosure_order=bool((stored.get("legal_process") or {}).get("nondisclosure_order")),
         emergency_threat=emergency.get("threat") or "",
-        emergency_ends_at=emergency_ends_at.astimezone(dt.UTC) if emergency_ends_at else None,
+        emergency_ends_at=emergency_ends_at,
         document=stored,
         policy_id=policy.id,
         policy_version=policy.version,
         policy_sha256=policy.sha256,
         state=RequestState.AWAITING_MATCH,
-        decision_due_at=decision_due_at(
-            received_at,
-            emergency=active_emergency,
-            calendar=DistrictCalendar.load(after=timezone.localtime(received_at, district_zone()).date()),
-        ).astimezone(dt.UTC),
+        decision_due_at=decision_due_at(received_at, emergency=active_emergency).astimezone(dt.UTC),
         idempotency_key=idempotency_key,
-        idempotency_body_sha256=body_hash if idempotency_key else "",
+        idempotency_body_sha256=body_hash,
     )
     if idempotency_key is None:
         _insert([request])
@@ -498,7 +488,7 @@ def request_submit(
     _insert(request_students)
     # The matched students are triaged before their items are stored: each item is written once.
     matched = [rs for rs in request_students if rs.student_id is not None]
-    triaged = iter(_triage_fields(request, matched) if matched else [])
+    triaged = iter(_triage_fields(request, matched, policy) if matched else [])
     items: list[Item] = []
     for rs in request_students:
         for index, category in enumerate(categories):
@@ -621,9 +611,7 @@ def student_match_resolve(*, request_student_id: int, student_id: int, resolved_
         )
     )
     _after_triage(request, [rs], items, ledger)
-    states = list(request.items.values_list("state", flat=True))
-    ledger.add(_request_state_store(request, states, actor=resolved_by))
-    ledger.flush()
+    request_refresh_state(request, actor=resolved_by, ledger=ledger)
     return rs
 
 
@@ -749,9 +737,7 @@ def item_decide(
 
         ledger.flush()
         advance_notices_queue(request=item.request, student=item.request_student.student, items=[item])  # type: ignore[arg-type]
-    states = list(item.request.items.values_list("state", flat=True))
-    ledger.add(_request_state_store(item.request, states, actor=reviewer))
-    ledger.flush()
+    request_refresh_state(item.request, actor=reviewer, ledger=ledger)
     return decision
 
 
@@ -797,9 +783,7 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
                 },
             )
         )
-        states = list(request.items.values_list("state", flat=True))
-        ledger.add(_request_state_store(request, states, actor=None))
-        ledger.flush()
+        request_refresh_state(request, ledger=ledger)
     return cleared
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from brightline.policy import engine
 
-_by_version: dict[tuple[int, object, str], engine.PolicyVersion] = {}
+_by_version: dict[tuple[int, str], engine.PolicyVersion] = {}
 
 
 def policy_in_effect(received_at: dt.datetime) -> engine.PolicyVersion:
@@ -20,26 +20,17 @@ def policy_in_effect(received_at: dt.datetime) -> engine.PolicyVersion:
     emptied by a test) is governed by the shipped default, which is what version 1 records.
 
     Which version is in effect is asked of the database every time (another process may have adopted
-    one); its text is read and parsed only the first time this process meets that version row as it
-    stands (id, last change, text hash): a row that changes has a new key."""
-    from brightline.policy.stored import (
-        engine_policy,
-        engine_policy_for_key,
-        version_in_effect_at,
-        version_key_in_effect_at,
-    )
+    one), by id and text hash only; its text is read and parsed the first time this process meets that
+    version. An effective or superseded version's text never changes (only drafts are edited)."""
+    from brightline.policy.models import Version
+    from brightline.policy.stored import engine_policy, version_key_in_effect_at
 
     key = version_key_in_effect_at(received_at)
     if key is None:
         return engine.default_policy()
     found = _by_version.get(key)
     if found is None:
-        found = engine_policy_for_key(key)
-        if found is not None:
-            _by_version[key] = found
-        else:  # the row changed between the two reads: read it whole, keep nothing
-            version = version_in_effect_at(received_at)
-            return engine.default_policy() if version is None else engine_policy(version)
+        found = _by_version[key] = engine_policy(Version.objects.get(pk=key[0]))
     return found
 
 

@@ -145,16 +145,6 @@ def request_received_entries(
     return entries
 
 
-def record_request_received(
-    *, request: Request, request_student: RequestStudent, items: list[Item]
-) -> DisclosureEntry:
-    """One student's request entry, stored and appended to the ledger (inside the caller's transaction)."""
-    (entry,) = request_received_entries(request=request, students=[(request_student, items)])
-    ledger_entry = ledger_append_many([disclosure_event(entry)])[0]
-    ledger_indexes_store([(entry, ledger_entry)])
-    return entry
-
-
 def _lawful_basis_text(item: Item) -> str:
     decision = getattr(item, "decision", None)
     if decision is not None and decision.lawful_basis:

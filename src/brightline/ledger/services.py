@@ -301,8 +301,6 @@ def _insert_records(cursor: Any, envelopes: list[bytes], records: Sequence[Seque
             cursor.execute(f"{insert} VALUES (%s)", record)
             ids.append(int(cursor.lastrowid))
         return ids
-    if len(records) == 1:
-        return [int(_insert_rows(cursor, insert, records, " RETURNING id")[0][0])]
     # The order of RETURNING rows is not promised: match each id to its record by its bytes (unique:
     # every record carries its own random nonce).
     returned = _insert_rows(cursor, insert, records, " RETURNING id, canonical")

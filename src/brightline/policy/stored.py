@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from brightline.policy import engine
 from brightline.policy.models import Version, VersionStatus
@@ -24,54 +24,35 @@ def engine_policy(version: Version) -> engine.PolicyVersion:
     return engine.policy_from_text(version.text, policy_id=version.policy_id, version=version.label)
 
 
-def _versions_in_effect_at(moment: dt.datetime) -> QuerySet[Version]:
+def version_in_effect_at(moment: dt.datetime) -> Version | None:
+    """The stored version in effect at this moment, or None when no version was ever made effective."""
     return (
         Version.objects.filter(status__in=(VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED))
         .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=moment))
         .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment))
         .order_by("-number")
+        .first()
     )
 
 
-def version_in_effect_at(moment: dt.datetime) -> Version | None:
-    """The stored version in effect at this moment, or None when no version was ever made effective."""
-    return _versions_in_effect_at(moment).first()
+def version_key_in_effect_at(moment: dt.datetime) -> tuple[int, str] | None:
+    """(id, sha256) of the version in effect at this moment, without its text: what a caller that keeps
+    parsed versions needs to know whether it has this one. None as for version_in_effect_at.
 
-
-def version_key_in_effect_at(moment: dt.datetime) -> tuple[int, object, str] | None:
-    """(id, last change, sha256) of the version in effect at this moment, without its text: what a caller
-    that keeps parsed versions needs to know whether it has this one. None as for version_in_effect_at.
-
-    The conditions of `_versions_in_effect_at` in plain SQL: every request submitted asks this, and the
+    The conditions of `version_in_effect_at` in plain SQL: every request submitted asks this, and the
     ORM spent more compiling the query than the database spent answering it."""
     connection = transaction.get_connection()
     moment_value = Version._meta.get_field("effective_from").get_db_prep_value(moment, connection)  # type: ignore[union-attr]
     table = connection.ops.quote_name(Version._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, updated_at, sha256 FROM {table} WHERE status IN (%s, %s) "  # noqa: S608
+            f"SELECT id, sha256 FROM {table} WHERE status IN (%s, %s) "  # noqa: S608
             "AND (effective_from IS NULL OR effective_from <= %s) "
             "AND (superseded_at IS NULL OR superseded_at > %s) ORDER BY number DESC LIMIT 1",
             [VersionStatus.EFFECTIVE.value, VersionStatus.SUPERSEDED.value, moment_value, moment_value],
         )
         row = cursor.fetchone()
-    return None if row is None else (int(row[0]), row[1], str(row[2]))
-
-
-def engine_policy_for_key(key: tuple[int, object, str]) -> engine.PolicyVersion | None:
-    """The engine's PolicyVersion of the version row `key` names, when the row still stands as the key
-    says (else None: it changed since the key was read)."""
-    connection = transaction.get_connection()
-    table = connection.ops.quote_name(Version._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT updated_at, sha256, text, policy_id, label FROM {table} WHERE id = %s",  # noqa: S608
-            [key[0]],
-        )
-        row = cursor.fetchone()
-    if row is None or (row[0], str(row[1])) != (key[1], key[2]):
-        return None
-    return engine.policy_from_text(str(row[2]), policy_id=str(row[3]), version=str(row[4]))
+    return None if row is None else (int(row[0]), str(row[1]))
 
 
 def suite_cases(test_suite: str) -> list[SuiteCase]:
