@@ -10,13 +10,11 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
@@ -44,6 +42,7 @@ from brightline.policy import engine
 from brightline.policy.vocabulary import LAWFUL_BASES
 from brightline.roster.models import Student
 from brightline.roster.selectors import students_matching
+from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 
 MAX_STUDENTS_PER_REQUEST = 200
@@ -454,11 +453,11 @@ def request_submit(
         idempotency_body_sha256=body_hash,
     )
     if idempotency_key is None:
-        _insert([request])
+        insert_new([request])
     else:
         try:
             with transaction.atomic():
-                _insert([request])
+                insert_new([request])
         except IntegrityError:
             # Another process stored the same idempotency key between our look-up and our insert.
             existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
@@ -485,7 +484,7 @@ def request_submit(
                 matched_at=now if student else None,
             )
         )
-    _insert(request_students)
+    insert_new(request_students)
     # The matched students are triaged before their items are stored: each item is written once.
     matched = [rs for rs in request_students if rs.student_id is not None]
     triaged = iter(_triage_fields(request, matched, policy) if matched else [])
@@ -503,7 +502,7 @@ def request_submit(
                 for name, value in next(triaged).items():
                     setattr(item, name, value)
             items.append(item)
-    _insert(items)
+    insert_new(items)
     triaged_items = [item for item in items if item.request_student.student_id is not None]
     actor = submitted_by or entered_by
     ledger = _LedgerQueue()
@@ -531,43 +530,6 @@ def request_submit(
     ledger.add(_request_state_store(request, [item.state for item in items], actor=actor))
     ledger.flush()
     return SubmitResult(request, created=True, students=request_students, items=items)
-
-
-def _insert(rows: Sequence[Model]) -> None:
-    """INSERT these new rows of one model in one statement, as `bulk_create` would (auto_now fields set,
-    each row given its new primary key), in plain SQL: on the submission path the ORM spent more
-    compiling three INSERTs than the database spent running them."""
-    model = type(rows[0])
-    meta = model._meta
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    pk = meta.pk
-    assert pk is not None
-    generated = pk.db_returning  # an auto-incremented id: the database picks it and gives it back
-    if generated and not connection.features.can_return_rows_from_bulk_insert:  # pragma: no cover
-        for row in rows:
-            row.save(force_insert=True)
-        return
-    fields = [field for field in meta.local_concrete_fields if not (generated and field is pk)]
-    marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([marks] * len(rows))}"
-    )
-    params = [
-        field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows for field in fields
-    ]
-    with connection.cursor() as cursor:
-        if generated:
-            # Rows come back in the order given, as bulk_create relies on too.
-            cursor.execute(f"{sql} RETURNING {quote(pk.column)}", params)
-            for row, (new_id,) in zip(rows, cursor.fetchall(), strict=True):
-                row.pk = new_id
-        else:
-            cursor.execute(sql, params)
-    for row in rows:
-        row._state.adding = False
-        row._state.db = connection.alias
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import LedgerEvent, ledger_append, ledger_append_many
 from brightline.policy.vocabulary import CATEGORIES, REQUESTER_KINDS
 from brightline.roster.models import Student
+from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 
 AFTER_THE_FACT_WINDOW = dt.timedelta(hours=48)
@@ -136,12 +137,8 @@ def request_received_entries(
                 recorded_at=now,
             )
         )
-    stored = DisclosureEntry.objects.bulk_create(entries)
-    if any(entry.pk is None for entry in stored):
-        # A database that cannot return the new ids from a bulk insert: one INSERT each.
-        for entry in entries:
-            entry.pk = None
-            entry.save(force_insert=True)
+    if entries:
+        insert_new(entries)
     return entries
 
 
