@@ -32,12 +32,14 @@ from brightline.policy.cases import (
 from brightline.policy.vocabulary import (
     CATEGORIES,
     EDUCATION_RECORDS,
+    EMERGENCY_RESPONDERS,
     IDENTIFIED_BY,
     JUDICIAL_PROCESS,
     LAW_ENFORCEMENT,
     LAWFUL_BASES,
     LEGAL_PROCESS_KINDS,
     LEGAL_REVIEW_PROCESS,
+    MODIFIER_TIERS,
     OBLIGATIONS,
     ONWARD_RECIPIENTS,
     PURPOSES,
@@ -77,6 +79,7 @@ ANNOTATIONS = frozenset({"id", "tier", "reviewer", "obligations", "explanation",
 # DOMAIN.md's named groups, handed to Cedar as entity-group membership.
 GROUPS: dict[str, frozenset[str]] = {
     "law_enforcement": LAW_ENFORCEMENT,
+    "emergency_responders": EMERGENCY_RESPONDERS,
     "education_records": EDUCATION_RECORDS,
     "judicial_process": JUDICIAL_PROCESS,
     "legal_review_process": LEGAL_REVIEW_PROCESS,
@@ -96,6 +99,7 @@ KNOWN_ENTITIES: dict[str, frozenset[str] | None] = {
 }
 _ENTITY_TYPE_OF_GROUP_MEMBER = {
     "law_enforcement": "RequesterKind",
+    "emergency_responders": "RequesterKind",
     "education_records": "Category",
     "judicial_process": "LegalProcess",
     "legal_review_process": "LegalProcess",
@@ -285,8 +289,8 @@ def _read_rules(text: str) -> tuple[dict[str, PolicyRule], list[str]]:
         basis = annotations.get("basis") or None
 
         if action == "disclose":
-            if tier not in TIERS:
-                problems.append(f"{where}: @tier must be one of {', '.join(TIERS)}")
+            if tier not in TIERS and tier not in MODIFIER_TIERS:
+                problems.append(f"{where}: @tier must be one of {', '.join((*TIERS, *MODIFIER_TIERS))}")
             elif (effect == "forbid") != (tier == "refuse"):
                 problems.append(
                     f"{where}: refuse rules are `forbid` and only they are (tier {tier}, {effect})"
@@ -336,8 +340,11 @@ def _entity(entity_type: str, entity_id: str) -> dict[str, Any]:
     return {"__entity": {"type": entity_type, "id": entity_id}}
 
 
-def _request_entity(request: RequestFacts, now: datetime) -> str:
-    """The request as the Cedar principal: one entity, parsed once per triage (JSON text)."""
+def _request_entity(request: RequestFacts, now: datetime, students_named: int | None = None) -> str:
+    """The request as the Cedar principal: one entity, parsed once per triage (JSON text).
+
+    `students_named` is how many students the request named (rule B); by default the students of the
+    case. Casework triages only the students it matched, so it passes the number the requester named."""
     attrs: dict[str, Any] = {
         "requester": _entity("RequesterKind", request.requester.kind),
         "purpose": _entity("Purpose", request.purpose),
@@ -347,6 +354,7 @@ def _request_entity(request: RequestFacts, now: datetime) -> str:
         "onward_recipients": [_entity("OnwardRecipient", name) for name in request.onward_recipients],
         "identified_by": _entity("Identification", request.identified_by),
         "evaluated_at": _cedar_moment(now),
+        "students_named": len(request.student_ids) if students_named is None else students_named,
     }
     if request.emergency is not None:
         attrs["emergency"] = {
@@ -446,9 +454,11 @@ class PolicyVersion:
 
     # -- evaluation ---------------------------------------------------------------------------------
 
-    def entities_for(self, request: RequestFacts, now: datetime) -> cedarpy.Entities:
+    def entities_for(
+        self, request: RequestFacts, now: datetime, students_named: int | None = None
+    ) -> cedarpy.Entities:
         """The static groups plus this request as the principal entity."""
-        return self._entities.with_added_json_str(_request_entity(request, now))
+        return self._entities.with_added_json_str(_request_entity(request, now, students_named))
 
     def authorize(
         self, action: str, requests: list[dict[str, Any]], entities: cedarpy.Entities
@@ -483,16 +493,22 @@ class PolicyVersion:
                     "refuse", None, (), frozenset(), "Refused: no rule of the policy allows this."
                 )
             return self._summarise("refuse", None, refusing)
-        best = min((_TIER_RANK[rule.tier] for rule in matched if rule.tier), default=None)
+        best = min((_TIER_RANK[rule.tier] for rule in matched if rule.tier in _TIER_RANK), default=None)
         if best is None:
             raise PolicyEvaluationError("an allowed decision matched no ranked rule")
         tier = TIERS[best]
         winners = [rule for rule in matched if rule.tier == tier]
         outcome = TIER_OUTCOMES[tier]
+        modifiers = [rule for rule in matched if rule.tier in MODIFIER_TIERS]
+        if outcome == "release" and modifiers:
+            # Rule B: what a release rule would release goes to review instead, with that rule's
+            # obligations; B is listed beside it.
+            winners = [*winners, *modifiers]
+            outcome = "review"
         reviewer = None
         if outcome == "review":
             # When review rules disagree on the reviewer, counsel vets it.
-            reviewers = {rule.reviewer for rule in winners}
+            reviewers = {rule.reviewer for rule in winners if rule.reviewer}
             reviewer = "legal_advisor" if "legal_advisor" in reviewers else "superintendent"
         return self._summarise(outcome, reviewer, winners)
 
@@ -519,15 +535,16 @@ class PolicyVersion:
             outcome, reviewer, tuple(rules), frozenset(obligations), f"{prefix}: {'; '.join(reasons)}."
         )
 
-    def triage(self, case: Case) -> TriageResult:
+    def triage(self, case: Case, *, students_named: int | None = None) -> TriageResult:
         """Decide every student × category of the case, in request order (students, then categories).
 
         Each distinct combination of (student facts, category) is evaluated once: students whose facts
         are alike share the Cedar decision. Deterministic for a given case (including its `now`).
+        `students_named`: how many students the whole request named, when the case holds only some.
         """
         request = case.request
         student_ids = request.student_ids
-        entities = self.entities_for(request, case.now)
+        entities = self.entities_for(request, case.now, students_named)
         disclose: list[dict[str, Any]] = []
         alerts: list[dict[str, Any]] = []
         slot: dict[tuple[tuple[bool, ...], str], int] = {}
@@ -585,7 +602,9 @@ class PolicyVersion:
                 )
         return TriageResult(policy=self.info, items=tuple(items))
 
-    def check_lawful_basis(self, case: Case, item: object, basis: str) -> tuple[bool, str]:
+    def check_lawful_basis(
+        self, case: Case, item: object, basis: str, *, students_named: int | None = None
+    ) -> tuple[bool, str]:
         """May a reviewer approve this item on this lawful basis? Returns (allowed, reason).
 
         Refused items can never be approved, whatever the basis; otherwise the policy's `approve` rules
@@ -596,7 +615,7 @@ class PolicyVersion:
         if student_id not in request.student_ids or category not in request.categories:
             raise ValueError(f"{student_id}/{category} is not an item of this case")
         facts = case.students[student_id]
-        entities = self.entities_for(request, case.now)
+        entities = self.entities_for(request, case.now, students_named)
         resource = _CATEGORY_UIDS[category]
         disclose = {
             "principal": _REQUEST_UID,

@@ -32,12 +32,14 @@ from brightline.policy.vocabulary import CATEGORIES, RULE_IDS
 POLICY_STAFF = frozenset({Role.ADMIN, Role.LEGAL_ADVISOR, Role.SUPERINTENDENT})
 
 DEFAULT_SUMMARY = (
-    "The policy Bright Line ships, as written in DOMAIN.md: refusals first (civil immigration "
-    "enforcement, the regional intelligence center, immigration data, school discipline to police "
-    "without legal process or an emergency, abuse files outside child protective services), then legal "
-    "process reviewed by counsel, then releases without review (emergencies, abuse investigations, foster "
-    "care, school police records, directory information, consent, school officials, parents), then "
-    "review by the superintendent."
+    "The policy Bright Line ships (version 2), as written in DOMAIN.md: refusals first (civil immigration "
+    "enforcement, directly or through another agency; the regional intelligence center; immigration data; "
+    "school discipline to police without legal process, an emergency or the family's consent; abuse files "
+    "outside child protective services), then legal process and every federal request reviewed by counsel, "
+    "then releases without review (emergencies declared by emergency responders and found real by the "
+    "district, abuse investigations, foster care, school police records, directory information, consent, "
+    "school officials, parents), none of them in bulk (more than 10 students), then review by the "
+    "superintendent."
 )
 LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_TEXT = 200_000

@@ -33,6 +33,10 @@ REQUESTER_KINDS: tuple[str, ...] = (
 LAW_ENFORCEMENT: frozenset[str] = frozenset(
     {"municipal_police", "transit_police", "state_police", "federal_law_enforcement", "prosecutor"}
 )
+# DOMAIN.md's emergency responders: the only requesters whose emergency counts (rule R1).
+EMERGENCY_RESPONDERS: frozenset[str] = frozenset(
+    {"municipal_police", "transit_police", "state_police", "child_protective_services", "public_health"}
+)
 PURPOSES: tuple[str, ...] = (
     "criminal_investigation",
     "civil_immigration_enforcement",
@@ -94,6 +98,7 @@ OBLIGATIONS: tuple[str, ...] = (
     "redisclosure_notice",
     "notify_legal_advisor",
     "alert_police_missing_child",
+    "determine_emergency",
 )
 # Rule ids in DOMAIN.md's order; `rules` in a triage result is listed in this order.
 RULE_IDS: tuple[str, ...] = (
@@ -105,6 +110,7 @@ RULE_IDS: tuple[str, ...] = (
     "F6",
     "F7",
     "L",
+    "V4",
     "R1",
     "R2",
     "R3",
@@ -113,6 +119,7 @@ RULE_IDS: tuple[str, ...] = (
     "R6",
     "R7",
     "R8",
+    "B",
     "V1",
     "V2",
     "V3",
@@ -133,9 +140,12 @@ LAWFUL_BASES: tuple[str, ...] = (
     "directory_information",
     "law_enforcement_unit_record",
 )
-# Precedence tiers of the `disclose` rules, strongest first (DOMAIN.md: refuse > L > release > review > D;
-# R5 is a release rule that counts only when no other release rule applies).
+# Precedence tiers of the `disclose` rules, strongest first (DOMAIN.md: refuse > L and V4 > release >
+# review > D; R5 is a release rule that counts only when no other release rule applies).
 TIERS: tuple[str, ...] = ("refuse", "legal_process", "release", "release_fallback", "review", "default")
+# A tier that decides nothing on its own but changes the decision of others: a `bulk` rule (B) that
+# matches turns a release into a review by its @reviewer, keeping the release rule's obligations.
+MODIFIER_TIERS: tuple[str, ...] = ("bulk",)
 TIER_OUTCOMES: dict[str, str] = {
     "refuse": "refuse",
     "legal_process": "review",
@@ -143,4 +153,5 @@ TIER_OUTCOMES: dict[str, str] = {
     "release_fallback": "release",
     "review": "review",
     "default": "review",
+    "bulk": "review",
 }

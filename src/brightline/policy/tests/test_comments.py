@@ -34,7 +34,7 @@ VERIFY = "https://district.example/policy/comments/confirm/{token}"
 @pytest.fixture
 def open_version(world: World) -> Version:
     version = policy_draft_create(
-        author=world.legal_advisor, label="2026.2", text=reworded_draft(), summary="R4 in plain words."
+        author=world.legal_advisor, label="2026.3", text=reworded_draft(), summary="R4 in plain words."
     )
     today = timezone.localdate()
     return policy_version_open_comment(
@@ -100,7 +100,7 @@ def test_comments_are_refused_outside_the_period_and_for_drafts(world: World, op
                 verify_url=VERIFY,
             )
     draft = policy_draft_create(
-        author=world.legal_advisor, label="2026.3", text=reworded_draft(), summary="x"
+        author=world.legal_advisor, label="2026.4", text=reworded_draft(), summary="x"
     )
     response = Client().post(
         f"/policy/versions/{draft.number}/comment", {"email": "a@example.org", "body": "Hi"}

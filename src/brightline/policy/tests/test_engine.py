@@ -182,14 +182,14 @@ def test_students_with_the_same_facts_share_one_evaluation(monkeypatch: pytest.M
 
 def test_reviewer_disagreement_goes_to_counsel() -> None:
     text = """
-@id("A") @tier("review") @reviewer("superintendent") @obligations("record_disclosure") @explanation("a")
+@id("X1") @tier("review") @reviewer("superintendent") @obligations("record_disclosure") @explanation("a")
 permit (principal, action == Action::"disclose", resource);
-@id("B") @tier("review") @reviewer("legal_advisor") @obligations("redisclosure_notice") @explanation("b")
+@id("X2") @tier("review") @reviewer("legal_advisor") @obligations("redisclosure_notice") @explanation("b")
 permit (principal, action == Action::"disclose", resource);
 """
     policy = policy_from_text(text, policy_id="disagreement", version="test")
     item = policy.triage(parse_case(case())).items[0]
-    assert (item.outcome, item.reviewer, item.rules) == ("review", "legal_advisor", ("A", "B"))
+    assert (item.outcome, item.reviewer, item.rules) == ("review", "legal_advisor", ("X1", "X2"))
     assert item.obligations == ("record_disclosure", "redisclosure_notice")
 
 

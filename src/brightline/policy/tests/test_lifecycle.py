@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 MINUTES = "https://school-committee.example/minutes/2026-04-01"
 
 
-def draft(world: World, text: str, label: str = "2026.2") -> Version:
+def draft(world: World, text: str, label: str = "2026.3") -> Version:
     return policy_draft_create(
         author=world.legal_advisor, label=label, text=text, summary="Rule R4 in plainer words."
     )
@@ -73,7 +73,7 @@ def test_a_draft_goes_through_comment_and_adoption_and_takes_effect(world: World
         policy_draft_update(
             version_id=version.pk,
             author=world.legal_advisor,
-            label="2026.2",
+            label="2026.3",
             text=reworded_draft(),
             summary="x",
         )
@@ -106,7 +106,7 @@ def test_a_draft_goes_through_comment_and_adoption_and_takes_effect(world: World
 
     assert before_switch.policy_sha256 == first.sha256 and before_switch.policy_version == first.label
     assert received_late.policy_sha256 == first.sha256
-    assert after_switch.policy_sha256 == version.sha256 and after_switch.policy_version == "2026.2"
+    assert after_switch.policy_sha256 == version.sha256 and after_switch.policy_version == "2026.3"
     assert after_switch.items.get().explanation.endswith("for an investigation of a crime (rule R4).")
     assert before_switch.items.get().explanation.endswith("for a criminal investigation (rule R4).")
     assert received_late.items.get().explanation.endswith("for a criminal investigation (rule R4).")

@@ -28,11 +28,11 @@ def test_counsel_drafts_in_the_browser_and_an_invalid_text_is_shown_with_its_pro
     form = client.get("/policy/versions/new").content.decode()
     assert "Cedar text" in form and "forbid" in form  # starts from the text in effect
     bad = reworded_draft().replace('Category::"discipline"', 'Category::"discpline"')
-    response = client.post("/policy/versions/new", {"label": "2026.2", "summary": "Plainer R4.", "text": bad})
+    response = client.post("/policy/versions/new", {"label": "2026.3", "summary": "Plainer R4.", "text": bad})
     assert response.status_code == 200 and "discpline" in response.content.decode()
     assert not Version.objects.filter(number=2).exists()
     response = client.post(
-        "/policy/versions/new", {"label": "2026.2", "summary": "Plainer R4.", "text": reworded_draft()}
+        "/policy/versions/new", {"label": "2026.3", "summary": "Plainer R4.", "text": reworded_draft()}
     )
     assert response.status_code == 302 and response["Location"] == "/policy/versions/2/"
     page = client.get("/policy/versions/2/").content.decode()
@@ -41,10 +41,10 @@ def test_counsel_drafts_in_the_browser_and_an_invalid_text_is_shown_with_its_pro
 
 def test_a_draft_is_for_policy_staff_until_it_opens_for_comment(world: World) -> None:
     draft = policy_draft_create(
-        author=world.legal_advisor, label="2026.2", text=reworded_draft(), summary="Plainer R4."
+        author=world.legal_advisor, label="2026.3", text=reworded_draft(), summary="Plainer R4."
     )
     assert Client().get(f"/policy/versions/{draft.number}/").status_code == 404
-    assert "2026.2" not in Client().get("/policy/versions/").content.decode()
+    assert "2026.3" not in Client().get("/policy/versions/").content.decode()
     assert staff_client(world.clerk).get(f"/policy/versions/{draft.number}/edit").status_code == 403
     client = staff_client(world.superintendent)
     today = timezone.localdate()
@@ -64,7 +64,7 @@ def test_a_draft_is_for_policy_staff_until_it_opens_for_comment(world: World) ->
 
 def test_a_draft_whose_tests_fail_does_not_open_and_the_page_says_why(world: World) -> None:
     draft = policy_draft_create(
-        author=world.legal_advisor, label="2026.2", text=counsel_reviews_by_default(), summary="Counsel."
+        author=world.legal_advisor, label="2026.3", text=counsel_reviews_by_default(), summary="Counsel."
     )
     client = staff_client(world.legal_advisor)
     assert (
@@ -82,7 +82,7 @@ def test_a_draft_whose_tests_fail_does_not_open_and_the_page_says_why(world: Wor
 
 def test_the_diff_between_two_versions_labels_each_changed_line(world: World) -> None:
     draft = policy_draft_create(
-        author=world.legal_advisor, label="2026.2", text=reworded_draft(), summary="x"
+        author=world.legal_advisor, label="2026.3", text=reworded_draft(), summary="x"
     )
     Version.objects.filter(pk=draft.pk).update(status=VersionStatus.COMMENT)
     page = Client().get("/policy/diff/?from=1&to=2").content.decode()
@@ -95,13 +95,13 @@ def test_the_diff_between_two_versions_labels_each_changed_line(world: World) ->
         "Added: </span>@explanation(&quot;school police incident reports may be given to law enforcement for an investigation of a crime"
         in page
     )
-    assert "+++ version 2 (2026.2)" in page
+    assert "+++ version 2 (2026.3)" in page
     assert Client().get("/policy/diff/?from=1&to=99").status_code == 404
 
 
 def test_what_would_change_is_a_page_for_policy_staff(world: World) -> None:
     draft = policy_draft_create(
-        author=world.legal_advisor, label="2026.2", text=counsel_reviews_by_default(), summary="x"
+        author=world.legal_advisor, label="2026.3", text=counsel_reviews_by_default(), summary="x"
     )
     page = staff_client(world.superintendent).get(f"/policy/versions/{draft.number}/simulate?months=6")
     assert page.status_code == 200 and "0 items would be decided differently" in page.content.decode()

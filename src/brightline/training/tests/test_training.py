@@ -40,7 +40,7 @@ def right_answers(module: TrainingModule) -> list[int | None]:
 def test_an_untrained_reviewer_is_stopped_with_a_link_to_the_training(world: World) -> None:
     acting = make_user("acting", Role.SUPERINTENDENT, first="Acting", last="Superintendent")
     item = grades_request(world).items.get()
-    with pytest.raises(NotAllowed, match=r"complete the training for policy version 2026\.1 .*: /training/"):
+    with pytest.raises(NotAllowed, match=r"complete the training for policy version 2026\.2 .*: /training/"):
         casework.item_decide(item_id=item.pk, reviewer=acting, action="deny", rationale="No basis.")
     item.refresh_from_db()
     assert item.state == "pending_review" and not hasattr(item, "decision")
@@ -88,13 +88,13 @@ def test_the_quiz_needs_every_right_answer_and_the_attestation(world: World) -> 
 
 def test_a_new_version_in_effect_needs_its_own_training(world: World) -> None:
     version = policy_draft_create(
-        author=world.legal_advisor, label="2026.2", text=reworded_draft(), summary="x"
+        author=world.legal_advisor, label="2026.3", text=reworded_draft(), summary="x"
     )
     Version.objects.filter(pk=version.pk).update(status=VersionStatus.ADOPTED)
     module = add_training(version, world.legal_advisor)
     policy_version_make_effective(version_id=version.pk, made_by=world.superintendent)
     item = grades_request(world).items.get()
-    with pytest.raises(NotAllowed, match=r"policy version 2026\.2"):
+    with pytest.raises(NotAllowed, match=r"policy version 2026\.3"):
         casework.item_decide(item_id=item.pk, reviewer=world.superintendent, action="deny", rationale="No.")
     training_complete(user=world.superintendent, module_id=module.pk, answers=[1], attested=True)
     assert casework.item_decide(
@@ -146,7 +146,7 @@ def test_staff_complete_a_module_in_the_browser(world: World) -> None:
 @pytest.mark.urls("brightline.policy.tests.urls")
 def test_policy_staff_write_a_module_for_an_adopted_version(world: World) -> None:
     version = policy_draft_create(
-        author=world.legal_advisor, label="2026.2", text=reworded_draft(), summary="x"
+        author=world.legal_advisor, label="2026.3", text=reworded_draft(), summary="x"
     )
     client = Client()
     sign_in(client, world.legal_advisor)
