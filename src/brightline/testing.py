@@ -186,13 +186,26 @@ def build_world() -> World:
     return world
 
 
-def request_body(*students: Student, **overrides: Any) -> dict[str, Any]:
+def request_body(*students: Student, by_name: bool = False, **overrides: Any) -> dict[str, Any]:
+    """DOMAIN.md's request object naming these students by their district ids, or with `by_name` by
+    name and birth date. `identified_by` is not sent: the server sets it from how the students are
+    named (an `identified_by="name_and_birth_date"` override asks for students named that way)."""
+    if overrides.pop("identified_by", None) == "name_and_birth_date":
+        by_name = True
     body: dict[str, Any] = {
         "purpose": "criminal_investigation",
         "description": "Investigation of a theft at a station",
         "categories": ["directory", "attendance"],
-        "students": [{"student_id": s.sis_id} for s in students],
-        "identified_by": "student_id",
+        "students": [
+            {
+                "first_name": s.first_name,
+                "last_name": s.last_name,
+                "birth_date": s.birth_date.isoformat() if s.birth_date else "",
+            }
+            if by_name
+            else {"student_id": s.sis_id}
+            for s in students
+        ],
         "legal_process": {"kind": "none", "nondisclosure_order": False},
         "emergency": None,
         "consent": None,
@@ -201,3 +214,22 @@ def request_body(*students: Student, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def emergencies_found(request: Any, official: User) -> None:
+    """The district finds the emergency of every student of this request whose items wait for it, as a
+    records clerk does after calling the requester back (rule R1's determine_emergency)."""
+    from brightline.casework.models import ItemState
+    from brightline.casework.services import emergency_determine
+
+    waiting = request.items.filter(state=ItemState.AWAITING_DETERMINATION).values_list(
+        "request_student_id", flat=True
+    )
+    for request_student_id in sorted(set(waiting)):
+        emergency_determine(
+            request_student_id=request_student_id,
+            official=official,
+            found=True,
+            threat=request.emergency_threat,
+            rationale="Called the officer back on the agency's published number; the threat is real.",
+        )

@@ -33,7 +33,9 @@ class RequesterIn(Schema):
 class RequestIn(Schema):
     """DOMAIN.md's request object. A student is `{"student_id"}` or `{"first_name","last_name","birth_date"}`.
 
-    `requester.kind` and `requester.agency` come from your token and may be left out."""
+    `requester.kind` and `requester.agency` come from your token and may be left out. `identified_by` is
+    set by the server from what you sent (a `student_id`, or a name and a birth date); a value sent is
+    ignored."""
 
     model_config = ConfigDict(extra="allow")
     requester: RequesterIn | None = None
@@ -41,7 +43,7 @@ class RequestIn(Schema):
     description: str | None = None
     categories: list[Any]
     students: list[Any]
-    identified_by: str
+    identified_by: str | None = None
     legal_process: dict[str, Any] | None = None
     emergency: dict[str, Any] | None = None
     consent: dict[str, Any] | None = None
@@ -263,6 +265,53 @@ def match_student(request: ApiRequest, request_student_id: int, payload: MatchIn
     )
     found = selectors.request_get(request_id=rs.request_id, user=request.user)
     return selectors.request_representation(found, for_agency=False)
+
+
+class DeterminationIn(Schema):
+    found: bool = Field(
+        description="Whether you found an articulable and significant threat to health or safety."
+    )
+    threat: str = Field("", description="The threat as you found it (required when found).")
+    rationale: str = Field(description="What you checked, and with whom.")
+
+
+class DeterminationOut(Schema):
+    request_id: str
+    request_student: int
+    found: bool | None
+    emergency_ended: bool
+    items: list[dict[str, Any]]
+
+
+@router.post(
+    "/request-students/{request_student_id}/emergency-determination",
+    auth=staff_only,
+    response={201: DeterminationOut, **ERRORS},
+    summary="Record the district's determination of an emergency",
+)
+def determine_emergency(
+    request: ApiRequest, request_student_id: int, payload: DeterminationIn
+) -> tuple[int, dict[str, Any]]:
+    """A records clerk, the student's principal or an administrator records whether the emergency the
+    requester stated is an articulable and significant threat (FERPA 99.36(c)). Nothing carrying
+    `determine_emergency` is released before it. An emergency that has ended cannot be found: its
+    items go back to review (`emergency_ended`)."""
+    result = services.emergency_determine(
+        request_student_id=request_student_id,
+        official=request.user,
+        found=payload.found,
+        threat=payload.threat,
+        rationale=payload.rationale,
+    )
+    determination = result.determination
+    request_id = str(result.items[0].request_id) if result.items else ""
+    return 201, {
+        "request_id": request_id,
+        "request_student": request_student_id,
+        "found": determination.found if determination is not None else None,
+        "emergency_ended": determination is None,
+        "items": [{"id": item.pk, "category": item.category, "state": item.state} for item in result.items],
+    }
 
 
 class DecisionIn(Schema):

@@ -28,6 +28,7 @@ OFF_PORTAL_CHANNELS = (Channel.FAX, Channel.EMAIL, Channel.PHONE, Channel.MAIL, 
 class RequestState(models.TextChoices):
     AWAITING_MATCH = "awaiting_match", "Waiting for the records office to identify a student"
     IN_REVIEW = "in_review", "In review"
+    AWAITING_DETERMINATION = "awaiting_determination", "Waiting for the district to confirm the emergency"
     AWAITING_NOTICE = "awaiting_notice", "Waiting for the family notice period"
     READY = "ready", "Ready to release"
     RELEASED = "released", "Released"
@@ -39,6 +40,8 @@ class ItemState(models.TextChoices):
     REFUSED = "refused", "Refused by the policy"
     PENDING_REVIEW = "pending_review", "Waiting for a reviewer"
     DENIED = "denied", "Denied by a reviewer"
+    # Rule R1 (determine_emergency): nothing leaves before a district official finds the threat real.
+    AWAITING_DETERMINATION = "awaiting_determination", "Waiting for the district to confirm the emergency"
     AWAITING_NOTICE = "awaiting_notice", "Approved; waiting for the family notice period"
     CLEARED = "cleared", "Cleared for release"
     RELEASED = "released", "Released"
@@ -65,7 +68,13 @@ class Disposition(models.TextChoices):
 
 
 OPEN_ITEM_STATES = frozenset(
-    {ItemState.AWAITING_MATCH, ItemState.PENDING_REVIEW, ItemState.AWAITING_NOTICE, ItemState.CLEARED}
+    {
+        ItemState.AWAITING_MATCH,
+        ItemState.PENDING_REVIEW,
+        ItemState.AWAITING_DETERMINATION,
+        ItemState.AWAITING_NOTICE,
+        ItemState.CLEARED,
+    }
 )
 
 
@@ -110,12 +119,15 @@ class Request(models.Model):
     nondisclosure_order = models.BooleanField(default=False)
     emergency_threat = models.TextField(blank=True)
     emergency_ends_at = models.DateTimeField(null=True, blank=True)
+    # Why an emergency the requester stated was not taken into account (no threat, no time it ends, not an
+    # emergency responder, already over), told to the requester with each item's explanation.
+    emergency_note = models.TextField(blank=True)
     # The request object exactly as the engine read it (DOMAIN.md), so triage can be replayed.
     document = models.JSONField()
     policy_id = models.CharField(max_length=64)
     policy_version = models.CharField(max_length=64)
     policy_sha256 = models.CharField(max_length=64)
-    state = models.CharField(max_length=20, choices=RequestState.choices, db_index=True)
+    state = models.CharField(max_length=32, choices=RequestState.choices, db_index=True)
     disposition = models.CharField(
         max_length=20, choices=Disposition.choices, default=Disposition.PENDING, db_index=True
     )
@@ -181,7 +193,7 @@ class Item(models.Model):
     rules = models.JSONField(default=list)
     obligations = models.JSONField(default=list)
     explanation = models.TextField(blank=True)
-    state = models.CharField(max_length=20, choices=ItemState.choices, db_index=True)
+    state = models.CharField(max_length=32, choices=ItemState.choices, db_index=True)
     # The fields that may leave, fixed when the item is cleared (the inventory minus what was narrowed).
     approved_fields = models.JSONField(default=list)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,6 +209,13 @@ class Item(models.Model):
     def has_obligation(self, obligation: str) -> bool:
         return obligation in self.obligations
 
+    @property
+    def decision(self) -> Decision | None:
+        """The item's latest decision. An item decided under an emergency that then ended goes back to
+        review and is decided again; every decision is kept (use prefetch_related("decisions"))."""
+        decisions = list(self.decisions.all())
+        return max(decisions, key=lambda decision: (decision.decided_at, decision.pk)) if decisions else None
+
 
 class DecisionAction(models.TextChoices):
     APPROVE = "approve", "Approve"
@@ -205,9 +224,10 @@ class DecisionAction(models.TextChoices):
 
 
 class Decision(models.Model):
-    """A reviewer's decision on one item. Appended; a decided item is never decided again."""
+    """A reviewer's decision on one item. Appended, never edited. An item is decided once, unless the
+    emergency its approval rested on ended before release: it then goes back to review (rule R1)."""
 
-    item = models.OneToOneField(Item, on_delete=models.PROTECT, related_name="decision")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="decisions")
     action = models.CharField(max_length=16, choices=DecisionAction.choices)
     lawful_basis = models.CharField(max_length=64, blank=True)
     rationale = models.TextField()
@@ -222,6 +242,30 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.item}"
+
+
+class EmergencyDetermination(models.Model):
+    """A district official's finding on the emergency a requester stated, for one named student: that the
+    threat is articulable and significant and the requester an appropriate recipient (FERPA 99.36(c)),
+    or not. Nothing carrying `determine_emergency` is released before one is found. Appended once."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="determinations")
+    request_student = models.OneToOneField(
+        RequestStudent, on_delete=models.PROTECT, related_name="determination"
+    )
+    found = models.BooleanField(help_text="Whether the official found an articulable and significant threat.")
+    threat = models.TextField(help_text="The threat as the official found it.")
+    rationale = models.TextField()
+    determined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    determined_by_name = models.CharField(max_length=200)
+    determined_by_role = models.CharField(max_length=32)
+    determined_by_position = models.CharField(max_length=120, blank=True)
+    determined_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"emergency {'found' if self.found else 'not found'} for {self.request_student}"
 
 
 def document_upload_path(instance: Document, filename: str) -> str:

@@ -30,7 +30,9 @@ def _with_items(queryset: QuerySet[Request]) -> QuerySet[Request]:
     return queryset.prefetch_related(
         Prefetch(
             "items",
-            queryset=Item.objects.select_related("request_student__student", "decision").order_by("position"),
+            queryset=Item.objects.select_related("request_student__student")
+            .prefetch_related("decisions")
+            .order_by("position"),
         ),
         Prefetch("students", queryset=RequestStudent.objects.select_related("student").order_by("position")),
         "packets",

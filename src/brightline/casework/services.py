@@ -26,6 +26,7 @@ from brightline.casework.models import (
     Channel,
     Decision,
     DecisionAction,
+    EmergencyDetermination,
     Item,
     ItemState,
     MatchState,
@@ -39,7 +40,7 @@ from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.services import LedgerEvent, ledger_append_many
 from brightline.policy import engine
-from brightline.policy.vocabulary import LAWFUL_BASES
+from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 from brightline.roster.models import Student
 from brightline.roster.selectors import students_matching
 from brightline.rows import insert_new
@@ -155,6 +156,12 @@ def _validate_document(
     document["requester"] = requester
     named, student_errors = _validate_named_students(document.get("students"))
     errors.extend(student_errors)
+    # What the requester sent decides how the students were identified, never what it says (CONTRACTS.md).
+    document["identified_by"] = triage_bridge.identified_by_request(named)
+    emergency = document.get("emergency")
+    if isinstance(emergency, dict) and _aware_time(emergency.get("ends_at")) is None:
+        # An emergency with no time it ends is no emergency: the other rules decide (never an error).
+        document["emergency"] = None
     # The engine validates every other field exactly as `brightline policy eval` does.
     probe = dict(document, students=[{"student_id": f"student-{index}"} for index in range(len(named) or 1)])
     try:
@@ -169,6 +176,40 @@ def _validate_document(
     return document, named
 
 
+def _aware_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def emergency_note(body: dict[str, Any], *, requester_kind: str, received_at: dt.datetime) -> str:
+    """Why the emergency a requester stated is not taken into account, in words it can read; "" when it
+    is (or none was stated). DOMAIN.md: an emergency counts only with a threat, before its end, from an
+    emergency responder."""
+    emergency = body.get("emergency")
+    if not isinstance(emergency, dict):
+        return ""
+    threat = emergency.get("threat")
+    ends_at = _aware_time(emergency.get("ends_at"))
+    prefix = "The emergency stated in this request was not taken into account:"
+    if ends_at is None:
+        return f"{prefix} it gives no date and time, with a time zone, when it ends."
+    if not isinstance(threat, str) or not threat.strip():
+        return f"{prefix} it states no threat to health or safety."
+    if requester_kind not in EMERGENCY_RESPONDERS:
+        return (
+            f"{prefix} under the district's policy only police, transit and state police, child protective "
+            "services and public health declare an emergency."
+        )
+    if received_at >= ends_at:
+        return f"{prefix} it had ended before the request arrived."
+    return ""
+
+
 def _match(named: dict[str, Any]) -> list[Student]:
     if "student_id" in named:
         return students_matching(student_id=named["student_id"])
@@ -179,11 +220,19 @@ def _match(named: dict[str, Any]) -> list[Student]:
     )
 
 
-def _item_state_for(outcome: str, obligations: list[str]) -> ItemState:
+def _item_state_for(outcome: str, obligations: list[str], *, emergency_found: bool = False) -> ItemState:
     if outcome == "refuse":
         return ItemState.REFUSED
     if outcome == "review":
         return ItemState.PENDING_REVIEW
+    return _state_once_approved(obligations, emergency_found=emergency_found)
+
+
+def _state_once_approved(obligations: list[str], *, emergency_found: bool) -> ItemState:
+    """Where an item goes once nothing but its gates stand between it and release: the district's
+    determination of an emergency first, then the family's advance notice."""
+    if "determine_emergency" in obligations and not emergency_found:
+        return ItemState.AWAITING_DETERMINATION
     if "notify_family_before_release" in obligations:
         return ItemState.AWAITING_NOTICE
     return ItemState.CLEARED
@@ -194,12 +243,27 @@ def _triage_fields(
 ) -> list[dict[str, Any]]:
     """The engine's triage of these (matched) students' items as item fields, in request order:
     students, then categories. `policy` is the request's version when the caller has it at hand."""
-    facts = [rs.facts for rs in request_students]
     if policy is None:
         policy = triage_bridge.policy_for_request(request.policy_sha256)
-    result = triage_bridge.triage(request.document, facts, request.received_at, policy)  # type: ignore[arg-type]
+    # Students named by a district id and students named by name and birth date are triaged apart when
+    # one request names both: each is identified the way the requester really identified it (rule F6).
+    by_identification: dict[str, list[RequestStudent]] = {}
+    for rs in request_students:
+        by_identification.setdefault(triage_bridge.identified_by(rs.named), []).append(rs)
+    triaged_by_student: dict[int, list[dict[str, Any]]] = {}
     categories = request.document["categories"]
-    results = iter(result["items"])
+    for identification, group in by_identification.items():
+        result = triage_bridge.triage(
+            request.document,
+            [rs.facts for rs in group],  # type: ignore[misc]
+            request.received_at,
+            policy,
+            identified_by=identification if len(by_identification) > 1 else None,
+        )
+        group_items = iter(result["items"])
+        for rs in group:
+            triaged_by_student[rs.position] = [next(group_items) for _ in categories]
+    results = iter([item for rs in request_students for item in triaged_by_student[rs.position]])
     fields: list[dict[str, Any]] = []
     for rs in request_students:
         for category in categories:
@@ -216,10 +280,13 @@ def _triage_fields(
                     "reviewer": triaged["reviewer"] or "",
                     "rules": triaged["rules"],
                     "obligations": obligations,
-                    "explanation": triaged["explanation"],
+                    "explanation": f"{request.emergency_note} {triaged['explanation']}"
+                    if request.emergency_note
+                    else triaged["explanation"],
                     "state": state,
                     "approved_fields": inventory_fields(category)
-                    if state in (ItemState.CLEARED, ItemState.AWAITING_NOTICE)
+                    if state
+                    in (ItemState.CLEARED, ItemState.AWAITING_NOTICE, ItemState.AWAITING_DETERMINATION)
                     else [],
                 }
             )
@@ -262,6 +329,8 @@ def request_state_for(states: list[str]) -> RequestState:
         return RequestState.AWAITING_MATCH
     if ItemState.PENDING_REVIEW in present:
         return RequestState.IN_REVIEW
+    if ItemState.AWAITING_DETERMINATION in present:
+        return RequestState.AWAITING_DETERMINATION
     if ItemState.AWAITING_NOTICE in present:
         return RequestState.AWAITING_NOTICE
     if ItemState.CLEARED in present:
@@ -288,7 +357,7 @@ def _request_state_store(request: Request, states: list[str], *, actor: User | N
     for the caller to append in its transaction."""
     new_state = request_state_for(states)
     disposition = disposition_for(states)
-    undecided = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW)
+    undecided = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW, RequestState.AWAITING_DETERMINATION)
     if new_state == request.state and disposition == request.disposition:
         return None
     previous = request.state
@@ -443,6 +512,7 @@ def request_submit(
         nondisclosure_order=bool((stored.get("legal_process") or {}).get("nondisclosure_order")),
         emergency_threat=emergency.get("threat") or "",
         emergency_ends_at=emergency_ends_at,
+        emergency_note=emergency_note(document, requester_kind=agency.kind, received_at=received_at),
         document=stored,
         policy_id=policy.id,
         policy_version=policy.version,
@@ -581,7 +651,14 @@ def _case_for_item(item: Item) -> tuple[Any, dict[str, Any]]:
     """The parsed case of the item's request (its student only) and the item's triage result."""
     request = item.request
     rs = item.request_student
-    case = engine.parse_case(triage_bridge.build_case(request.document, [rs.facts], request.received_at))  # type: ignore[list-item]
+    case = engine.parse_case(
+        triage_bridge.build_case(
+            request.document,
+            [rs.facts],  # type: ignore[list-item]
+            request.received_at,
+            identified_by=triage_bridge.identified_by(rs.named),
+        )
+    )
     result_item = {
         "student_id": rs.facts["student_id"],  # type: ignore[index]
         "category": item.category,
@@ -635,11 +712,20 @@ def item_decide(
         if not lawful_basis:
             errors.append(("lawful_basis", "an approval needs the lawful basis it rests on"))
         else:
-            case, result_item = _case_for_item(item)
-            policy = triage_bridge.policy_for_request(item.request.policy_sha256)
-            allowed, reason = engine.check_lawful_basis(case, result_item, lawful_basis, policy)
-            if not allowed:
-                errors.append(("lawful_basis", reason))
+            lapsed = _emergency_basis_problem(item, lawful_basis, timezone.now())
+            if lapsed:
+                errors.append(("lawful_basis", lapsed))
+            else:
+                case, result_item = _case_for_item(item)
+                policy = triage_bridge.policy_for_request(item.request.policy_sha256)
+                allowed, reason = policy.check_lawful_basis(
+                    case,
+                    result_item,
+                    lawful_basis,
+                    students_named=triage_bridge.students_named(item.request.document),
+                )
+                if not allowed:
+                    errors.append(("lawful_basis", reason))
     if action == DecisionAction.NARROW:
         unknown = [field for field in removed if field not in available]
         if not removed:
@@ -670,10 +756,8 @@ def item_decide(
         item.state = ItemState.DENIED
     else:
         item.approved_fields = [field for field in available if field not in removed]
-        item.state = (
-            ItemState.AWAITING_NOTICE
-            if item.has_obligation("notify_family_before_release")
-            else ItemState.CLEARED
+        item.state = _state_once_approved(
+            item.obligations, emergency_found=_emergency_found(item.request_student)
         )
     item.save(update_fields=["state", "approved_fields", "updated_at"])
     ledger = _LedgerQueue()
@@ -709,8 +793,15 @@ def lawful_bases_for(item: Item) -> list[tuple[str, bool, str]]:
     case, result_item = _case_for_item(item)
     policy = triage_bridge.policy_for_request(item.request.policy_sha256)
     answers = []
+    now = timezone.now()
     for basis in LAWFUL_BASES:
-        allowed, reason = engine.check_lawful_basis(case, result_item, basis, policy)
+        lapsed = _emergency_basis_problem(item, basis, now)
+        if lapsed:
+            answers.append((basis, False, lapsed))
+            continue
+        allowed, reason = policy.check_lawful_basis(
+            case, result_item, basis, students_named=triage_bridge.students_named(item.request.document)
+        )
         answers.append((basis, allowed, reason))
     return answers
 
@@ -763,3 +854,241 @@ def request_access_record(*, user: User, request: Request, what: str, http_reque
     for rs in request.students.all():
         if rs.student is not None:
             staff_access_record(user=user, student=rs.student, what=what, request=http_request)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Emergencies (rule R1): the district's determination, and the re-check before anything leaves
+# ---------------------------------------------------------------------------------------------------
+
+EMERGENCY_BASIS = "health_safety_emergency_determined"
+DETERMINING_ROLES = frozenset({Role.RECORDS_CLERK, Role.PRINCIPAL, Role.ADMIN})
+
+
+def _local_time(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%B %-d, %Y at %-I:%M %p}"
+
+
+def emergency_has_ended(request: Request, now: dt.datetime) -> bool:
+    """The emergency a request stated is over (or there never was a time it lasted until)."""
+    return request.emergency_ends_at is None or now >= request.emergency_ends_at
+
+
+def _emergency_found(rs: RequestStudent) -> bool:
+    determination = EmergencyDetermination.objects.filter(request_student=rs).only("found").first()
+    return bool(determination and determination.found)
+
+
+def _emergency_basis_problem(item: Item, basis: str, now: dt.datetime) -> str:
+    """Why an approval cannot rest on the emergency now, or "" when nothing stands in its way here (the
+    policy's own check of the basis still follows)."""
+    if basis != EMERGENCY_BASIS:
+        return ""
+    request = item.request
+    if (
+        request.emergency_threat
+        and request.emergency_ends_at is not None
+        and now >= request.emergency_ends_at
+    ):
+        return (
+            f"The emergency this request stated ended on {_local_time(request.emergency_ends_at)}: an approval "
+            "can no longer rest on it. Approve on another lawful basis, or deny."
+        )
+    determination = EmergencyDetermination.objects.filter(request_student_id=item.request_student_id).first()
+    if determination is not None and not determination.found:
+        return (
+            f"{determination.determined_by_name} found no articulable and significant threat on "
+            f"{_local_time(determination.determined_at)}: an approval cannot rest on the emergency."
+        )
+    return ""
+
+
+def _back_to_review(items: list[Item], *, why: str, now: dt.datetime) -> None:
+    """Send items back to a reviewer, saying why; the superintendent unless counsel already had them."""
+    for item in items:
+        item.state = ItemState.PENDING_REVIEW
+        item.reviewer = item.reviewer or "superintendent"
+        item.explanation = f"{why} {item.explanation}"
+        item.updated_at = now
+    Item.objects.bulk_update(items, ["state", "reviewer", "explanation", "updated_at"])
+
+
+def items_emergency_recheck(
+    *, request: Request, items: list[Item], now: dt.datetime, actor: User | None = None
+) -> list[Item]:
+    """The emergency is checked again at the moment of release (DOMAIN.md R1): items that carry
+    `determine_emergency` go back to review when the emergency has ended. Returns the items that may
+    still leave. Called by the release, inside its transaction, on items it locked."""
+    lapsed = [item for item in items if item.has_obligation("determine_emergency")]
+    if not lapsed or not emergency_has_ended(request, now):
+        return items
+    ended = request.emergency_ends_at
+    why = (
+        f"The emergency ended on {_local_time(ended)}, before these records were released, so they need review again."
+        if ended
+        else "The request states no time the emergency lasts until, so these records need review."
+    )
+    _back_to_review(lapsed, why=why, now=now)
+    ledger = _LedgerQueue()
+    ledger.add(
+        LedgerEvent(
+            event_type="item.emergency_ended",
+            subject={"request": str(request.pk)},
+            record={
+                "request": str(request.pk),
+                "items": [item.pk for item in lapsed],
+                "emergency_ends_at": ended.isoformat() if ended else None,
+                "at": now.isoformat(),
+            },
+        )
+    )
+    request_refresh_state(request, actor=actor, ledger=ledger)
+    gone = {item.pk for item in lapsed}
+    return [item for item in items if item.pk not in gone]
+
+
+@transaction.atomic
+def request_emergency_recheck(
+    *, request_id: Any, actor: User | None = None, now: dt.datetime | None = None
+) -> list[Item]:
+    """Send back to review the items of a request that wait for release under an emergency that has
+    ended (cleared, or waiting for the district's determination). Returns the items sent back."""
+    request = Request.objects.select_for_update().filter(pk=request_id).first()
+    if request is None or not request.emergency_threat:
+        return []
+    now = now or timezone.now()
+    if not emergency_has_ended(request, now):
+        return []
+    items = [
+        item
+        for item in request.items.select_for_update(of=("self",)).filter(
+            state__in=(ItemState.CLEARED, ItemState.AWAITING_DETERMINATION)
+        )
+        if item.has_obligation("determine_emergency")
+    ]
+    if not items:
+        return []
+    items_emergency_recheck(request=request, items=items, now=now, actor=actor)
+    return items
+
+
+@dataclass(frozen=True)
+class DeterminationResult:
+    """What came of recording a determination: the row, or None when the emergency had already ended
+    (the waiting items then went back to review instead)."""
+
+    determination: EmergencyDetermination | None
+    items: list[Item]
+
+
+@transaction.atomic
+def emergency_determine(
+    *, request_student_id: int, official: User, found: bool, threat: str, rationale: str
+) -> DeterminationResult:
+    """A records clerk, the student's principal or an administrator records whether the emergency a
+    requester stated is an articulable and significant threat (FERPA 99.36(c)), for one student.
+
+    Found: the student's items waiting for it are cleared, and the determination is written to the
+    student's record of disclosures (99.32(a)(5): the threat and the parties) and to the ledger. Not
+    found: the items go to the superintendent, who cannot approve them on the emergency. An emergency
+    that has already ended cannot be found: its items go back to review."""
+    from brightline.disclosures.services import disclosure_event, emergency_determination_entry
+    from brightline.incidents.selectors import schools_for
+
+    if official.role not in DETERMINING_ROLES:
+        raise NotAllowed(
+            "only the records office, the student's principal or an administrator determines an emergency"
+        )
+    rs = (
+        RequestStudent.objects.select_for_update(of=("self",))
+        .select_related("request", "student")
+        .filter(pk=request_student_id)
+        .first()
+    )
+    if rs is None:
+        raise NotFound("no such student on a request")
+    request = rs.request
+    if rs.student is None:
+        raise Conflict("match the student to the roster before determining the emergency")
+    school_id = rs.student.school_id
+    if official.role == Role.PRINCIPAL and (
+        school_id is None or not schools_for(official).filter(pk=school_id).exists()
+    ):
+        raise NotAllowed("a principal determines emergencies only for students of their own school")
+    items = list(Item.objects.select_for_update(of=("self",)).filter(request_student=rs).order_by("position"))
+    concerned = [item for item in items if item.has_obligation("determine_emergency")]
+    if not concerned:
+        raise Conflict("no record of this student waits for an emergency determination")
+    if EmergencyDetermination.objects.filter(request_student=rs).exists():
+        raise Conflict("the emergency was already determined for this student")
+    errors: list[tuple[str, str]] = []
+    threat = (threat or "").strip()
+    rationale = (rationale or "").strip()
+    if found and not threat:
+        errors.append(("threat", "describe the threat as you found it"))
+    if not rationale:
+        errors.append(("rationale", "say why: what you checked, and with whom"))
+    if errors:
+        raise InvalidInput(errors)
+    require_trained(official)
+    now = timezone.now()
+    waiting = [item for item in concerned if item.state == ItemState.AWAITING_DETERMINATION]
+    if found and emergency_has_ended(request, now):
+        items_emergency_recheck(request=request, items=waiting, now=now, actor=official)
+        return DeterminationResult(None, waiting)
+
+    determination = EmergencyDetermination.objects.create(
+        request=request,
+        request_student=rs,
+        found=found,
+        threat=threat,
+        rationale=rationale,
+        determined_by=official,
+        determined_by_name=official.get_full_name() or official.username,
+        determined_by_role=official.role,
+        determined_by_position=official.position,
+        determined_at=now,
+    )
+    if found:
+        for item in waiting:
+            item.state = _state_once_approved(item.obligations, emergency_found=True)
+            item.updated_at = now
+        Item.objects.bulk_update(waiting, ["state", "updated_at"])
+    else:
+        open_items = [
+            item
+            for item in concerned
+            if item.state in (ItemState.AWAITING_DETERMINATION, ItemState.PENDING_REVIEW)
+        ]
+        why = (
+            f"{determination.determined_by_name} found no articulable and significant threat on "
+            f"{_local_time(now)}, so the emergency is no ground to release these records."
+        )
+        _back_to_review(
+            [item for item in open_items if item.state == ItemState.AWAITING_DETERMINATION], why=why, now=now
+        )
+        waiting = open_items
+    ledger = _LedgerQueue()
+    ledger.add(
+        LedgerEvent(
+            event_type="emergency.determined",
+            subject={"request": str(request.pk), "request_student": rs.pk},
+            record={
+                "request": str(request.pk),
+                "request_student": rs.pk,
+                "determination": determination.pk,
+                "found": found,
+                "threat_sha256": hashlib.sha256(threat.encode()).hexdigest(),
+                "rationale_sha256": hashlib.sha256(rationale.encode()).hexdigest(),
+                "determined_by": official.pk,
+                "determined_by_role": official.role,
+                "items": [{"item": item.pk, "state": item.state} for item in waiting],
+            },
+        )
+    )
+    if found:
+        entry = emergency_determination_entry(
+            request=request, request_student=rs, determination=determination
+        )
+        ledger.add(disclosure_event(entry), entry)
+    request_refresh_state(request, actor=official, ledger=ledger)
+    return DeterminationResult(determination, waiting)

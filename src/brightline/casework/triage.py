@@ -56,13 +56,51 @@ def policy_for_request(policy_sha256: str) -> engine.PolicyVersion:
     return found
 
 
-def build_case(document: dict[str, Any], students: list[dict[str, Any]], now: dt.datetime) -> dict[str, Any]:
-    """A DOMAIN.md case: the request as received, naming only these students by their SIS ids."""
+def build_case(
+    document: dict[str, Any],
+    students: list[dict[str, Any]],
+    now: dt.datetime,
+    *,
+    identified_by: str | None = None,
+) -> dict[str, Any]:
+    """A DOMAIN.md case: the request as received, naming only these students by their SIS ids.
+
+    `identified_by`: how these students were named, when the request named some by id and some by
+    name and birth date (the document then says `student_id`, the stricter reading)."""
     request = dict(document)
     request["students"] = [{"student_id": facts["student_id"]} for facts in students]
+    if identified_by is not None:
+        request["identified_by"] = identified_by
     return {"now": now.isoformat(), "request": request, "students": students}
 
 
-def triage(document: dict[str, Any], students: list[dict[str, Any]], now: dt.datetime, policy: Any) -> dict:
-    case = engine.parse_case(build_case(document, students, now))
-    return policy.triage(case).to_json()
+def identified_by(named: dict[str, Any]) -> str:
+    """How the requester identified one student, from what it sent (CONTRACTS.md): a district id, or a
+    name and a birth date. Never what the requester says it did."""
+    return "student_id" if "student_id" in named else "name_and_birth_date"
+
+
+def identified_by_request(named: list[dict[str, Any]]) -> str:
+    """The request's `identified_by`: `name_and_birth_date` only when every student was named so."""
+    return (
+        "name_and_birth_date"
+        if named and all(identified_by(n) == "name_and_birth_date" for n in named)
+        else "student_id"
+    )
+
+
+def students_named(document: dict[str, Any]) -> int:
+    """How many students the whole request names (rule B), matched or not."""
+    return len(document.get("students") or [])
+
+
+def triage(
+    document: dict[str, Any],
+    students: list[dict[str, Any]],
+    now: dt.datetime,
+    policy: Any,
+    *,
+    identified_by: str | None = None,
+) -> dict:
+    case = engine.parse_case(build_case(document, students, now, identified_by=identified_by))
+    return policy.triage(case, students_named=students_named(document)).to_json()

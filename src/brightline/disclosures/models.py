@@ -16,6 +16,7 @@ from django.db import models
 class EntryKind(models.TextChoices):
     REQUEST = "request", "Request received"
     DISCLOSURE = "disclosure", "Records released"
+    EMERGENCY_DETERMINATION = "emergency_determination", "Emergency found by the district"
     EMERGENCY_AFTER_THE_FACT = "emergency", "Emergency disclosure recorded after the fact"
     ABUSE_REPORT = "abuse_report", "Report of suspected abuse or neglect"
     WEAPON_ROUTING = "weapon_routing", "Weapon report routed (M.G.L. c.71 s.37L)"
@@ -27,7 +28,7 @@ class DisclosureEntry(models.Model):
     student = models.ForeignKey("roster.Student", null=True, on_delete=models.SET_NULL, related_name="+")
     # Copied so that the entry still names the student if the roster row is removed.
     student_sis_id = models.CharField(max_length=64, db_index=True)
-    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    kind = models.CharField(max_length=32, choices=EntryKind.choices)
     request = models.ForeignKey(
         "casework.Request",
         null=True,

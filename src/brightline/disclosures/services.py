@@ -142,6 +142,40 @@ def request_received_entries(
     return entries
 
 
+def emergency_determination_entry(
+    *, request: Request, request_student: RequestStudent, determination: Any
+) -> DisclosureEntry:
+    """99.32(a)(5): the district's finding of an emergency, with the threat and the party, in the
+    student's record of disclosures. Stored here; the caller appends `disclosure_event(entry)` in its
+    transaction, then `ledger_indexes_store`."""
+    student = request_student.student
+    assert student is not None
+    entry = DisclosureEntry(
+        student=student,
+        student_sis_id=student.sis_id,
+        kind=EntryKind.EMERGENCY_DETERMINATION,
+        request=request,
+        occurred_at=determination.determined_at,
+        party_name=request.requester_name,
+        party_position=request.requester_position,
+        party_affiliation=request.agency_name,
+        party_kind=request.requester_kind,
+        legitimate_interest=_interest(request),
+        lawful_basis="health or safety emergency (FERPA 99.31(a)(10), 99.36)",
+        categories=list(request.document.get("categories") or []),
+        outcome="emergency found by the district",
+        released_by=determination.determined_by,
+        released_by_name=determination.determined_by_name,
+        released_by_position=determination.determined_by_position,
+        threat=determination.threat,
+        recipients=[f"{request.requester_name}, {request.agency_name}"],
+        details=determination.rationale,
+        recorded_at=timezone.now(),
+    )
+    insert_new([entry])
+    return entry
+
+
 def _lawful_basis_text(item: Item) -> str:
     decision = getattr(item, "decision", None)
     if decision is not None and decision.lawful_basis:
@@ -149,13 +183,27 @@ def _lawful_basis_text(item: Item) -> str:
     return f"policy rule {', '.join(item.rules)}: {item.explanation}"
 
 
-@transaction.atomic
 def packet_release(
     *, request_id: Any, released_by: User, recipients: list[str] | None = None
 ) -> ReleasePacket:
     """Release every cleared item of a request: a packet of only the approved fields, the record of
-    disclosures written for each student, and notices to families where the policy asks for them."""
-    from brightline.casework.services import advance_notice_gate, request_refresh_state
+    disclosures written for each student, and notices to families where the policy asks for them.
+
+    An emergency that ended sends its items back to review in a transaction of its own first, so that
+    the change stands even when nothing is then left to release (the release answers Conflict)."""
+    from brightline.casework.services import request_emergency_recheck
+
+    request_emergency_recheck(request_id=request_id, actor=released_by)
+    return _packet_release(request_id=request_id, released_by=released_by, recipients=recipients)
+
+
+@transaction.atomic
+def _packet_release(*, request_id: Any, released_by: User, recipients: list[str] | None) -> ReleasePacket:
+    from brightline.casework.services import (
+        advance_notice_gate,
+        items_emergency_recheck,
+        request_refresh_state,
+    )
     from brightline.notices.services import after_release_notices_queue
 
     if released_by.role not in RELEASER_ROLES:
@@ -169,10 +217,12 @@ def packet_release(
     items = list(
         request.items.select_for_update(of=("self",))
         .filter(state=ItemState.CLEARED)
-        .select_related("request_student__student__school", "decision")
+        .select_related("request_student__student__school", "request_student__determination")
+        .prefetch_related("decisions")
         .order_by("position")
     )
     items = _recheck_advance_notice(request=request, items=items, now=now)
+    items = items_emergency_recheck(request=request, items=items, now=now, actor=released_by)
     if not items:
         raise Conflict("nothing on this request is cleared for release")
     content = build_packet_content(request=request, items=items, released_at=now)
@@ -207,8 +257,16 @@ def packet_release(
         rs = student_items[0].request_student
         student = rs.student
         assert student is not None
+        # 99.32(a)(5): the threat as the district found it (the requester's words when none was recorded).
+        determination = getattr(rs, "determination", None)
         threat = (
-            request.emergency_threat if any(i.has_obligation("record_threat") for i in student_items) else ""
+            (
+                determination.threat
+                if determination is not None and determination.found
+                else request.emergency_threat
+            )
+            if any(i.has_obligation("record_threat") for i in student_items)
+            else ""
         )
         _append_entry(
             DisclosureEntry(

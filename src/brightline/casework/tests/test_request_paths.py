@@ -47,19 +47,30 @@ def test_emergency_items_are_released_without_review_and_recorded_with_the_threa
     )
     request = submit(world, world.transit, world.transit_officer, body)
     items = items_by_category(request)
-    assert items["contact"].state == ItemState.CLEARED
-    assert items["health"].state == ItemState.CLEARED
+    # Released without a superintendent's review, but only once the district found the threat real.
+    assert items["contact"].state == ItemState.AWAITING_DETERMINATION
+    assert items["health"].state == ItemState.AWAITING_DETERMINATION
     assert items["discipline"].state == ItemState.PENDING_REVIEW
     assert request.state == RequestState.IN_REVIEW
     # An emergency is due the same day.
     assert timezone.localdate(request.decision_due_at) == timezone.localdate(request.received_at)
+    with pytest.raises(Conflict):
+        packet_release(request_id=request.pk, released_by=world.clerk)
+    services.emergency_determine(
+        request_student_id=items["contact"].request_student_id,
+        official=world.clerk,
+        found=True,
+        threat="Student missing after a bomb threat at the station; last seen at 7:40",
+        rationale="Called Sgt. Alves back on the station's published number.",
+    )
 
     packet = packet_release(request_id=request.pk, released_by=world.clerk)
     released = {c["category"]: c["fields"] for c in packet.content["students"][0]["categories"]}
     assert set(released) == {"contact", "health"}
     assert released["contact"]["home_address"] == "12 Elm Street, Boston, MA 02119"
     entry = DisclosureEntry.objects.get(kind=EntryKind.DISCLOSURE, student=world.alice)
-    assert entry.threat.startswith("Student missing")
+    # The threat as the district found it (99.32(a)(5)).
+    assert entry.threat.endswith("last seen at 7:40")
     assert entry.recipients == ["R. Alves, Transit Police"]
     assert entry.party_position == "Sergeant"
     assert entry.released_by_name == "Rita Clerk"

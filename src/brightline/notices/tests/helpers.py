@@ -10,7 +10,7 @@ from django.utils import timezone
 from brightline.casework import services as casework
 from brightline.casework.models import Item, Request
 from brightline.roster.models import Student
-from brightline.testing import World, request_body
+from brightline.testing import World, emergencies_found, request_body
 
 
 def subpoena_approved(world: World, student: Student, *, categories: list[str] | None = None) -> Request:
@@ -46,6 +46,8 @@ def emergency_request(world: World, student: Student, categories: list[str]) -> 
             "ends_at": (timezone.now() + dt.timedelta(hours=6)).isoformat(),
         },
     )
-    return casework.request_submit(
+    request = casework.request_submit(
         agency=world.transit, document=body, channel="portal", submitted_by=world.transit_officer
     ).request
+    emergencies_found(request, world.clerk)
+    return request

@@ -191,6 +191,7 @@ RULES: dict[str, dict[str, str]] = {
     "GET /api/v1/requests/{request_id}/documents/{document_id}": request_scoped(CASEWORK | AGENCY),
     "POST /api/v1/office/requests": only(ALL_STAFF),
     "POST /api/v1/request-students/{request_student_id}/match": only(ALL_STAFF),
+    "POST /api/v1/request-students/{request_student_id}/emergency-determination": only(ALL_STAFF),
     "POST /api/v1/items/{item_id}/decision": only(ALL_STAFF),
     "GET /api/v1/review/queue": only(ALL_STAFF),
     "GET /api/v1/office/overdue": only(ALL_STAFF),

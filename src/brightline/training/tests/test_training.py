@@ -43,7 +43,7 @@ def test_an_untrained_reviewer_is_stopped_with_a_link_to_the_training(world: Wor
     with pytest.raises(NotAllowed, match=r"complete the training for policy version 2026\.2 .*: /training/"):
         casework.item_decide(item_id=item.pk, reviewer=acting, action="deny", rationale="No basis.")
     item.refresh_from_db()
-    assert item.state == "pending_review" and not hasattr(item, "decision")
+    assert item.state == "pending_review" and item.decision is None
 
     training_complete(
         user=acting, module_id=default_module().pk, answers=right_answers(default_module()), attested=True

@@ -15,7 +15,7 @@ from brightline.disclosures.services import after_the_fact_record, packet_releas
 from brightline.ledger.models import Checkpoint
 from brightline.ledger.selectors import ledger_size
 from brightline.ledger.services import checkpoint_sign
-from brightline.testing import World, request_body
+from brightline.testing import World, emergencies_found, request_body
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
 from brightline.transparency.reports import (
@@ -65,6 +65,7 @@ def emergency_in_part(world: World):
         },
     )
     request = submit(world.transit, world.transit_officer, body)
+    emergencies_found(request, world.clerk)
     discipline = request.items.get(category="discipline")
     services.item_decide(
         item_id=discipline.pk, reviewer=world.superintendent, action="deny", rationale="Not needed."
