@@ -226,6 +226,9 @@ DEFAULT_FROM_EMAIL = env_str("BRIGHTLINE_FROM_EMAIL", "records-office@brightline
 # Casework timing (business days, district calendar); see casework/README.md.
 DECISION_DEADLINE_BUSINESS_DAYS = env_int("BRIGHTLINE_DECISION_DEADLINE_DAYS", 10, minimum=1)
 ADVANCE_NOTICE_DAYS = env_int("BRIGHTLINE_ADVANCE_NOTICE_DAYS", 10, minimum=0)
+# Business days after the decision deadline before a student nobody identified is closed ("no records
+# released"): the records office is reminded every day until then.
+UNIDENTIFIED_CLOSE_DAYS = env_int("BRIGHTLINE_UNIDENTIFIED_CLOSE_DAYS", 10, minimum=0)
 RELEASE_LINK_HOURS = env_int("BRIGHTLINE_RELEASE_LINK_HOURS", 72, minimum=1)
 
 LOGGING = {

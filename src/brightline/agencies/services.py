@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from brightline.accounts.models import User
 from brightline.agencies.models import Agency, ApiToken, TokenScope
+from brightline.ledger.services import ledger_append
 from brightline.rows import with_related
 
 TOKEN_PREFIX = "bl_"  # noqa: S105 (a public marker, not a secret)
@@ -48,11 +49,18 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 
 @transaction.atomic
+@transaction.atomic
 def agency_verify(*, agency: Agency, verified_by: User) -> Agency:
+    """The records office verified who the agency is: its cleared requests may now be released."""
     agency.verified = True
     agency.verified_at = timezone.now()
     agency.verified_by = verified_by
     agency.save(update_fields=["verified", "verified_at", "verified_by"])
+    ledger_append(
+        event_type="agency.verified",
+        subject={"agency": agency.pk},
+        record={"agency": agency.pk, "kind": agency.kind, "verified_by": verified_by.pk},
+    )
     return agency
 
 

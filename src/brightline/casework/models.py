@@ -37,6 +37,9 @@ class RequestState(models.TextChoices):
 
 class ItemState(models.TextChoices):
     AWAITING_MATCH = "awaiting_match", "Student not yet identified"
+    # The records office could not (or would not) identify the student: nothing is released. A requester
+    # sees it as a refused item, "no records released" (CONTRACTS.md).
+    UNIDENTIFIED = "unidentified", "Closed: the student was not identified"
     REFUSED = "refused", "Refused by the policy"
     PENDING_REVIEW = "pending_review", "Waiting for a reviewer"
     DENIED = "denied", "Denied by a reviewer"
@@ -48,13 +51,16 @@ class ItemState(models.TextChoices):
 
 
 # An item in one of these states will not change again.
-FINAL_ITEM_STATES = frozenset({ItemState.REFUSED, ItemState.DENIED, ItemState.RELEASED})
+FINAL_ITEM_STATES = frozenset(
+    {ItemState.REFUSED, ItemState.DENIED, ItemState.RELEASED, ItemState.UNIDENTIFIED}
+)
 
 
 class MatchState(models.TextChoices):
     MATCHED = "matched", "Matched"
     NO_MATCH = "no_match", "No student matches"
     AMBIGUOUS = "ambiguous", "Several students match"
+    CLOSED = "closed", "Closed without identifying the student"
 
 
 class Disposition(models.TextChoices):
@@ -90,6 +96,24 @@ def disposition_for(states: list[str]) -> Disposition:
     if present == {ItemState.REFUSED}:
         return Disposition.REFUSED
     return Disposition.NOTHING_RELEASED
+
+
+def request_state_for(states: list[str]) -> RequestState:
+    """The request's state follows from its items' states; see casework/README.md."""
+    present = set(states)
+    if ItemState.AWAITING_MATCH in present:
+        return RequestState.AWAITING_MATCH
+    if ItemState.PENDING_REVIEW in present:
+        return RequestState.IN_REVIEW
+    if ItemState.AWAITING_DETERMINATION in present:
+        return RequestState.AWAITING_DETERMINATION
+    if ItemState.AWAITING_NOTICE in present:
+        return RequestState.AWAITING_NOTICE
+    if ItemState.CLEARED in present:
+        return RequestState.READY
+    if ItemState.RELEASED in present:
+        return RequestState.RELEASED
+    return RequestState.CLOSED
 
 
 class Request(models.Model):

@@ -16,12 +16,13 @@ from brightline.accounts.models import Role, User
 from brightline.casework.calendar import DistrictCalendar, district_zone, end_of_day
 from brightline.casework.models import DeadlineReminder, ItemState, ReminderKind, Request, RequestState
 
-UNDECIDED = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW)
+UNDECIDED = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW, RequestState.AWAITING_DETERMINATION)
 
 
 def roles_to_act(request: Request) -> list[str]:
-    """Who must act next: the records office while a student is unmatched, else the named reviewers."""
-    if request.state == RequestState.AWAITING_MATCH:
+    """Who must act next: the records office while a student is unmatched or an emergency waits for its
+    determination, else the named reviewers."""
+    if request.state in (RequestState.AWAITING_MATCH, RequestState.AWAITING_DETERMINATION):
         return [Role.RECORDS_CLERK]
     reviewers = request.items.filter(state=ItemState.PENDING_REVIEW).values_list("reviewer", flat=True)
     return sorted(set(reviewers))

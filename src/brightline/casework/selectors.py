@@ -10,14 +10,38 @@ from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
-from brightline.casework.models import Item, ItemState, Request, RequestState, RequestStudent
+from brightline.casework import triage as triage_bridge
+from brightline.casework.models import (
+    Item,
+    ItemState,
+    Request,
+    RequestState,
+    RequestStudent,
+    disposition_for,
+    request_state_for,
+)
 from brightline.errors import NotFound
 
 # Staff who work or audit casework see every request; school staff see none through these selectors.
 CASEWORK_ROLES = frozenset(
     {Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.AUDITOR, Role.ADMIN}
 )
-HIDDEN_FROM_REQUESTERS = frozenset({"alert_police_missing_child"})
+# What a requester is shown of the obligations: only what it must do or will receive (CONTRACTS.md).
+# Every other obligation is the district's own duty (a flag, a notice to counsel, a sealed entry ...).
+REQUESTER_OBLIGATIONS = frozenset({"redisclosure_notice", "notify_family_before_release"})
+# A requester never sees whether a student was identified: a student waiting for the records office is
+# "in review", one it closed is "refused", exactly as an item the policy refused.
+REQUESTER_ITEM_STATES = {
+    ItemState.AWAITING_MATCH: ItemState.PENDING_REVIEW,
+    ItemState.UNIDENTIFIED: ItemState.REFUSED,
+}
+NO_RECORDS_RELEASED = "No records released."
+REQUESTER_GENERIC_EXPLANATIONS = {
+    ItemState.PENDING_REVIEW: "The district is reviewing this part of the request.",
+    ItemState.REFUSED: NO_RECORDS_RELEASED,
+    ItemState.DENIED: NO_RECORDS_RELEASED,
+}
+REQUESTER_RELEASE_EXPLANATION = "The district's policy allows these records to be released."
 OPEN_STATES = (
     RequestState.AWAITING_MATCH,
     RequestState.IN_REVIEW,
@@ -124,6 +148,8 @@ def request_representation(
         students = list(request.students.all())
     if items is None:
         items = list(request.items.all())
+    if for_agency:
+        return _requester_representation(request, students, items, fresh=fresh)
     shown = []
     for item in items:
         rs = item.request_student
@@ -138,10 +164,7 @@ def request_representation(
                 "outcome": item.outcome or None,
                 "reviewer": item.reviewer or None,
                 "rules": item.rules,
-                # Whether a student is flagged missing is the district's to act on, not the requester's to learn.
-                "obligations": [
-                    o for o in item.obligations if not (for_agency and o in HIDDEN_FROM_REQUESTERS)
-                ],
+                "obligations": item.obligations,
                 "explanation": item.explanation,
                 "state": item.state,
             }
@@ -202,3 +225,183 @@ def request_representation(
             for packet in request.packets.all()
         ],
     }
+
+
+def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
+    """One item as its requester may see it: what was or will be released, never how the district got
+    there. No match state (an unidentified student reads as in review, then refused), no rule that
+    decides on a student's facts (opted out, adjudicated, in foster care ...), no explanation that
+    names one, no reviewer, and only the obligations the requester must meet or will receive."""
+    hidden_rules: frozenset[str] = policy.rules_reading_student_facts
+    state = REQUESTER_ITEM_STATES.get(ItemState(item.state), ItemState(item.state))
+    unidentified = item.state in REQUESTER_ITEM_STATES
+    rules = [] if unidentified else [rule for rule in item.rules if rule not in hidden_rules]
+    tells_a_fact = unidentified or len(rules) < len(item.rules)
+    outcome: str | None = item.outcome or None
+    if unidentified:
+        outcome = "review" if state == ItemState.PENDING_REVIEW else "refuse"
+    explanation = item.explanation
+    if tells_a_fact and outcome == "refuse" and rules:
+        # Refused by a rule that holds whoever the student is, and by one that reads the student's facts:
+        # the requester is told the first only, in the same words as for any other student.
+        note = item.request.emergency_note
+        explanation = (
+            f"{note} {policy.refusal_explanation(rules)}" if note else policy.refusal_explanation(rules)
+        )
+    elif tells_a_fact:
+        explanation = REQUESTER_GENERIC_EXPLANATIONS.get(state, REQUESTER_RELEASE_EXPLANATION)
+    return {
+        "id": item.pk,
+        "student_id": item.request_student.named.get("student_id"),
+        "student_position": item.request_student.position,
+        "category": item.category,
+        "outcome": outcome,
+        "reviewer": None,
+        "rules": rules,
+        "obligations": sorted(o for o in item.obligations if o in REQUESTER_OBLIGATIONS),
+        "explanation": explanation,
+        "state": str(state),
+    }
+
+
+def requester_request_state(request: Request) -> RequestState:
+    """The request's state as its requester may see it (items prefetched): no match state."""
+    states = [REQUESTER_ITEM_STATES.get(ItemState(item.state), item.state) for item in request.items.all()]
+    return request_state_for([str(state) for state in states])
+
+
+def _requester_representation(
+    request: Request, students: list[RequestStudent], items: list[Item], *, fresh: bool
+) -> dict[str, Any]:
+    """CONTRACTS.md's shape as a requester sees it (API, portal page): `requester_item` for each item,
+    the request's state and disposition as those items imply, and the students as the requester named
+    them. A request refused in whole reads the same, byte for byte but for its id, reference and times,
+    whether or not its students are enrolled."""
+    policy = triage_bridge.policy_for_request(request.policy_sha256)
+    shown = [requester_item(item, policy=policy) for item in items]
+    states = [item["state"] for item in shown]
+    return {
+        "id": str(request.pk),
+        "reference": request.reference,
+        "state": str(request_state_for(states)),
+        "disposition": str(disposition_for(states)),
+        "received_at": request.received_at,
+        "decision_due_at": request.decision_due_at,
+        "channel": request.channel,
+        "requester": {
+            "kind": request.requester_kind,
+            "agency": request.agency_name,
+            "name": request.requester_name,
+            "position": request.requester_position,
+        },
+        "purpose": request.purpose,
+        "policy": {
+            "id": request.policy_id,
+            "version": request.policy_version,
+            "sha256": request.policy_sha256,
+        },
+        "students": [{"position": rs.position, "named": rs.named} for rs in students],
+        "items": shown,
+        "documents": []
+        if fresh
+        else [
+            {
+                "id": doc.pk,
+                "kind": doc.kind,
+                "name": doc.original_name,
+                "size": doc.size,
+                "sha256": doc.sha256,
+            }
+            for doc in request.documents.all()
+        ],
+        "packets": []
+        if fresh
+        else [
+            {
+                "id": str(packet.pk),
+                "released_at": packet.released_at,
+                "content_sha256": packet.content_sha256,
+                "acknowledgment_required": bool(packet.redisclosure_notice),
+                "acknowledged_at": packet.acknowledged_at,
+                "redisclosure_notice": packet.redisclosure_notice,
+            }
+            for packet in request.packets.all()
+        ],
+    }
+
+
+# -- emergencies waiting for the district's determination (rule R1) -----------------------------------
+
+DETERMINATION_OPEN_STATES = (ItemState.AWAITING_DETERMINATION, ItemState.PENDING_REVIEW)
+
+
+def _waiting_students(queryset: QuerySet[RequestStudent]) -> list[RequestStudent]:
+    """Named students with an item that carries `determine_emergency`, still open, and no determination
+    (requests stating an emergency are few: the obligation is checked on their items here)."""
+    candidates = (
+        queryset.filter(
+            determination__isnull=True,
+            student__isnull=False,
+            request__emergency_threat__gt="",
+            items__state__in=DETERMINATION_OPEN_STATES,
+        )
+        .select_related("request", "student__school")
+        .prefetch_related("items")
+        .distinct()
+        .order_by("request__received_at", "position")
+    )
+    return [
+        rs
+        for rs in candidates
+        if any(
+            item.has_obligation("determine_emergency") and item.state in DETERMINATION_OPEN_STATES
+            for item in rs.items.all()
+        )
+    ]
+
+
+def _waiting_entry(rs: RequestStudent) -> dict[str, Any]:
+    items = [
+        item
+        for item in rs.items.all()
+        if item.has_obligation("determine_emergency") and item.state in DETERMINATION_OPEN_STATES
+    ]
+    return {"request": rs.request, "request_student": rs, "student": rs.student, "items": items}
+
+
+def emergencies_to_determine(*, request: Request) -> list[dict[str, Any]]:
+    """The students of this request whose emergency waits for a determination (records office page)."""
+    return [_waiting_entry(rs) for rs in _waiting_students(RequestStudent.objects.filter(request=request))]
+
+
+def emergencies_waiting_for(*, user: User) -> list[dict[str, Any]]:
+    """Every emergency this person may determine: all of them for the records office, the students of
+    their own schools for a principal, none for anyone else."""
+    from brightline.incidents.selectors import schools_for
+
+    if user.role in (Role.RECORDS_CLERK, Role.ADMIN):
+        queryset = RequestStudent.objects.all()
+    elif user.role == Role.PRINCIPAL:
+        queryset = RequestStudent.objects.filter(student__school__in=schools_for(user))
+    else:
+        return []
+    return [_waiting_entry(rs) for rs in _waiting_students(queryset)[:200]]
+
+
+def emergency_to_determine(*, user: User, request_id: Any, request_student_id: int) -> dict[str, Any]:
+    """One student's emergency as the person who may determine it sees it; otherwise not found."""
+    for entry in emergencies_waiting_for_student(user=user, request_student_id=request_student_id):
+        if str(entry["request"].pk) == str(request_id):
+            return entry
+    raise NotFound("no emergency waits for your determination here")
+
+
+def emergencies_waiting_for_student(*, user: User, request_student_id: int) -> list[dict[str, Any]]:
+    from brightline.incidents.selectors import schools_for
+
+    queryset = RequestStudent.objects.filter(pk=request_student_id)
+    if user.role == Role.PRINCIPAL:
+        queryset = queryset.filter(student__school__in=schools_for(user))
+    elif user.role not in (Role.RECORDS_CLERK, Role.ADMIN):
+        return []
+    return [_waiting_entry(rs) for rs in _waiting_students(queryset)]

@@ -34,6 +34,7 @@ from brightline.casework.models import (
     RequestState,
     RequestStudent,
     disposition_for,
+    request_state_for,
 )
 from brightline.disclosures.models import DisclosureEntry
 from brightline.disclosures.packets import inventory_fields
@@ -280,9 +281,7 @@ def _triage_fields(
                     "reviewer": triaged["reviewer"] or "",
                     "rules": triaged["rules"],
                     "obligations": obligations,
-                    "explanation": f"{request.emergency_note} {triaged['explanation']}"
-                    if request.emergency_note
-                    else triaged["explanation"],
+                    "explanation": _explained(request, triaged["explanation"]),
                     "state": state,
                     "approved_fields": inventory_fields(category)
                     if state
@@ -291,6 +290,11 @@ def _triage_fields(
                 }
             )
     return fields
+
+
+def _explained(request: Request, explanation: str) -> str:
+    """The engine's explanation, after the note on an emergency that was not taken into account."""
+    return f"{request.emergency_note} {explanation}" if request.emergency_note else explanation
 
 
 TRIAGE_COLUMNS = ("outcome", "reviewer", "rules", "obligations", "explanation", "state", "approved_fields")
@@ -320,24 +324,6 @@ def _apply_triage(request: Request, request_students: list[RequestStudent]) -> l
         item.updated_at = now
     Item.objects.bulk_update(changed, [*TRIAGE_COLUMNS, "updated_at"])
     return changed
-
-
-def request_state_for(states: list[str]) -> RequestState:
-    """The request's state follows from its items' states; see casework/README.md."""
-    present = set(states)
-    if ItemState.AWAITING_MATCH in present:
-        return RequestState.AWAITING_MATCH
-    if ItemState.PENDING_REVIEW in present:
-        return RequestState.IN_REVIEW
-    if ItemState.AWAITING_DETERMINATION in present:
-        return RequestState.AWAITING_DETERMINATION
-    if ItemState.AWAITING_NOTICE in present:
-        return RequestState.AWAITING_NOTICE
-    if ItemState.CLEARED in present:
-        return RequestState.READY
-    if ItemState.RELEASED in present:
-        return RequestState.RELEASED
-    return RequestState.CLOSED
 
 
 def request_refresh_state(
@@ -414,7 +400,7 @@ def _after_triage(
 ) -> None:
     """What follows triage for each newly triaged student: the record entry and any advance notices."""
     from brightline.disclosures.services import disclosure_event, request_received_entries
-    from brightline.notices.services import advance_notices_queue
+    from brightline.notices.services import advance_notices_queue, obligations_after_triage
 
     if not request_students:
         return
@@ -428,6 +414,8 @@ def _after_triage(
         if waiting:
             ledger.flush()
             advance_notices_queue(request=request, student=rs.student, items=waiting)  # type: ignore[arg-type]
+    # Counsel's copy, the missing-persons alert, the administrator's family-notice decision.
+    obligations_after_triage(request=request, request_students=request_students, items=items, ledger=ledger)
 
 
 @transaction.atomic
@@ -558,6 +546,15 @@ def request_submit(
     # The matched students are triaged before their items are stored: each item is written once.
     matched = [rs for rs in request_students if rs.student_id is not None]
     triaged = iter(_triage_fields(request, matched, policy) if matched else [])
+    # What the policy refuses whoever the student is, a student nobody has identified is refused at once
+    # too: a request refused in whole answers the same whether its students are enrolled or not.
+    refused_anyway: dict[str, dict[str, dict[str, Any]]] = {}
+    for rs in request_students:
+        how = triage_bridge.identified_by(rs.named)
+        if rs.student_id is None and how not in refused_anyway:
+            refused_anyway[how] = triage_bridge.refusals_whoever_the_student(
+                stored, received_at, policy, identified_by=how
+            )
     items: list[Item] = []
     for rs in request_students:
         for index, category in enumerate(categories):
@@ -571,9 +568,16 @@ def request_submit(
             if rs.student_id is not None:
                 for name, value in next(triaged).items():
                     setattr(item, name, value)
+            else:
+                refusal = refused_anyway[triage_bridge.identified_by(rs.named)].get(category)
+                if refusal is not None:
+                    item.outcome, item.rules = refusal["outcome"], refusal["rules"]
+                    item.obligations = sorted(refusal["obligations"])
+                    item.explanation = _explained(request, refusal["explanation"])
+                    item.state = ItemState.REFUSED
             items.append(item)
     insert_new(items)
-    triaged_items = [item for item in items if item.request_student.student_id is not None]
+    triaged_items = [item for item in items if item.outcome]
     actor = submitted_by or entered_by
     ledger = _LedgerQueue()
     ledger.add(
@@ -1060,8 +1064,8 @@ def emergency_determine(
             if item.state in (ItemState.AWAITING_DETERMINATION, ItemState.PENDING_REVIEW)
         ]
         why = (
-            f"{determination.determined_by_name} found no articulable and significant threat on "
-            f"{_local_time(now)}, so the emergency is no ground to release these records."
+            f"A district official found no articulable and significant threat on {_local_time(now)}, "
+            "so the emergency is no ground to release these records."
         )
         _back_to_review(
             [item for item in open_items if item.state == ItemState.AWAITING_DETERMINATION], why=why, now=now
@@ -1092,3 +1096,106 @@ def emergency_determine(
         ledger.add(disclosure_event(entry), entry)
     request_refresh_state(request, actor=official, ledger=ledger)
     return DeterminationResult(determination, waiting)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Students the district cannot identify
+# ---------------------------------------------------------------------------------------------------
+
+UNIDENTIFIED_REASON_AFTER_DEADLINE = (
+    "not identified by the records office before the deadline had long passed"
+)
+
+
+def _close_unidentified(
+    rs: RequestStudent, *, reason: str, actor: User | None, now: dt.datetime
+) -> list[Item]:
+    items = list(
+        Item.objects.select_for_update(of=("self",))
+        .filter(request_student=rs, state=ItemState.AWAITING_MATCH)
+        .order_by("position")
+    )
+    for item in items:
+        item.state = ItemState.UNIDENTIFIED
+        item.outcome = item.outcome or "refuse"
+        item.explanation = "No records released: the student was not identified."
+        item.updated_at = now
+    Item.objects.bulk_update(items, ["state", "outcome", "explanation", "updated_at"])
+    rs.match_state = MatchState.CLOSED
+    rs.save(update_fields=["match_state"])
+    ledger = _LedgerQueue()
+    ledger.add(
+        LedgerEvent(
+            event_type="request.student_closed",
+            subject={"request": str(rs.request_id), "request_student": rs.pk},
+            record={
+                "request": str(rs.request_id),
+                "request_student": rs.pk,
+                "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(),
+                "closed_by": actor.pk if actor else None,
+                "items": [item.pk for item in items],
+            },
+        )
+    )
+    request_refresh_state(rs.request, actor=actor, ledger=ledger)
+    return items
+
+
+@transaction.atomic
+def student_close_unidentified(*, request_student_id: int, closed_by: User, reason: str) -> list[Item]:
+    """The records office closes a named student it cannot (or will not) identify: nothing about that
+    student is released, and the requester reads "no records released", as for a refused item."""
+    if closed_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
+        raise NotAllowed("only the records office closes a student it cannot identify")
+    rs = (
+        RequestStudent.objects.select_for_update(of=("self",))
+        .select_related("request")
+        .filter(pk=request_student_id)
+        .first()
+    )
+    if rs is None:
+        raise NotFound("no such student on a request")
+    if rs.match_state in (MatchState.MATCHED, MatchState.CLOSED):
+        raise Conflict(
+            f"this student is already {rs.get_match_state_display().lower()}", field="request_student"
+        )
+    if not reason or not reason.strip():
+        raise InvalidInput(
+            [("reason", "say why the student cannot be identified (it stays with the request)")]
+        )
+    return _close_unidentified(rs, reason=reason.strip(), actor=closed_by, now=timezone.now())
+
+
+def unidentified_close_overdue(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> list[RequestStudent]:
+    """A request never stays open for ever: students still unidentified `UNIDENTIFIED_CLOSE_DAYS`
+    business days after the decision deadline are closed, each in its own transaction (the office
+    was reminded every day before). Run daily by `brightline remind_deadlines`."""
+    from brightline.casework.calendar import DistrictCalendar, district_zone
+
+    now = now or timezone.now()
+    calendar = DistrictCalendar.load()
+    today = timezone.localtime(now, district_zone()).date()
+    waiting = RequestStudent.objects.filter(
+        match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS), request__decision_due_at__lt=now
+    ).select_related("request")
+    overdue = [
+        rs
+        for rs in waiting
+        if calendar.add_business_days(
+            timezone.localtime(rs.request.decision_due_at, district_zone()).date(),
+            settings.UNIDENTIFIED_CLOSE_DAYS,
+        )
+        <= today
+    ]
+    if dry_run:
+        return overdue
+    for rs in overdue:
+        with transaction.atomic():
+            locked = (
+                RequestStudent.objects.select_for_update(of=("self",)).select_related("request").get(pk=rs.pk)
+            )
+            if locked.match_state in (MatchState.NO_MATCH, MatchState.AMBIGUOUS):
+                _close_unidentified(locked, reason=UNIDENTIFIED_REASON_AFTER_DEADLINE, actor=None, now=now)
+    return overdue

@@ -104,3 +104,41 @@ def triage(
 ) -> dict:
     case = engine.parse_case(build_case(document, students, now, identified_by=identified_by))
     return policy.triage(case, students_named=students_named(document)).to_json()
+
+
+_FACT_NAMES = ("directory_opt_out", "missing_child_flag", "foster_care", "adjudicated")
+
+
+def refusals_whoever_the_student(
+    document: dict[str, Any], now: dt.datetime, policy: Any, *, identified_by: str | None = None
+) -> dict[str, dict[str, Any]]:
+    """The categories this request is refused whoever the student is, with the refusal (outcome, rules,
+    obligations, explanation): the policy refuses them for every combination of a student's facts.
+
+    A student the district could not identify gets these refusals at once, as an enrolled student does,
+    so that a request refused in whole answers the same whether or not its students are enrolled
+    (CONTRACTS.md). A refusal that depends on who the student is waits for the records office."""
+    combinations = [
+        {
+            "student_id": f"any-{index}",
+            **{name: bool(index >> bit & 1) for bit, name in enumerate(_FACT_NAMES)},
+        }
+        for index in range(2 ** len(_FACT_NAMES))
+    ]
+    result = triage(document, combinations, now, policy, identified_by=identified_by)
+    by_category: dict[str, list[dict[str, Any]]] = {}
+    for item in result["items"]:
+        by_category.setdefault(item["category"], []).append(item)
+    refusals: dict[str, dict[str, Any]] = {}
+    for category, items in by_category.items():
+        if all(item["outcome"] == "refuse" for item in items):
+            # The refusal of a student with no fact set (the first combination): its rules hold whoever
+            # the student is; a refusal some facts add (an opt-out) is not claimed.
+            plain = items[0]
+            refusals[category] = {
+                "outcome": "refuse",
+                "rules": plain["rules"],
+                "obligations": [o for o in plain["obligations"] if o != "alert_police_missing_child"],
+                "explanation": plain["explanation"],
+            }
+    return refusals

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
+from brightline.agencies.models import Agency
 from brightline.casework.models import Item, ItemState, Request, RequestStudent
 from brightline.disclosures.models import DeliveryLink, DisclosureEntry, EntryKind, ReleasePacket
 from brightline.disclosures.packets import build_packet_content, redisclosure_notice_for, render_packet_pdf
@@ -212,6 +213,12 @@ def _packet_release(*, request_id: Any, released_by: User, recipients: list[str]
     request = Request.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
         raise NotFound("no such request")
+    if not Agency.objects.filter(pk=request.agency_id, verified=True).exists():
+        # Verified agencies only: its cleared items wait, visibly, until the records office verifies it.
+        raise Conflict(
+            f"{request.agency_name} is not verified: nothing is released to it until the records office "
+            "verifies the agency"
+        )
     now = timezone.now()
     advance_notice_gate(request=request, now=now)
     items = list(

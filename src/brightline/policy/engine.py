@@ -181,6 +181,9 @@ class PolicyRule:
     obligations: frozenset[str]
     explanation: str
     basis: str | None
+    # The rule's conditions read the student's facts (opted out, flagged, in foster care, adjudicated):
+    # naming it to a requester would tell a roster fact (CONTRACTS.md "What a requester learns").
+    reads_student: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,8 +324,20 @@ def _read_rules(text: str) -> tuple[dict[str, PolicyRule], list[str]]:
             obligations=frozenset(obligations),
             explanation=explanation,
             basis=basis,
+            reads_student=_reads_student_facts(policy.get("conditions", [])),
         )
     return rules, problems
+
+
+def _reads_student_facts(node: object) -> bool:
+    """Whether a policy's conditions read `context.student` (in Cedar's JSON form)."""
+    if isinstance(node, dict):
+        if node.get("attr") == "student" and node.get("left") == {"Var": "context"}:
+            return True
+        return any(_reads_student_facts(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_reads_student_facts(value) for value in node)
+    return False
 
 
 def _cedar_moment(moment: datetime) -> dict[str, Any]:
@@ -448,6 +463,18 @@ class PolicyVersion:
     @property
     def info(self) -> dict[str, str]:
         return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+    def refusal_explanation(self, rule_ids: Sequence[str]) -> str:
+        """The explanation a refusal by these rules gets (their `forbid` halves), as triage words it."""
+        forbids = [rule for rule in self.rules.values() if rule.effect == "forbid" and rule.rule in rule_ids]
+        return self._summarise("refuse", None, forbids).explanation
+
+    @functools.cached_property
+    def rules_reading_student_facts(self) -> frozenset[str]:
+        """Rule ids of which some half decides on the student's facts: never named to a requester."""
+        return frozenset(
+            rule.rule for rule in self.rules.values() if rule.action == "disclose" and rule.reads_student
+        )
 
     def __repr__(self) -> str:
         return f"<PolicyVersion {self.id} {self.version} {self.sha256[:12]}>"

@@ -19,6 +19,9 @@ from brightline.accounts.models import Role, User
 from brightline.errors import NotAllowed, NotFound
 
 RECORDS_OFFICE = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
+# Who records the district's determination of an emergency (rule R1): the records office, and the
+# student's principal (casework.services.emergency_determine checks the school).
+EMERGENCY_DETERMINERS = RECORDS_OFFICE | {Role.PRINCIPAL}
 REVIEWERS = frozenset({Role.SUPERINTENDENT, Role.LEGAL_ADVISOR})
 SCHOOL_STAFF = frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF})
 FAMILY = frozenset({Role.PARENT, Role.ELIGIBLE_STUDENT})

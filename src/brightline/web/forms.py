@@ -352,3 +352,46 @@ class AfterTheFactForm(forms.Form):
         extra = [line.strip() for line in self.cleaned_data.get("other_recipients", "").splitlines()]
         first = f"{self.cleaned_data['recipient_name'].strip()}, {self.cleaned_data['recipient_affiliation'].strip()}"
         return [first, *[line for line in extra if line]]
+
+
+class EmergencyDeterminationForm(forms.Form):
+    """A district official's finding on the emergency a requester stated (FERPA 99.36(c))."""
+
+    found = forms.TypedChoiceField(
+        label="Is the threat articulable and significant, and the requester an appropriate recipient?",
+        choices=[
+            ("yes", "Yes: I found an articulable and significant threat to health or safety"),
+            ("no", "No: I did not find such a threat"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    threat = forms.CharField(
+        label="The threat as you found it",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded in the student's record of disclosures with the requester's name (FERPA 99.32(a)(5)).",
+        max_length=5000,
+    )
+    rationale = forms.CharField(
+        label="What you checked, and with whom",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("found") and not (data.get("threat") or "").strip():
+            self.add_error("threat", "Describe the threat as you found it.")
+        return data
+
+
+class CloseUnidentifiedForm(forms.Form):
+    """The records office closes a named student it cannot or will not identify."""
+
+    reason = forms.CharField(
+        label="Why the student cannot be identified",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the request. The requester reads only that no records were released.",
+        max_length=2000,
+    )

@@ -6,6 +6,7 @@ Presentational only: nothing here decides an outcome. Every identifier of the vo
 
 from __future__ import annotations
 
+from brightline.casework.models import ItemState, RequestState
 from brightline.policy.vocabulary import (
     CATEGORIES,
     IDENTIFIED_BY,
@@ -98,6 +99,7 @@ OBLIGATION_LABELS: dict[str, str] = {
     "redisclosure_notice": "The recipient must accept the redisclosure notice",
     "notify_legal_advisor": "The district's legal advisor gets a copy of the request",
     "alert_police_missing_child": "The student is flagged missing: police are told of this request",
+    "determine_emergency": "A district official must find the threat real before anything is released",
 }
 REQUESTER_KIND_LABELS: dict[str, str] = {
     "municipal_police": "City or town police",
@@ -140,6 +142,7 @@ RULE_LABELS: dict[str, str] = {
     "F6": "F6 · directory information limits",
     "F7": "F7 · juvenile justice limits",
     "L": "L · legal process goes to the legal advisor",
+    "V4": "V4 · federal agencies go to the legal advisor",
     "R1": "R1 · health or safety emergency",
     "R2": "R2 · abuse investigation",
     "R3": "R3 · foster care",
@@ -148,6 +151,7 @@ RULE_LABELS: dict[str, str] = {
     "R6": "R6 · written consent",
     "R7": "R7 · school officials",
     "R8": "R8 · parents and eligible students",
+    "B": "B · no bulk release: more than 10 students are reviewed",
     "V1": "V1 · juvenile justice review",
     "V2": "V2 · courts and probation without process",
     "V3": "V3 · recruiters and colleges",
@@ -166,6 +170,13 @@ TABLES: dict[str, dict[str, str]] = {
     "outcome": OUTCOME_LABELS,
     "reviewer": REVIEWER_LABELS,
     "rule": RULE_LABELS,
+    "item_state": {state.value: state.label for state in ItemState},
+    # The obligations a requester is shown (casework.selectors.REQUESTER_OBLIGATIONS), said to it.
+    "requester_obligation": {
+        "redisclosure_notice": "You must accept the notice on redisclosure (FERPA 99.33) before you download",
+        "notify_family_before_release": "The family is told before anything is released: this waits for the notice period",
+    },
+    "request_state": {state.value: state.label for state in RequestState},
 }
 
 

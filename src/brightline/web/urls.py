@@ -31,6 +31,16 @@ urlpatterns = [
         name="office_match",
     ),
     path("office/requests/<uuid:request_id>/release", office.office_release, name="office_release"),
+    path(
+        "office/requests/<uuid:request_id>/students/<int:request_student_id>/close",
+        office.office_close_student,
+        name="office_close_student",
+    ),
+    path(
+        "requests/<uuid:request_id>/students/<int:request_student_id>/emergency",
+        office.emergency_determine_page,
+        name="emergency_determine",
+    ),
     path("office/agencies/", office.office_agencies, name="office_agencies"),
     path("office/agencies/<int:agency_id>/verify", office.office_agency_verify, name="office_agency_verify"),
     path("office/letters/", office.office_letters, name="office_letters"),

@@ -148,6 +148,13 @@ RULES: dict[str, dict[str, str]] = {
     "page web:review": only(REVIEWERS),
     "page web:review_request": only(REVIEWERS),
     "page web:review_decide": only(REVIEWERS),
+    # Counsel marks its copy of a request read (there is no copy 1).
+    "page web:review_counsel_notice_read": only(**{Role.LEGAL_ADVISOR: HIDDEN}),
+    # The administrator's settings and family-notice decisions (there is no email 1).
+    "page web:admin_settings": only(Role.ADMIN),
+    "page web:admin_email_retry": only(**{Role.ADMIN: HIDDEN}),
+    "page web:family_notice_decisions": only(Role.ADMIN),
+    "page web:family_notice_decide": only(Role.ADMIN),
     "page web:staff_document": only(REVIEWERS | RECORDS_OFFICE | {Role.AUDITOR}),
     # School staff and families.
     "page web:school_record": only(Role.PRINCIPAL, Role.SCHOOL_STAFF),
@@ -199,6 +206,8 @@ RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/requests/{request_id}/release": request_scoped(RECORDS_OFFICE, **{OTHER_TOKEN: DENIED}),
     "POST /api/v1/requests/{request_id}/packets/{packet_id}/acknowledge": packet_scoped(),
     "POST /api/v1/requests/{request_id}/packets/{packet_id}/link": packet_scoped(),
+    # Staff open a packet (logged); no packet has the fixtures' id, and school staff find no request.
+    "GET /api/v1/requests/{request_id}/packets/{packet_id}": only(**{str(r): HIDDEN for r in ALL_STAFF}),
     "GET /api/v1/releases/{token}": {persona: HIDDEN for persona in PERSONAS},
     "POST /api/v1/disclosures/after-the-fact": only(ALL_STAFF),
     "GET /api/v1/students/{student_id}/disclosures": only(RECORD_READERS),
@@ -325,6 +334,9 @@ def fixtures(world: World) -> Fixtures:
         "document_id": str(document["id"]),
         "agency_id": str(world.transit.pk),
         "notice_id": "1",
+        "counsel_notice_id": "1",
+        "email_id": "1",
+        "decision_id": "1",
         "incident_id": "1",
         "student_pk": str(world.alice.pk),
         "number": "1",

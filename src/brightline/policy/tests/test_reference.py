@@ -95,7 +95,14 @@ def domain(request: dict[str, Any], facts: dict[str, Any], category: str) -> dic
         return result(
             "review",
             "legal_advisor",
-            [("L", {"sealed_record"} if sealed_order else {"notify_family_before_release", "record_disclosure"})],
+            [
+                (
+                    "L",
+                    {"sealed_record"}
+                    if sealed_order
+                    else {"notify_family_before_release", "record_disclosure"},
+                )
+            ],
         )
     notice_first = {"notify_family_before_release", "record_disclosure", "redisclosure_notice"}
     if kind == "federal_law_enforcement":
@@ -202,7 +209,10 @@ requests = st.fixed_dictionaries(
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(request=requests, students=st.one_of(st.lists(flags, min_size=1, max_size=3), st.lists(flags, min_size=9, max_size=13)))
+@given(
+    request=requests,
+    students=st.one_of(st.lists(flags, min_size=1, max_size=3), st.lists(flags, min_size=9, max_size=13)),
+)
 def test_cedar_policy_agrees_with_domain_on_generated_cases(
     request: dict[str, Any], students: list[dict[str, Any]]
 ) -> None:

@@ -24,8 +24,15 @@ from brightline.errors import Conflict, InvalidInput, NotAllowed
 from brightline.notices.services import notice_mark_mailed, notice_text
 from brightline.roster.selectors import students_matching
 from brightline.web import queries
-from brightline.web.access import RECORDS_OFFICE, PageRequest, is_htmx, role_required
-from brightline.web.forms import MatchForm, OffPortalRequestForm, StudentSearchForm, add_service_errors
+from brightline.web.access import EMERGENCY_DETERMINERS, RECORDS_OFFICE, PageRequest, is_htmx, role_required
+from brightline.web.forms import (
+    CloseUnidentifiedForm,
+    EmergencyDeterminationForm,
+    MatchForm,
+    OffPortalRequestForm,
+    StudentSearchForm,
+    add_service_errors,
+)
 from brightline.web.views.common import items_by_student, named_student, sentence
 
 DUE_SOON = dt.timedelta(days=3)
@@ -39,6 +46,7 @@ def office(request: PageRequest) -> HttpResponse:
         "due": casework_selectors.requests_due(user=user, within=DUE_SOON),
         "awaiting_match": casework_selectors.requests_list(user=user, state=RequestState.AWAITING_MATCH),
         "ready": casework_selectors.requests_list(user=user, state=RequestState.READY),
+        "emergencies": casework_selectors.emergencies_waiting_for(user=user),
         "recent": casework_selectors.requests_list(user=user)[:20],
         "letters": queries.letters_to_mail(user=user).count(),
         "unverified": queries.agencies_for_records_office(user=user).filter(verified=False).count(),
@@ -93,7 +101,7 @@ def _match_panels(request: PageRequest, found: Request) -> list[dict[str, Any]]:
     searched = request.GET.get("search_for", "")
     panels = []
     for rs in found.students.all():
-        if rs.match_state == MatchState.MATCHED:
+        if rs.match_state in (MatchState.MATCHED, MatchState.CLOSED):
             continue
         named = rs.named
         try:
@@ -124,6 +132,7 @@ def _match_panels(request: PageRequest, found: Request) -> list[dict[str, Any]]:
                 "candidates": candidates,
                 "search_form": search_form,
                 "results": results,
+                "close_form": CloseUnidentifiedForm(prefix=f"close{rs.pk}"),
             }
         )
     return panels
@@ -142,7 +151,9 @@ def office_request(request: PageRequest, request_id: str) -> HttpResponse:
             for group in items_by_student(found)
         ],
         "panels": _match_panels(request, found),
-        "can_release": found.state == RequestState.READY,
+        "determinations": casework_selectors.emergencies_to_determine(request=found),
+        "agency_verified": found.agency.verified,
+        "can_release": found.state == RequestState.READY and found.agency.verified,
     }
     template = "web/office/_match_panels.html" if is_htmx(request) else "web/office/request.html"
     return render(request, template, context)
@@ -230,3 +241,77 @@ def office_letter_mailed(request: PageRequest, notice_id: int) -> HttpResponse:
     else:
         messages.success(request, f"The letter to {notice.recipient_name} is marked mailed.")
     return redirect("web:office_letters")
+
+
+def _post_on_request_student(request: PageRequest, request_id: str, request_student_id: int) -> Request:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    if not any(rs.pk == request_student_id for rs in found.students.all()):
+        raise Http404("no such student on this request")
+    return found
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_close_student(request: PageRequest, request_id: str, request_student_id: int) -> HttpResponse:
+    """Close a named student the records office cannot identify: no records released."""
+    found = _post_on_request_student(request, request_id, request_student_id)
+    form = CloseUnidentifiedForm(request.POST, prefix=f"close{request_student_id}")
+    if not form.is_valid():
+        messages.error(request, "Say why the student cannot be identified.")
+    else:
+        try:
+            casework_services.student_close_unidentified(
+                request_student_id=request_student_id,
+                closed_by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            messages.error(request, sentence(str(error)))
+        else:
+            messages.success(
+                request, "The student was closed: the requester reads that no records were released."
+            )
+    return redirect("web:office_request", request_id=found.pk)
+
+
+@role_required(EMERGENCY_DETERMINERS)
+@require_http_methods(["GET", "POST"])
+def emergency_determine_page(request: PageRequest, request_id: str, request_student_id: int) -> HttpResponse:
+    """Record whether the emergency a requester stated is real, for one student (rule R1)."""
+    waiting = casework_selectors.emergency_to_determine(
+        user=request.user, request_id=request_id, request_student_id=request_student_id
+    )
+    form = EmergencyDeterminationForm(
+        request.POST or None, initial={"threat": waiting["request"].emergency_threat}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = casework_services.emergency_determine(
+                request_student_id=request_student_id,
+                official=request.user,
+                found=form.cleaned_data["found"],
+                threat=form.cleaned_data["threat"],
+                rationale=form.cleaned_data["rationale"],
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        except (Conflict, NotAllowed) as error:
+            messages.error(request, sentence(str(error)))
+        else:
+            if result.determination is None:
+                messages.warning(
+                    request, "The emergency had already ended: its records went back to review instead."
+                )
+            elif result.determination.found:
+                messages.success(
+                    request, "Recorded: the emergency was found. Its cleared records may now be released."
+                )
+            else:
+                messages.success(
+                    request, "Recorded: no emergency was found. Its records went to the superintendent."
+                )
+            if request.user.role in RECORDS_OFFICE:
+                return redirect("web:office_request", request_id=waiting["request"].pk)
+            return redirect("web:home")
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/office/determine.html", {"waiting": waiting, "form": form}, status=status)

@@ -18,12 +18,14 @@ from brightline.disclosures.services import delivery_link_issue, packet_acknowle
 from brightline.errors import Conflict, InvalidInput
 from brightline.web.access import REQUESTERS, PageRequest, role_required
 from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm, add_service_errors
-from brightline.web.views.common import items_by_student, named_student
+from brightline.web.views.common import named_student
 
 
 @role_required(REQUESTERS)
 def portal(request: PageRequest) -> HttpResponse:
-    requests = casework_selectors.requests_list(agency=request.agency)
+    requests = list(casework_selectors.requests_list(agency=request.agency))
+    for found in requests:
+        found.requester_state = casework_selectors.requester_request_state(found)  # type: ignore[attr-defined]
     return render(request, "web/portal/list.html", {"requests": requests})
 
 
@@ -74,13 +76,19 @@ def _render_request(
         }
         for packet in found.packets.all()
     ]
+    # The page shows exactly what the API answers the agency (CONTRACTS.md "What a requester learns").
+    view = casework_selectors.request_representation(found, for_agency=True)
     groups = [
-        dict(group, named=named_student(group["request_student"].named)) for group in items_by_student(found)
+        {
+            "named": named_student(student["named"]),
+            "items": [item for item in view["items"] if item["student_position"] == student["position"]],
+        }
+        for student in view["students"]
     ]
     return render(
         request,
         "web/portal/request.html",
-        {"req": found, "groups": groups, "packets": packets},
+        {"req": found, "view": view, "groups": groups, "packets": packets},
         status=status,
     )
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from brightline.casework.selectors import emergencies_waiting_for
 from brightline.casework.triage import policy_in_effect
 from brightline.ledger.keys import log_verifier_key
 from brightline.ledger.selectors import checkpoint_latest, checkpoint_published_text, ledger_size
@@ -25,7 +26,12 @@ TIER_HEADINGS = {
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return render(request, "web/dashboard.html", {"destinations": destinations_for(request.user)})
+        context = {
+            "destinations": destinations_for(request.user),
+            # A principal determines the emergencies stated about their own school's students (rule R1).
+            "emergencies": emergencies_waiting_for(user=request.user),
+        }
+        return render(request, "web/dashboard.html", context)
     return render(request, "web/home.html")
 
 
