@@ -125,7 +125,7 @@ def simulate(
 ) -> Simulation:
     """Re-triage every request received in [since, until] under `policy`; list the items that differ."""
     from brightline.casework.models import Request
-    from brightline.casework.triage import build_case
+    from brightline.casework.triage import build_case, identified_by, students_named
 
     until = until or timezone.now()
     report = Simulation(policy=policy.info, since=since, until=until)
@@ -135,28 +135,37 @@ def simulate(
         .prefetch_related("students", "items")
     )
     for request in requests.iterator(chunk_size=200):
-        matched: list[tuple[int, dict[str, Any]]] = [
-            (rs.pk, rs.facts) for rs in request.students.all() if rs.facts
-        ]
+        matched = [rs for rs in request.students.all() if rs.facts]
         if not matched:
             continue
         report.requests += 1
-        facts: dict[str, dict[str, Any]] = {}
-        for _, student_facts in matched:
-            facts.setdefault(student_facts["student_id"], student_facts)
+        # As casework triaged them: students named by a district id apart from students named by name and
+        # birth date, and the number of students the whole request named (rule B).
+        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        by_student: dict[int, tuple[str, str]] = {}
+        for rs in matched:
+            student_facts: dict[str, Any] = rs.facts or {}
+            how = identified_by(rs.named)
+            groups.setdefault(how, {}).setdefault(student_facts["student_id"], student_facts)
+            by_student[rs.pk] = (how, student_facts["student_id"])
+        results: dict[tuple[str, str, str], engine.TriageItem] = {}
         try:
-            case = engine.parse_case(build_case(request.document, list(facts.values()), request.received_at))
-            result = policy.triage(case)
+            for how, facts in groups.items():
+                case = engine.parse_case(
+                    build_case(request.document, list(facts.values()), request.received_at, identified_by=how)
+                )
+                for triaged in policy.triage(case, students_named=students_named(request.document)).items:
+                    results[how, triaged.student_id, triaged.category] = triaged
         except engine.CaseError as error:
             report.not_replayed.append((request.reference, "; ".join(f"{p}: {m}" for p, m in error.errors)))
             continue
-        by_student = {pk: student_facts["student_id"] for pk, student_facts in matched}
         for item in request.items.all():
-            student_id = by_student.get(item.request_student_id)
-            if student_id is None or not item.outcome:
+            named_as = by_student.get(item.request_student_id)
+            if named_as is None or not item.outcome:
                 continue
+            how, student_id = named_as
             report.items += 1
-            after_item = result.item(student_id, item.category)
+            after_item = results[how, student_id, item.category]
             before = Triaged(
                 item.outcome, item.reviewer or None, tuple(item.rules), tuple(sorted(item.obligations))
             )
