@@ -49,7 +49,6 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 
 @transaction.atomic
-@transaction.atomic
 def agency_verify(*, agency: Agency, verified_by: User) -> Agency:
     """The records office verified who the agency is: its cleared requests may now be released."""
     agency.verified = True
