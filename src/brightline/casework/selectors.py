@@ -149,31 +149,70 @@ def request_representation(
     if items is None:
         items = list(request.items.all())
     if for_agency:
-        return _requester_representation(request, students, items, fresh=fresh)
-    shown = []
-    for item in items:
-        rs = item.request_student
-        named_id = rs.named.get("student_id")
-        sis_id = rs.student.sis_id if rs.student is not None else None
-        shown.append(
-            {
-                "id": item.pk,
-                "student_id": named_id if for_agency else (sis_id or named_id),
-                "student_position": rs.position,
-                "category": item.category,
-                "outcome": item.outcome or None,
-                "reviewer": item.reviewer or None,
-                "rules": item.rules,
-                "obligations": item.obligations,
-                "explanation": item.explanation,
-                "state": item.state,
-            }
+        policy = triage_bridge.policy_for_request(request.policy_sha256)
+        shown = [requester_item(item, policy=policy) for item in items]
+        states = [item["state"] for item in shown]
+        # The state and disposition the requester's items imply; the students as the requester named them.
+        return _representation(
+            request,
+            state=str(request_state_for(states)),
+            disposition=str(disposition_for(states)),
+            students=[{"position": rs.position, "named": rs.named} for rs in students],
+            items=shown,
+            fresh=fresh,
         )
+    return _representation(
+        request,
+        state=request.state,
+        disposition=request.disposition,
+        students=[
+            {
+                "position": rs.position,
+                "named": rs.named,
+                "match_state": rs.match_state,
+                "request_student_id": rs.pk,
+                "candidates": rs.candidates,
+            }
+            for rs in students
+        ],
+        items=[_staff_item(item) for item in items],
+        fresh=fresh,
+    )
+
+
+def _staff_item(item: Item) -> dict[str, Any]:
+    """One item as district staff see it: the triage whole, the district's student id."""
+    rs = item.request_student
+    return {
+        "id": item.pk,
+        "student_id": (rs.student.sis_id if rs.student is not None else None) or rs.named.get("student_id"),
+        "student_position": rs.position,
+        "category": item.category,
+        "outcome": item.outcome or None,
+        "reviewer": item.reviewer or None,
+        "rules": item.rules,
+        "obligations": item.obligations,
+        "explanation": item.explanation,
+        "state": item.state,
+    }
+
+
+def _representation(
+    request: Request,
+    *,
+    state: str,
+    disposition: str,
+    students: list[dict[str, Any]],
+    items: list[dict[str, Any]],
+    fresh: bool,
+) -> dict[str, Any]:
+    """CONTRACTS.md's shape around the given view of the students and items. A request just stored
+    (`fresh`) has neither documents nor packets: they are not read."""
     return {
         "id": str(request.pk),
         "reference": request.reference,
-        "state": request.state,
-        "disposition": request.disposition,
+        "state": state,
+        "disposition": disposition,
         "received_at": request.received_at,
         "decision_due_at": request.decision_due_at,
         "channel": request.channel,
@@ -189,16 +228,8 @@ def request_representation(
             "version": request.policy_version,
             "sha256": request.policy_sha256,
         },
-        "students": [
-            {
-                "position": rs.position,
-                "named": rs.named,
-                "match_state": rs.match_state,
-                **({} if for_agency else {"request_student_id": rs.pk, "candidates": rs.candidates}),
-            }
-            for rs in students
-        ],
-        "items": shown,
+        "students": students,
+        "items": items,
         "documents": []
         if fresh
         else [
@@ -268,66 +299,6 @@ def requester_request_state(request: Request) -> RequestState:
     """The request's state as its requester may see it (items prefetched): no match state."""
     states = [REQUESTER_ITEM_STATES.get(ItemState(item.state), item.state) for item in request.items.all()]
     return request_state_for([str(state) for state in states])
-
-
-def _requester_representation(
-    request: Request, students: list[RequestStudent], items: list[Item], *, fresh: bool
-) -> dict[str, Any]:
-    """CONTRACTS.md's shape as a requester sees it (API, portal page): `requester_item` for each item,
-    the request's state and disposition as those items imply, and the students as the requester named
-    them. A request refused in whole reads the same, byte for byte but for its id, reference and times,
-    whether or not its students are enrolled."""
-    policy = triage_bridge.policy_for_request(request.policy_sha256)
-    shown = [requester_item(item, policy=policy) for item in items]
-    states = [item["state"] for item in shown]
-    return {
-        "id": str(request.pk),
-        "reference": request.reference,
-        "state": str(request_state_for(states)),
-        "disposition": str(disposition_for(states)),
-        "received_at": request.received_at,
-        "decision_due_at": request.decision_due_at,
-        "channel": request.channel,
-        "requester": {
-            "kind": request.requester_kind,
-            "agency": request.agency_name,
-            "name": request.requester_name,
-            "position": request.requester_position,
-        },
-        "purpose": request.purpose,
-        "policy": {
-            "id": request.policy_id,
-            "version": request.policy_version,
-            "sha256": request.policy_sha256,
-        },
-        "students": [{"position": rs.position, "named": rs.named} for rs in students],
-        "items": shown,
-        "documents": []
-        if fresh
-        else [
-            {
-                "id": doc.pk,
-                "kind": doc.kind,
-                "name": doc.original_name,
-                "size": doc.size,
-                "sha256": doc.sha256,
-            }
-            for doc in request.documents.all()
-        ],
-        "packets": []
-        if fresh
-        else [
-            {
-                "id": str(packet.pk),
-                "released_at": packet.released_at,
-                "content_sha256": packet.content_sha256,
-                "acknowledgment_required": bool(packet.redisclosure_notice),
-                "acknowledged_at": packet.acknowledged_at,
-                "redisclosure_notice": packet.redisclosure_notice,
-            }
-            for packet in request.packets.all()
-        ],
-    }
 
 
 # -- emergencies waiting for the district's determination (rule R1) -----------------------------------
