@@ -3,11 +3,18 @@
 A field's value comes from the roster where Bright Line holds it (names, grade, school, guardians'
 contacts); every other field comes from an extract the records office attached from the district's
 other systems. A field outside the district's data inventory is never released.
+
+What a requester learns is what was released, nothing more (CONTRACTS.md): a packet names each student
+as the requester named them, so it carries the district's student id only where the requester sent it;
+it holds no match state, no roster flag and no rule that would betray one (rule R3 means foster care);
+and it holds nothing about any other student.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -19,10 +26,26 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from brightline.casework.models import Item, Request
+from brightline.incidents.models import IncidentStudent, StudentRole
 from brightline.policy.vocabulary import LAW_ENFORCEMENT
 from brightline.roster.models import DataField, Student
 
 NOT_HELD = None
+
+# Roster facts that steer the policy and never leave, whatever a district's inventory says: a field of
+# one of these names is dropped from a packet even if an administrator added it to a category.
+NEVER_RELEASED = frozenset(
+    {
+        "sis_id",
+        "student_id",
+        "sourced_id",
+        "directory_opt_out",
+        "foster_care",
+        "missing_child_flag",
+        "adjudicated",
+        "status",
+    }
+)
 
 
 _inventory_cache: dict[str, list[str]] = {}
@@ -106,14 +129,96 @@ def field_value(
     if field_name in ROSTER_FIELDS:
         return ROSTER_FIELDS[field_name](student, day)
     if (category, field_name) in INCIDENT_FIELDS:
-        from brightline.incidents.selectors import incident_summaries
-
-        recorded = incident_summaries(student=student, category=category)
+        recorded = incident_records(student=student, category=category)
         if recorded:
             return recorded
     if extracts is None:
         extracts = latest_extracts(student)
     return extracts.get((category, field_name), NOT_HELD)
+
+
+ANOTHER_STUDENT = "[another student]"
+WORDS_WITHHELD = "[words withheld]"
+TEXT_WITHHELD = "[withheld: it concerns another student the district can no longer name]"
+# A quoted passage: straight, curly or angle quotes.
+_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb')
+
+
+def _fold(text: str) -> str:
+    """The text with each letter's accents dropped, one character for one ("José" → "Jose"), so that a
+    match found in the folded text has the same place in the original."""
+    return "".join(
+        (unicodedata.normalize("NFKD", c)[:1] or c) if not unicodedata.combining(c) else c for c in text
+    )
+
+
+def _other_students_redactor(others: list[IncidentStudent]) -> Callable[[str], str] | None:
+    """A function that takes the other students of an incident out of its free text: their names (full,
+    first, middle or last, with or without accents, in any case) and district ids become "[another
+    student]", and quoted words, which may be theirs, are withheld. None when one of them is no longer
+    on the roster: their name is unknown, so the text cannot be cleaned and is withheld whole."""
+    names: set[str] = set()
+    for other in others:
+        if other.student is None:
+            return None
+        student = other.student
+        parts = [student.first_name, student.middle_name, student.last_name]
+        names |= {" ".join(p for p in parts if p), f"{student.first_name} {student.last_name}"}
+        names |= {p for p in parts if len(p.strip()) >= 2}
+        names.add(other.student_sis_id)
+    names = {" ".join(_fold(name).split()) for name in names if name and name.strip()}
+    alternatives = "|".join(
+        r"\s+".join(re.escape(word) for word in name.split()) for name in sorted(names, key=len, reverse=True)
+    )
+    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+    def redact(text: str) -> str:
+        text = _QUOTED.sub(WORDS_WITHHELD, unicodedata.normalize("NFC", text))
+        spans = [match.span() for match in pattern.finditer(_fold(text))]
+        for begin, end in reversed(spans):
+            text = text[:begin] + ANOTHER_STUDENT + text[end:]
+        return text
+
+    return redact
+
+
+def incident_records(*, student: Student, category: str) -> list[dict[str, Any]]:
+    """The incidents of this record category (discipline, or the school police unit's records) that are
+    this student's record: those in which the student took part in the conduct. An incident in which the
+    student was only harmed or a witness is the record of the students who did it and is left out. Nothing
+    is listed across the bright line. Where other students were involved, their names and their words
+    are taken out of the summary and of what happened."""
+    rows = list(
+        IncidentStudent.objects.filter(
+            student=student, role=StudentRole.RESPONSIBLE, incident__record_category=category
+        )
+        .select_related("incident")
+        .order_by("incident__occurred_on", "incident_id")
+    )
+    others: dict[int, list[IncidentStudent]] = {}
+    for other in (
+        IncidentStudent.objects.filter(incident_id__in=[row.incident_id for row in rows])
+        .exclude(student=student)
+        .select_related("student")
+    ):
+        others.setdefault(other.incident_id, []).append(other)
+    records = []
+    for row in rows:
+        incident = row.incident
+        summary, description = incident.summary, incident.description
+        if others.get(row.incident_id):
+            redact = _other_students_redactor(others[row.incident_id])
+            summary = redact(summary) if redact else TEXT_WITHHELD
+            description = redact(description) if redact else TEXT_WITHHELD
+        records.append(
+            {
+                "date": incident.occurred_on.isoformat(),
+                "summary": summary,
+                "what_happened": description,
+                "involvement": row.get_role_display(),
+            }
+        )
+    return records
 
 
 def latest_extracts(student: Student) -> dict[tuple[str, str], Any]:
@@ -152,7 +257,19 @@ def redisclosure_notice_for(*, request: Request, items: list[Item]) -> str:
     return "\n\n".join(parts)
 
 
+def named_as_sent(named: dict[str, Any]) -> dict[str, str]:
+    """A student as the requester named them, and only so: `{"student_id"}` when they sent the
+    district's id, else `{"first_name", "last_name", "birth_date"}` as they typed them."""
+    if named.get("student_id"):
+        return {"student_id": str(named["student_id"])}
+    return {key: str(named.get(key) or "") for key in ("first_name", "last_name", "birth_date")}
+
+
 def build_packet_content(*, request: Request, items: list[Item], released_at: dt.datetime) -> dict[str, Any]:
+    """The packet of these cleared items. Each student is `{"named", "position", "categories"}`:
+    `named` is the student as the request named them (`named_as_sent`), `position` their place in the
+    request, and each category holds only the approved inventory fields. No rule ids: a rule can say
+    what the roster holds (R3 applies only to a student in foster care)."""
     day = timezone.localdate(released_at)
     students: dict[int, dict[str, Any]] = {}
     for item in items:
@@ -160,15 +277,15 @@ def build_packet_content(*, request: Request, items: list[Item], released_at: dt
         student = rs.student
         assert student is not None
         entry = students.setdefault(
-            rs.pk, {"student_id": student.sis_id, "position": rs.position, "categories": []}
+            rs.pk, {"named": named_as_sent(rs.named), "position": rs.position, "categories": []}
         )
-        allowed = set(inventory_fields(item.category))
+        allowed = set(inventory_fields(item.category)) - NEVER_RELEASED
         fields = {
             name: field_value(student, item.category, name, day)
             for name in item.approved_fields
             if name in allowed
         }
-        entry["categories"].append({"category": item.category, "rules": item.rules, "fields": fields})
+        entry["categories"].append({"category": item.category, "fields": fields})
     return {
         "district": settings.DISTRICT_NAME,
         "request": {
@@ -182,10 +299,7 @@ def build_packet_content(*, request: Request, items: list[Item], released_at: dt
             "agency": request.agency_name,
         },
         "released_at": released_at.isoformat(),
-        "students": [
-            {key: value for key, value in entry.items() if key != "extracts"}
-            for entry in sorted(students.values(), key=lambda entry: entry["position"])
-        ],
+        "students": sorted(students.values(), key=lambda entry: entry["position"]),
     }
 
 
@@ -196,6 +310,30 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
+def _printed(value: Any) -> list[str]:
+    """A field's value as lines of the printed packet; no lines when no record is held."""
+    if value is NOT_HELD:
+        return []
+    if isinstance(value, dict):
+        return ["; ".join(f"{key.replace('_', ' ')}: {inner}" for key, inner in value.items())]
+    if isinstance(value, list):
+        return [line for inner in value for line in _printed(inner)]
+    return [str(value)]
+
+
 def render_packet_pdf(packet: Any) -> bytes:
-    html = render_to_string("disclosures/packet.html", {"packet": packet, "content": packet.content})
+    """The printable packet: exactly the stored JSON content, laid out for reading."""
+    students = [
+        dict(
+            student,
+            categories=[
+                dict(category, fields=[(name, _printed(value)) for name, value in category["fields"].items()])
+                for category in student["categories"]
+            ],
+        )
+        for student in packet.content["students"]
+    ]
+    html = render_to_string(
+        "disclosures/packet.html", {"packet": packet, "content": packet.content, "students": students}
+    )
     return bytes(_weasyprint().HTML(string=html).write_pdf())
