@@ -77,8 +77,13 @@ class AcknowledgeIn(Schema):
 def acknowledge(
     request: ApiRequest, request_id: str, packet_id: str, payload: AcknowledgeIn
 ) -> dict[str, Any]:
+    """Only the requesting agency's own people (its requesters, its token) acknowledge; staff get 403."""
     packet = services.packet_acknowledge(
-        packet=_packet_for(request, request_id, packet_id), acknowledged_by_name=payload.acknowledged_by
+        packet=_packet_for(request, request_id, packet_id),
+        acknowledged_by_name=payload.acknowledged_by,
+        user=request.user,
+        agency=request.agency,
+        api_token=request.api_token,
     )
     return _packet_out(packet)
 
@@ -96,8 +101,11 @@ class LinkOut(Schema):
     summary="A single-use download link",
 )
 def issue_link(request: ApiRequest, request_id: str, packet_id: str) -> tuple[int, dict[str, Any]]:
-    """Each link works once and expires; the JSON and PDF URLs share it, so use one of them."""
-    link, token = services.delivery_link_issue(packet=_packet_for(request, request_id, packet_id))
+    """Each link works once and expires; the JSON and PDF URLs share it, so use one of them. Links are
+    for the requesting agency's own people; staff get 403 and open a packet with the operation below."""
+    link, token = services.delivery_link_issue(
+        packet=_packet_for(request, request_id, packet_id), user=request.user, agency=request.agency
+    )
     path = reverse("api:release_download", kwargs={"token": token})
     return 201, {
         "json_url": request.build_absolute_uri(f"{path}?format=json"),
@@ -114,8 +122,12 @@ def issue_link(request: ApiRequest, request_id: str, packet_id: str) -> tuple[in
     summary="Download a packet once",
 )
 def download(request: ApiRequest, token: str, format: str = "json") -> HttpResponse:  # noqa: A002
-    packet = services.delivery_link_redeem(token=token, fmt=format)
-    if format == "pdf":
+    packet = services.delivery_link_redeem(token=token, fmt=format, opened_by=request.user)
+    return _packet_file(packet, format)
+
+
+def _packet_file(packet: ReleasePacket, fmt: str) -> HttpResponse:
+    if fmt == "pdf":
         response = HttpResponse(services.packet_pdf_bytes(packet), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="release-{packet.request.reference}.pdf"'
     else:
@@ -124,6 +136,25 @@ def download(request: ApiRequest, token: str, format: str = "json") -> HttpRespo
     response["Cache-Control"] = "no-store"
     response["X-Content-SHA256"] = packet.content_sha256
     return response
+
+
+@router.get(
+    "/requests/{request_id}/packets/{packet_id}",
+    auth=staff_only,
+    url_name="release_staff_open",
+    response={200: None, **ERRORS},
+    summary="Open a released packet (staff)",
+)
+def staff_open(request: ApiRequest, request_id: str, packet_id: str, format: str = "json") -> HttpResponse:  # noqa: A002
+    """The records office, reviewers and auditors open what was released, exactly as delivered. Each
+    opening is written to the staff access log for every student in the packet; it is not a delivery and
+    leaves the recipient's links and acknowledgment as they were."""
+    if format not in ("json", "pdf"):
+        raise InvalidInput([("format", "json or pdf")])
+    packet = services.packet_staff_open(
+        packet=_packet_for(request, request_id, packet_id), user=request.user, http_request=request
+    )
+    return _packet_file(packet, format)
 
 
 class AfterTheFactIn(Schema):

@@ -98,6 +98,10 @@ class ReleasePacket(models.Model):
     # The recipient acknowledges the redisclosure terms before the download link works.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by_name = models.CharField(max_length=200, blank=True)
+    # The requester who acknowledged in a signed-in session; empty when the agency's API token did.
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-released_at"]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
+from brightline.accounts.services import staff_access_record
 from brightline.agencies.models import Agency
 from brightline.casework.models import Item, ItemState, Request, RequestStudent
 from brightline.disclosures.models import DeliveryLink, DisclosureEntry, EntryKind, ReleasePacket
@@ -353,28 +354,81 @@ def packet_requires_acknowledgment(packet: ReleasePacket) -> bool:
     return bool(packet.redisclosure_notice)
 
 
+STAFF_NOT_RECIPIENT = (
+    "district staff cannot act as the recipient: only the requesting agency's own people acknowledge the "
+    "redisclosure terms and take a download link; staff open a released packet from the records office, "
+    "where the opening is logged"
+)
+
+
+def _require_recipient(packet: ReleasePacket, *, user: User | None, agency: Any) -> None:
+    """Only the requesting agency speaks for the recipient: one of its requesters signed in, or its API
+    token (`agency` is what the token or the session speaks for). District staff, the auditor included,
+    are refused, whatever else they hold; so is anyone speaking for another agency.
+
+    Called with neither (code acting for the agency, such as a test or a command), the request's own
+    agency is taken to be the recipient."""
+    if user is not None and user.is_authenticated:
+        if user.is_district_staff:
+            raise NotAllowed(STAFF_NOT_RECIPIENT)
+        requester = getattr(user, "requester", None) if user.role == Role.REQUESTER else None
+        if requester is None or requester.agency_id != packet.request.agency_id:
+            raise NotAllowed("only the requesting agency's people act for the recipient of this release")
+    if agency is not None and agency.pk != packet.request.agency_id:
+        raise NotAllowed("only the requesting agency's people act for the recipient of this release")
+
+
 @transaction.atomic
-def packet_acknowledge(*, packet: ReleasePacket, acknowledged_by_name: str) -> ReleasePacket:
-    """The recipient acknowledges the redisclosure terms; only then do download links work."""
-    packet = ReleasePacket.objects.select_for_update().get(pk=packet.pk)
+def packet_acknowledge(
+    *,
+    packet: ReleasePacket,
+    acknowledged_by_name: str,
+    user: User | None = None,
+    agency: Any = None,
+    api_token: Any = None,
+) -> ReleasePacket:
+    """The recipient acknowledges the redisclosure terms; only then do download links work.
+
+    `user` is the requester signed in, `agency` the agency the session or `api_token` speaks for (see
+    `_require_recipient`: staff are refused). The ledger entry names who acknowledged: the name typed,
+    the requester's user id or the token, and the agency."""
+    packet = ReleasePacket.objects.select_for_update().select_related("request__agency").get(pk=packet.pk)
+    _require_recipient(packet, user=user, agency=agency)
     if not acknowledged_by_name.strip():
         raise InvalidInput([("acknowledged_by", "the name of the person acknowledging is required")])
     if packet.acknowledged_at is None:
+        person = user if user is not None and user.is_authenticated else None
         packet.acknowledged_at = timezone.now()
         packet.acknowledged_by_name = acknowledged_by_name.strip()
-        packet.save(update_fields=["acknowledged_at", "acknowledged_by_name"])
+        packet.acknowledged_by = person
+        packet.save(update_fields=["acknowledged_at", "acknowledged_by_name", "acknowledged_by"])
+        recipient_agency = packet.request.agency
         ledger_append(
             event_type="release.acknowledged",
             subject={"packet": str(packet.pk), "request": str(packet.request_id)},
-            record={"packet": str(packet.pk), "acknowledged_at": packet.acknowledged_at.isoformat()},
+            record={
+                "packet": str(packet.pk),
+                "acknowledged_at": packet.acknowledged_at.isoformat(),
+                "acknowledged_by": {
+                    "name": packet.acknowledged_by_name,
+                    "user": person.pk if person is not None else None,
+                    "api_token": api_token.pk if api_token is not None else None,
+                    "agency": recipient_agency.pk,
+                    "agency_name": recipient_agency.name,
+                },
+            },
         )
     return packet
 
 
 @transaction.atomic
-def delivery_link_issue(*, packet: ReleasePacket) -> tuple[DeliveryLink, str]:
-    """A fresh single-use link; the plain token is returned once and only its digest is stored."""
-    packet = ReleasePacket.objects.select_for_update().get(pk=packet.pk)
+def delivery_link_issue(
+    *, packet: ReleasePacket, user: User | None = None, agency: Any = None
+) -> tuple[DeliveryLink, str]:
+    """A fresh single-use link for the recipient (`_require_recipient`: staff are refused); the plain
+    token is returned once and only its digest is stored."""
+    packet = ReleasePacket.objects.select_for_update().select_related("request").get(pk=packet.pk)
+    _require_recipient(packet, user=user, agency=agency)
     if packet_requires_acknowledgment(packet) and packet.acknowledged_at is None:
         raise Conflict("acknowledge the redisclosure notice before downloading", field="acknowledged_by")
     token = secrets.token_urlsafe(32)
@@ -389,8 +443,11 @@ def delivery_link_issue(*, packet: ReleasePacket) -> tuple[DeliveryLink, str]:
 
 
 @transaction.atomic
-def delivery_link_redeem(*, token: str, fmt: str) -> ReleasePacket:
-    """Spend a link: it works once, before it expires, and the download is a ledger event."""
+def delivery_link_redeem(*, token: str, fmt: str, opened_by: User | None = None) -> ReleasePacket:
+    """Spend a link: it works once, before it expires, and the download is a ledger event.
+
+    A link is the recipient's: a member of district staff signed in (`opened_by`) who follows one is
+    refused and the link is left unspent, so that no staff opening is ever recorded as the delivery."""
     if fmt not in ("json", "pdf"):
         raise InvalidInput([("format", "json or pdf")])
     link = (
@@ -401,6 +458,8 @@ def delivery_link_redeem(*, token: str, fmt: str) -> ReleasePacket:
     )
     if link is None:
         raise NotFound("this link is not valid")
+    if opened_by is not None and opened_by.is_authenticated and opened_by.is_district_staff:
+        raise NotAllowed(STAFF_NOT_RECIPIENT)
     now = timezone.now()
     if link.used_at is not None:
         raise Conflict("this link was already used; ask for a new one")
@@ -493,6 +552,29 @@ def after_the_fact_record(
 
         after_release_notices_queue(request=None, student=student, categories=categories, entry=entry)
     return entry
+
+
+@transaction.atomic
+def packet_staff_open(*, packet: ReleasePacket, user: User, http_request: Any = None) -> ReleasePacket:
+    """A member of staff opens a released packet (to check or audit it): written to the staff access log
+    (603 CMR 23.07(1)) once for each student whose records the packet holds. Staff are never the
+    recipient: nothing about the delivery or the acknowledgment changes."""
+    if not user.is_district_staff:
+        raise NotAllowed("only district staff open a packet here")
+    sis_ids = (
+        DisclosureEntry.objects.filter(packet=packet, kind=EntryKind.DISCLOSURE)
+        .order_by("student_sis_id")
+        .values_list("student_sis_id", flat=True)
+        .distinct()
+    )
+    for sis_id in sis_ids:
+        staff_access_record(
+            user=user,
+            student=sis_id,
+            what=f"release packet of {packet.request.reference}",
+            request=http_request,
+        )
+    return packet
 
 
 def packet_json_bytes(packet: ReleasePacket) -> bytes:

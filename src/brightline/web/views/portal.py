@@ -113,7 +113,12 @@ def portal_acknowledge(request: PageRequest, request_id: str, packet_id: str) ->
     form = AcknowledgeForm(request.POST, prefix=f"ack-{packet.pk}")
     if form.is_valid():
         try:
-            packet_acknowledge(packet=packet, acknowledged_by_name=form.cleaned_data["acknowledged_by"])
+            packet_acknowledge(
+                packet=packet,
+                acknowledged_by_name=form.cleaned_data["acknowledged_by"],
+                user=request.user,
+                agency=request.agency,
+            )
         except InvalidInput as error:
             add_service_errors(form, error, {"acknowledged_by": "acknowledged_by"})
         else:
@@ -130,7 +135,7 @@ def portal_download(request: PageRequest, request_id: str, packet_id: str) -> Ht
     form = DownloadForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "pdf"
     try:
-        _link, token = delivery_link_issue(packet=packet)
+        _link, token = delivery_link_issue(packet=packet, user=request.user, agency=request.agency)
     except Conflict as error:
         messages.error(request, error.message[0].upper() + error.message[1:] + ".")
         return redirect(reverse("web:portal_request", args=[found.pk]) + f"#release-{packet.pk}")
