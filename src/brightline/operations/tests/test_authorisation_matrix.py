@@ -134,6 +134,11 @@ RULES: dict[str, dict[str, str]] = {
     "page web:office_request": only(RECORDS_OFFICE),
     "page web:office_match": only(RECORDS_OFFICE),
     "page web:office_release": only(RECORDS_OFFICE),
+    "page web:office_close_student": only(RECORDS_OFFICE),
+    # Whoever may determine finds no emergency waiting in the fixtures: not found, like a missing one.
+    "page web:emergency_determine": only(
+        **{str(role): HIDDEN for role in (Role.RECORDS_CLERK, Role.ADMIN, Role.PRINCIPAL)}
+    ),
     "page web:office_agencies": only(RECORDS_OFFICE),
     "page web:office_agency_verify": only(RECORDS_OFFICE),
     "page web:office_letters": only(RECORDS_OFFICE),
