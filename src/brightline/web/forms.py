@@ -13,6 +13,7 @@ from brightline.casework.documents import PDF_MAGIC
 from brightline.casework.models import OFF_PORTAL_CHANNELS, Channel, DecisionAction, DocumentKind
 from brightline.disclosures.models import EntryKind
 from brightline.errors import ServiceError
+from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, REQUESTER_KINDS
 from brightline.web import labels
 
 STUDENT_ROWS = 3
@@ -70,8 +71,48 @@ def _form_field_for(form: forms.Form, path: str, field_map: dict[str, str]) -> s
     return None
 
 
+def _checked_pdf(upload: Any) -> Any:
+    """An uploaded file that is a PDF within the size limit (read from its bytes, not its name)."""
+    if not upload:
+        return upload
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise forms.ValidationError(
+            f"The file is larger than {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB."
+        )
+    upload.seek(0)
+    if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
+        raise forms.ValidationError("The file is not a PDF document.")
+    upload.seek(0)
+    return upload
+
+
+def _in_words(identifiers: list[str], table: str) -> str:
+    words = [labels.label(table, identifier).lower() for identifier in identifiers]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+EMERGENCY_RESPONDER_WORDS = _in_words(
+    [kind for kind in REQUESTER_KINDS if kind in EMERGENCY_RESPONDERS], "requester_kind"
+)
+
+# The parts of a written consent that make it valid (DOMAIN.md rule R6), in the words the form uses when
+# one is missing. A consent without one of them is still sent: the policy treats it as no consent.
+CONSENT_SIGNATURE_PARTS: dict[str, str] = {
+    "consent_signed_by": "who signed it",
+    "consent_signed_on": "the date it was signed",
+    "consent_purpose": "the purpose it states",
+    "consent_recipient": "the recipient it names",
+}
+CONSENT_FIELDS = (*CONSENT_SIGNATURE_PARTS, "consent_categories", "consent_document")
+
+
 class RequestForm(forms.Form):
-    """A request for student records, as the requester portal and the records office take it."""
+    """A request for student records, as the requester portal and the records office take it.
+
+    How the students were identified is not asked: the server reads it from what was sent (a student ID,
+    or a name and date of birth). A written consent with a part missing is not refused here: the form
+    warns next to each missing part and sends it only once the person ticks `consent_confirmed`
+    (`needs_confirmation`); the policy then treats it as no consent."""
 
     purpose = forms.ChoiceField(label="Why do you need the records?", choices=labels.PURPOSE_CHOICES)
     description = forms.CharField(
@@ -85,8 +126,15 @@ class RequestForm(forms.Form):
         choices=labels.CATEGORY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
-    identified_by = forms.ChoiceField(
-        label="How did you identify the student?", choices=labels.IDENTIFIED_BY_CHOICES
+    onward_recipients = forms.MultipleChoiceField(
+        label="Who will receive the records from you next?",
+        choices=labels.ONWARD_RECIPIENT_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=(
+            "Tick everyone you will pass the records on to, if anyone. The district refuses every request "
+            "whose records would go on to immigration enforcement, a fusion center or a gang database."
+        ),
     )
     legal_process_kind = forms.ChoiceField(
         label="Legal process", choices=labels.LEGAL_PROCESS_CHOICES, initial="none"
@@ -94,34 +142,80 @@ class RequestForm(forms.Form):
     nondisclosure_order = forms.BooleanField(
         label="The legal process comes with an order not to tell the family", required=False
     )
-    emergency_threat = forms.CharField(
-        label="Health or safety emergency: the threat",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Leave empty unless there is an emergency. State the threat to health or safety.",
-        max_length=5000,
-    )
-    emergency_ends_at = local_datetime_field(
-        "Emergency: until when",
-        required=False,
-        help_text="The emergency is treated as over after this time.",
-    )
     certification_no_redisclosure = forms.BooleanField(
         label="We certify in writing that we will not redisclose the records (juvenile justice agencies)",
         required=False,
     )
+    emergency_threat = forms.CharField(
+        label="The threat to health or safety",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Leave empty unless there is an emergency. State the threat: what may happen, to whom, and how soon."
+        ),
+        max_length=5000,
+    )
+    emergency_ends_at = local_datetime_field(
+        "Until when does the emergency last?",
+        required=False,
+        help_text="The emergency is treated as over after this time.",
+    )
+    consent_signed_by = forms.CharField(
+        label="Signed by",
+        required=False,
+        max_length=200,
+        help_text="The parent, guardian or eligible student who signed the consent.",
+    )
+    consent_signed_on = forms.DateField(
+        label="Signed on",
+        required=False,
+        widget=DateInput(),
+        error_messages={
+            "invalid": "Enter the date the consent was signed as a date, for example 2026-03-02."
+        },
+    )
+    consent_purpose = forms.CharField(label="Purpose stated in the consent", required=False, max_length=1000)
+    consent_recipient = forms.CharField(
+        label="Recipient named in the consent",
+        required=False,
+        max_length=200,
+        help_text="The person or agency the consent allows the records to go to.",
+    )
+    # Immigration information is refused whoever asks (rule F3): a consent cannot cover it.
+    consent_categories = forms.MultipleChoiceField(
+        label="Records the consent covers",
+        choices=[choice for choice in labels.CATEGORY_CHOICES if choice[0] != "immigration"],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The consent counts only for the records it names.",
+    )
+    consent_document = forms.FileField(
+        label="The signed consent (PDF)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    consent_confirmed = forms.BooleanField(
+        label="Send anyway: I understand the consent will not be treated as valid consent", required=False
+    )
     document = forms.FileField(
         label="Legal document (PDF)",
         required=False,
-        help_text="A subpoena, court order, warrant, signed consent or statement of emergency.",
+        help_text=(
+            "A subpoena, court order, warrant or statement of emergency. "
+            "A signed consent goes with the consent above."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
     document_kind = forms.ChoiceField(
         label="What is the document?", choices=DocumentKind.choices, initial=DocumentKind.OTHER
     )
 
+    emergency_responders = EMERGENCY_RESPONDER_WORDS
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # What is missing from a consent, by field, once the form has been checked.
+        self.consent_warnings: dict[str, str] = {}
         for row in range(1, STUDENT_ROWS + 1):
             self.fields[f"student{row}_student_id"] = forms.CharField(
                 label="Student ID", required=False, max_length=64
@@ -148,19 +242,21 @@ class RequestForm(forms.Form):
             for row in range(1, STUDENT_ROWS + 1)
         ]
 
+    def consent_rows(self) -> list[dict[str, Any]]:
+        """Each consent field with the warning to show next to it (empty when nothing is missing)."""
+        return [
+            {"field": self[name], "warning": self.consent_warnings.get(name, "")} for name in CONSENT_FIELDS
+        ]
+
+    def needs_confirmation(self) -> bool:
+        """A consent has a part missing and the person has not yet said to send it anyway."""
+        return bool(self.consent_warnings) and not self.cleaned_data.get("consent_confirmed")
+
     def clean_document(self) -> Any:
-        upload = self.cleaned_data.get("document")
-        if not upload:
-            return upload
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(
-                f"The file is larger than {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB."
-            )
-        upload.seek(0)
-        if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
-            raise forms.ValidationError("The file is not a PDF document.")
-        upload.seek(0)
-        return upload
+        return _checked_pdf(self.cleaned_data.get("document"))
+
+    def clean_consent_document(self) -> Any:
+        return _checked_pdf(self.cleaned_data.get("consent_document"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -189,10 +285,61 @@ class RequestForm(forms.Form):
         if threat and not data.get("emergency_ends_at"):
             self.add_error("emergency_ends_at", "Say until when the emergency lasts.")
         data["students"] = students
+        data["consent"] = self._consent(data)
         return data
 
+    def _consent(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The consent of DOMAIN.md's request object when any part of it was filled in, else None; the
+        warnings for what it lacks are kept in `consent_warnings`."""
+        given = [
+            name for name in CONSENT_FIELDS if name in self.errors or data.get(name) not in (None, "", [])
+        ]
+        if not given:
+            return None
+        texts = {
+            name: (data.get(name) or "").strip()
+            for name in CONSENT_SIGNATURE_PARTS
+            if name != "consent_signed_on"
+        }
+        signed_on: dt.date | None = data.get("consent_signed_on")
+        self.consent_warnings = {
+            name: (
+                f"Missing: without {part}, this consent is not valid. "
+                "The policy will treat the request as having no consent."
+            )
+            for name, part in CONSENT_SIGNATURE_PARTS.items()
+            if name not in self.errors and not (signed_on if name == "consent_signed_on" else texts[name])
+        }
+        if not data.get("consent_categories") and "consent_categories" not in self.errors:
+            self.consent_warnings["consent_categories"] = (
+                "Missing: a consent that names no records covers none of them."
+            )
+        if not data.get("consent_document") and "consent_document" not in self.errors:
+            self.consent_warnings["consent_document"] = (
+                "Missing: the records office needs the signed consent form to check it. Without it a "
+                "reviewer cannot rely on the consent."
+            )
+        if set(self.consent_warnings) <= {"consent_document"}:
+            # The bound field was made (and its label read) when the fields were cleaned.
+            self["consent_confirmed"].label = "Send anyway, without the signed consent form"
+        return {
+            "signed_by": texts["consent_signed_by"],
+            "signed_on": signed_on.isoformat() if signed_on else None,
+            "purpose": texts["consent_purpose"],
+            "recipient": texts["consent_recipient"],
+            "categories": list(data.get("consent_categories") or []),
+        }
+
+    def uploads(self) -> list[tuple[Any, str]]:
+        """The files to attach to the request once it is stored, each with its document kind."""
+        found = [
+            (self.cleaned_data.get("document"), self.cleaned_data.get("document_kind") or DocumentKind.OTHER),
+            (self.cleaned_data.get("consent_document"), DocumentKind.CONSENT),
+        ]
+        return [(upload, str(kind)) for upload, kind in found if upload]
+
     def request_document(self) -> dict[str, Any]:
-        """The request object of DOMAIN.md's case document."""
+        """The request object of DOMAIN.md's case document. `identified_by` is left to the server."""
         data = self.cleaned_data
         threat = (data.get("emergency_threat") or "").strip()
         ends_at: dt.datetime | None = data.get("emergency_ends_at")
@@ -201,15 +348,14 @@ class RequestForm(forms.Form):
             "description": data["description"].strip(),
             "categories": list(data["categories"]),
             "students": data["students"],
-            "identified_by": data["identified_by"],
             "legal_process": {
                 "kind": data["legal_process_kind"],
                 "nondisclosure_order": bool(data.get("nondisclosure_order")),
             },
             "emergency": {"threat": threat, "ends_at": ends_at.isoformat()} if threat and ends_at else None,
-            "consent": None,
+            "consent": data.get("consent"),
             "certification_no_redisclosure": bool(data.get("certification_no_redisclosure")),
-            "onward_recipients": [],
+            "onward_recipients": list(data.get("onward_recipients") or []),
         }
 
 

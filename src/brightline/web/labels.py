@@ -12,6 +12,7 @@ from brightline.policy.vocabulary import (
     IDENTIFIED_BY,
     LAWFUL_BASES,
     LEGAL_PROCESS_KINDS,
+    ONWARD_RECIPIENTS,
     PURPOSES,
     REQUESTER_KINDS,
 )
@@ -124,6 +125,12 @@ REQUESTER_KIND_LABELS: dict[str, str] = {
     "eligible_student": "Eligible student",
     "other": "Other",
 }
+# Who a requester will pass the records on to next: any kind of requester, or a gang database (rule F2).
+ONWARD_RECIPIENT_LABELS: dict[str, str] = {
+    **REQUESTER_KIND_LABELS,
+    "other": "Someone else",
+    "gang_database": "Gang database",
+}
 OUTCOME_LABELS: dict[str, str] = {
     "release": "May be released without review",
     "review": "Must be reviewed",
@@ -167,6 +174,7 @@ TABLES: dict[str, dict[str, str]] = {
     "lawful_basis": LAWFUL_BASIS_LABELS,
     "obligation": OBLIGATION_LABELS,
     "requester_kind": REQUESTER_KIND_LABELS,
+    "onward_recipient": ONWARD_RECIPIENT_LABELS,
     "outcome": OUTCOME_LABELS,
     "reviewer": REVIEWER_LABELS,
     "rule": RULE_LABELS,
@@ -196,3 +204,4 @@ LEGAL_PROCESS_CHOICES = choices("legal_process", LEGAL_PROCESS_KINDS)
 IDENTIFIED_BY_CHOICES = choices("identified_by", IDENTIFIED_BY)
 LAWFUL_BASIS_CHOICES = choices("lawful_basis", LAWFUL_BASES)
 REQUESTER_KIND_CHOICES = choices("requester_kind", REQUESTER_KINDS)
+ONWARD_RECIPIENT_CHOICES = choices("onward_recipient", ONWARD_RECIPIENTS)

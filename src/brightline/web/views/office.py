@@ -65,7 +65,7 @@ def office_new(request: PageRequest) -> HttpResponse:
         agencies=agencies,
         initial={"received_at": timezone.localtime().replace(second=0, microsecond=0)},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.needs_confirmation():
         agency = queries.agency_for_records_office(user=request.user, agency_id=form.cleaned_data["agency"])
         if agency is None:
             form.add_error("agency", "Choose an agency from the list.")
@@ -79,13 +79,9 @@ def office_new(request: PageRequest) -> HttpResponse:
                         entered_by=request.user,
                         received_at=form.cleaned_data["received_at"],
                     )
-                    upload = form.cleaned_data.get("document")
-                    if upload:
+                    for upload, kind in form.uploads():
                         document_attach(
-                            request=result.request,
-                            upload=upload,
-                            kind=form.cleaned_data["document_kind"],
-                            uploaded_by=request.user,
+                            request=result.request, upload=upload, kind=kind, uploaded_by=request.user
                         )
             except (InvalidInput, NotAllowed) as error:
                 add_service_errors(form, error)

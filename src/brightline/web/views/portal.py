@@ -16,6 +16,7 @@ from brightline.casework.services import request_submit
 from brightline.disclosures.models import ReleasePacket
 from brightline.disclosures.services import delivery_link_issue, packet_acknowledge
 from brightline.errors import Conflict, InvalidInput
+from brightline.policy.vocabulary import EMERGENCY_RESPONDERS
 from brightline.web.access import REQUESTERS, PageRequest, role_required
 from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm, add_service_errors
 from brightline.web.views.common import named_student
@@ -33,9 +34,9 @@ def portal(request: PageRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal_new(request: PageRequest) -> HttpResponse:
     form = RequestForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not form.needs_confirmation():
         try:
-            # The request and its document are stored together or not at all.
+            # The request and its documents are stored together or not at all.
             with transaction.atomic():
                 result = request_submit(
                     agency=request.agency,
@@ -43,20 +44,22 @@ def portal_new(request: PageRequest) -> HttpResponse:
                     channel=Channel.PORTAL,
                     submitted_by=request.user,
                 )
-                upload = form.cleaned_data.get("document")
-                if upload:
+                for upload, kind in form.uploads():
                     document_attach(
-                        request=result.request,
-                        upload=upload,
-                        kind=form.cleaned_data["document_kind"],
-                        uploaded_by=request.user,
+                        request=result.request, upload=upload, kind=kind, uploaded_by=request.user
                     )
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
             messages.success(request, f"Your request {result.request.reference} was received.")
             return redirect("web:portal_request", request_id=result.request.pk)
-    return render(request, "web/portal/new.html", {"form": form})
+    context = {
+        "form": form,
+        # The policy counts an emergency only from an emergency responder (rule R1).
+        "emergency_counts": request.agency.kind in EMERGENCY_RESPONDERS,
+        "agency_kind": request.agency.kind,
+    }
+    return render(request, "web/portal/new.html", context)
 
 
 def _own_request(request: PageRequest, request_id: str) -> Request:
