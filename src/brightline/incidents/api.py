@@ -64,7 +64,16 @@ class IncidentIn(Schema):
     description: str
     conduct: list[str] = Field(description="Kinds of conduct: fight, assault, weapon, drugs, threat, …")
     felony: bool = False
-    reporting_unit: str = Field("school_staff", description="school_staff or school_police")
+    purpose: str = Field(
+        "school_discipline",
+        description="What the report is made for: school_discipline or law_enforcement. Only a report the "
+        "school police unit makes for a law-enforcement purpose is kept apart from the education record.",
+    )
+    reporting_unit: str | None = Field(
+        None,
+        description="Who makes the report: read from your assignment at the school (school_staff, or "
+        "school_police for an officer of the unit); when sent, it must be that unit.",
+    )
     students: list[StudentIn]
     confirmed_screening: bool = Field(
         False, description="Confirm the text records none of the forbidden subjects the screening found."
@@ -85,6 +94,7 @@ class IncidentOut(Schema):
     conduct: list[str]
     felony: bool
     reporting_unit: str
+    purpose: str
     record_category: str
     students: list[dict[str, Any]]
     classifications: list[dict[str, Any]]
@@ -138,8 +148,9 @@ def list_incidents(request: ApiRequest) -> list[dict[str, Any]]:
 
 @router.post("", auth=incident_staff, response={201: IncidentOut, **ERRORS}, summary="Record an incident")
 def record_incident(request: ApiRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
-    """Record an incident: it is screened, classified by the district's criteria (the answer names the
-    criterion), and a weapon report is routed as M.G.L. c.71 s.37L requires."""
+    """Record an incident: it is screened, classified by the district's criteria (who made the report,
+    what for, the conduct; the answer names the criterion), and a weapon report is routed as M.G.L. c.71
+    s.37L requires."""
     parsed = parse_incident(_body(request))
     school = School.objects.filter(pk=parsed.school_id).first() if parsed.school_id is not None else None
     if parsed.school_id is not None and school is None:
@@ -153,6 +164,7 @@ def record_incident(request: ApiRequest, payload: IncidentIn) -> tuple[int, dict
         conduct=parsed.conduct,
         felony=parsed.felony,
         students=parsed.students,
+        purpose=parsed.purpose,
         reporting_unit=parsed.reporting_unit,
         confirmed_screening=parsed.confirmed_screening,
     )

@@ -1,8 +1,9 @@
 """Sorting an incident into school discipline or a law-enforcement matter, by the district's criteria.
 
-The criteria are Cedar policies in `classification.cedar` (schema: `classification.cedarschema`). This
-module only builds the Cedar request from an incident's facts, reads which policies matched and words
-the result; it holds no criterion of its own. Pure Python plus cedarpy: importable without Django.
+The criteria are Cedar policies in `classification.cedar` (schema: `classification.cedarschema`). They
+read who made the report (the unit of the person who wrote it), what it was made for, and the conduct.
+This module only builds the Cedar request from an incident's facts, reads which policies matched and
+words the result; it holds no criterion of its own. Pure Python plus cedarpy: importable without Django.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,20 @@ SCHEMA_FILE = HERE / "classification.cedarschema"
 DISCIPLINE = "discipline"
 LAW_ENFORCEMENT_UNIT = "law_enforcement_unit"
 RECORD_CATEGORIES = (DISCIPLINE, LAW_ENFORCEMENT_UNIT)
+
+# Who made a report: the unit of the person who wrote it. Only the school police unit makes law-enforcement
+# records (FERPA 99.8); principals, teachers and every other member of staff are school staff. The
+# phrases word the classification's explanation.
+UNITS: dict[str, str] = {
+    "school_staff": "school staff",
+    "school_police": "the school police unit",
+}
+
+# What a report was made for, in the words of the explanation.
+PURPOSES: dict[str, str] = {
+    "school_discipline": "for the school's discipline process",
+    "law_enforcement": "for a law-enforcement purpose",
+}
 
 # The kinds of conduct a person recording an incident can tick. The policy decides which of them make a
 # law-enforcement matter; these labels only say what each word means.
@@ -51,6 +65,29 @@ ANNOTATIONS = frozenset({"id", "explanation", "source", "routes"})
 ACTIONS = ("classify", "route_weapon_report")
 ROUTE_RECIPIENTS = ("police_chief", "child_protective_services", "student_services", "school_committee")
 _INCIDENT_UID = {"type": "Incident", "id": "incident"}
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentFacts:
+    """What the policy reads of an incident: who made the report (a UNITS id), what for (a PURPOSES id),
+    the kinds of conduct (CONDUCT ids) and whether the recorder reports a felony."""
+
+    made_by: str
+    purpose: str
+    conduct: frozenset[str]
+    felony: bool
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Each fact the policy cannot read, with its field (`made_by`, `purpose`, `conduct`)."""
+        found: list[tuple[str, str]] = []
+        if self.made_by not in UNITS:
+            found.append(("made_by", f"unknown unit {self.made_by!r}: one of {', '.join(UNITS)}"))
+        if self.purpose not in PURPOSES:
+            found.append(("purpose", f"unknown purpose {self.purpose!r}: one of {', '.join(PURPOSES)}"))
+        unknown = sorted(self.conduct - set(CONDUCT))
+        if unknown:
+            found.append(("conduct", f"unknown conduct: {', '.join(unknown)}"))
+        return found
 
 
 class ClassificationPolicyError(ValueError):
@@ -130,15 +167,17 @@ class ClassificationPolicy:
             raise ClassificationPolicyError(problems)
         self._entities = cedarpy.Entities.from_json_str(json.dumps(_static_entities()), self._schema)
 
-    def _entities_for(self, conduct: Iterable[str], felony: bool) -> cedarpy.Entities:
-        unknown = sorted(set(conduct) - set(CONDUCT))
-        if unknown:
-            raise ValueError(f"unknown conduct: {', '.join(unknown)}")
+    def _entities_for(self, facts: IncidentFacts) -> cedarpy.Entities:
+        problems = facts.problems()
+        if problems:
+            raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
         incident = {
             "uid": _INCIDENT_UID,
             "attrs": {
-                "conduct": [{"__entity": {"type": "Conduct", "id": name}} for name in sorted(set(conduct))],
-                "felony": bool(felony),
+                "made_by": {"__entity": {"type": "Unit", "id": facts.made_by}},
+                "purpose": {"__entity": {"type": "Purpose", "id": facts.purpose}},
+                "conduct": [{"__entity": {"type": "Conduct", "id": name}} for name in sorted(facts.conduct)],
+                "felony": bool(facts.felony),
             },
             "parents": [],
         }
@@ -155,10 +194,13 @@ class ClassificationPolicy:
         found = [self.criteria[policy_id] for policy_id in result.diagnostics.reasons]
         return sorted(found, key=lambda c: list(self.criteria).index(c.policy_id))
 
-    def classify(self, *, conduct: Iterable[str], felony: bool) -> Classification:
-        """The record category of an incident with this conduct, and the criteria that decided it."""
-        conduct = list(conduct)
-        entities = self._entities_for(conduct, felony)
+    def classify(self, facts: IncidentFacts) -> Classification:
+        """The record category of an incident, and the criteria that decided it.
+
+        A law-enforcement record names every criterion that made it one; school discipline names the
+        forbids that kept it there (who made it, what for), or, when none did, the discipline criterion.
+        """
+        entities = self._entities_for(facts)
         law, discipline = self._authorize(
             [
                 {
@@ -174,27 +216,28 @@ class ClassificationPolicy:
         if law.allowed:
             winners = self._matched(law)
             reasons = "; ".join(c.describe() for c in winners)
+            made = f"{UNITS[facts.made_by]} made it {PURPOSES[facts.purpose]}"
             return Classification(
                 LAW_ENFORCEMENT_UNIT,
                 tuple(c.id for c in winners),
-                f"A law-enforcement matter, kept by the school police unit: {reasons}.",
+                f"A law-enforcement record, kept by the school police unit: {made}, and {reasons}.",
                 self.sha256,
             )
         kept_back = [c for c in self._matched(law) if c.effect == "forbid"]
-        winners = [c for c in self._matched(discipline) if c.effect == "permit"]
-        reasons = "; ".join(c.describe() for c in [*kept_back, *winners])
+        deciding = kept_back or [c for c in self._matched(discipline) if c.effect == "permit"]
+        reasons = (
+            "; ".join(c.describe() for c in deciding) or "no criterion makes it a law-enforcement record"
+        )
         return Classification(
             DISCIPLINE,
-            tuple(c.id for c in [*kept_back, *winners]),
+            tuple(c.id for c in deciding),
             f"A school discipline matter, kept only in the students' discipline record: {reasons}.",
             self.sha256,
         )
 
-    def weapon_routing(
-        self, *, conduct: Iterable[str], felony: bool, possessed_weapon: bool
-    ) -> WeaponRouting:
+    def weapon_routing(self, facts: IncidentFacts, *, possessed_weapon: bool) -> WeaponRouting:
         """Where a weapon report about one student goes (no recipients when it is not a weapon report)."""
-        entities = self._entities_for(conduct, felony)
+        entities = self._entities_for(facts)
         (result,) = self._authorize(
             [
                 {
@@ -226,6 +269,8 @@ def _static_entities() -> list[dict[str, Any]]:
     entities += [
         {"uid": {"type": "Category", "id": name}, "attrs": {}, "parents": []} for name in RECORD_CATEGORIES
     ]
+    entities += [{"uid": {"type": "Unit", "id": name}, "attrs": {}, "parents": []} for name in UNITS]
+    entities += [{"uid": {"type": "Purpose", "id": name}, "attrs": {}, "parents": []} for name in PURPOSES]
     return entities
 
 
@@ -245,6 +290,10 @@ def _read_criterion(policy_id: str, body: dict[str, Any]) -> tuple[Criterion | N
     for entity_type, entity_id in entity_literals(body):
         if entity_type == "Conduct" and entity_id not in CONDUCT:
             problems.append(f"{where}: unknown conduct {entity_id!r}")
+        if entity_type == "Unit" and entity_id not in UNITS:
+            problems.append(f"{where}: unknown unit {entity_id!r}")
+        if entity_type == "Purpose" and entity_id not in PURPOSES:
+            problems.append(f"{where}: unknown purpose {entity_id!r}")
         if entity_type == "Category" and entity_id not in RECORD_CATEGORIES:
             problems.append(
                 f"{where}: an incident is either discipline or law_enforcement_unit, not {entity_id!r}"

@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from brightline.incidents.classification import CONDUCT
-from brightline.incidents.models import RecordCategory, ReportingUnit, StudentRole
+from brightline.incidents.models import RecordCategory, RecordPurpose, StudentRole
 from brightline.incidents.screening import WHY, forbidden_key
 from brightline.incidents.services import InvolvedStudent
 from brightline.roster.models import School
@@ -45,11 +45,20 @@ class IncidentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     felony = forms.BooleanField(label="I believe the conduct would be a felony", required=False)
-    reporting_unit = forms.ChoiceField(
-        label="Who is making this report?",
-        choices=ReportingUnit.choices,
-        initial=ReportingUnit.SCHOOL_STAFF,
+    purpose = forms.ChoiceField(
+        label="What is this report for?",
+        choices=[
+            (RecordPurpose.SCHOOL_DISCIPLINE, "The school's discipline process"),
+            (
+                RecordPurpose.LAW_ENFORCEMENT,
+                "A law-enforcement purpose, such as investigating a possible crime",
+            ),
+        ],
+        initial=RecordPurpose.SCHOOL_DISCIPLINE,
         widget=forms.RadioSelect,
+        help_text="Only a report the school police unit makes for a law-enforcement purpose is kept apart "
+        "from the students' education record. A report by a principal, a teacher or any other member of "
+        "staff is part of the discipline record, even when it is made for the police or sent to them.",
     )
     attachment = forms.FileField(
         label="Attach a PDF",

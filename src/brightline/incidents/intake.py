@@ -18,6 +18,7 @@ REPORT_KEYS = (
     "description",
     "conduct",
     "felony",
+    "purpose",
     "reporting_unit",
     "students",
     "confirmed_screening",
@@ -33,7 +34,8 @@ class IncidentInput:
     description: str
     conduct: list[str]
     felony: bool
-    reporting_unit: str
+    purpose: str
+    reporting_unit: str | None
     students: list[InvolvedStudent]
     confirmed_screening: bool
 
@@ -101,7 +103,9 @@ def parse_incident(data: object) -> IncidentInput:
         description=_text(data, "description", errors),
         conduct=list(conduct),
         felony=_flag(data, "felony", errors),
-        reporting_unit=_text(data, "reporting_unit", errors) or "school_staff",
+        purpose=_text(data, "purpose", errors) or "school_discipline",
+        # Who made the report is read from the recorder's assignment; one sent is only checked against it.
+        reporting_unit=_text(data, "reporting_unit", errors) or None,
         students=students,
         confirmed_screening=_flag(data, "confirmed_screening", errors),
     )

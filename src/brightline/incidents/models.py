@@ -1,10 +1,11 @@
 """School incident reports, the students involved, how the district's criteria sorted each one, and
 every later reclassification.
 
-An incident is either part of the students' school discipline record (`discipline`) or a report kept
-by the school police unit for a law-enforcement purpose (`law_enforcement_unit`). The classification
-history is appended, never edited: the incident's `record_category` is the latest entry's category,
-copied for listing.
+An incident is either part of the students' school discipline record (`discipline`) or a report made
+and kept by the school police unit for a law-enforcement purpose (`law_enforcement_unit`, FERPA 99.8).
+Who made a report is the unit of the person who wrote it (`reporting_unit`), read from their assignment at
+the school (`StaffSchool.unit`), never chosen on the report. The classification history is appended, never
+edited: the incident's `record_category` is the latest entry's category, copied for listing.
 """
 
 from __future__ import annotations
@@ -12,17 +13,29 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from brightline.accounts.models import Role
 
 
 class RecordCategory(models.TextChoices):
-    DISCIPLINE = "discipline", "School discipline"
-    LAW_ENFORCEMENT_UNIT = "law_enforcement_unit", "Law-enforcement matter (school police unit)"
+    DISCIPLINE = "discipline", "School discipline (an education record)"
+    LAW_ENFORCEMENT_UNIT = "law_enforcement_unit", "Law-enforcement record (school police unit)"
 
 
 class ReportingUnit(models.TextChoices):
+    """Who made a report (the ids of classification.UNITS)."""
+
     SCHOOL_STAFF = "school_staff", "School staff"
     SCHOOL_POLICE = "school_police", "School police unit"
+
+
+class RecordPurpose(models.TextChoices):
+    """What a report was made for (the ids of classification.PURPOSES)."""
+
+    SCHOOL_DISCIPLINE = "school_discipline", "The school's discipline process"
+    LAW_ENFORCEMENT = "law_enforcement", "A law-enforcement purpose"
 
 
 class StudentRole(models.TextChoices):
@@ -32,18 +45,41 @@ class StudentRole(models.TextChoices):
 
 
 class StaffSchool(models.Model):
-    """The school a principal or staff member works at: a principal sees that school's incidents."""
+    """The school a principal or staff member works at, and the unit they work for there: a principal
+    sees that school's incidents; a member of the school police unit makes that unit's reports."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="incident_schools"
     )
     school = models.ForeignKey("roster.School", on_delete=models.CASCADE, related_name="+")
+    unit = models.CharField(
+        max_length=20,
+        choices=ReportingUnit.choices,
+        default=ReportingUnit.SCHOOL_STAFF,
+        help_text="The school police unit only for its officers (school staff accounts); principals, "
+        "teachers and administrators are school staff.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "school"], name="staff_school_unique")]
 
     def __str__(self) -> str:
-        return f"{self.user} at {self.school}"
+        return f"{self.user} at {self.school} ({self.get_unit_display().lower()})"
+
+    def clean(self) -> None:
+        problem = unit_problem(self.user.role if self.user_id else "", self.unit)
+        if problem:
+            raise ValidationError({"unit": problem})
+
+
+def unit_problem(role: str, unit: str) -> str:
+    """Why a person with this role cannot work for this unit ("" when they can). The school police unit's
+    officers sign in with school staff accounts; a principal or an administrator is never the unit."""
+    if unit not in ReportingUnit.values:
+        return f"one of {', '.join(ReportingUnit.values)}"
+    if unit == ReportingUnit.SCHOOL_POLICE and role != Role.SCHOOL_STAFF:
+        return "only a school staff account (an officer of the unit) works for the school police unit"
+    return ""
 
 
 class Incident(models.Model):
@@ -55,7 +91,14 @@ class Incident(models.Model):
     description = models.TextField(help_text="What happened, in plain words.")
     conduct = models.JSONField(default=list, help_text="Kinds of conduct (incidents/classification.py).")
     felony = models.BooleanField(default=False, help_text="The person recording reports a felony.")
+    # Who made the report: the author's unit at the school when they recorded it (StaffSchool.unit).
     reporting_unit = models.CharField(max_length=20, choices=ReportingUnit.choices)
+    purpose = models.CharField(
+        max_length=20,
+        choices=RecordPurpose.choices,
+        default=RecordPurpose.SCHOOL_DISCIPLINE,
+        help_text="What the author made the report for.",
+    )
     record_category = models.CharField(max_length=32, choices=RecordCategory.choices, db_index=True)
     # Phrases the screening found and the person recording confirmed (field, phrase, subject).
     screening_matches = models.JSONField(default=list)
@@ -66,6 +109,7 @@ class Incident(models.Model):
     # Copied so the report still names its author if the account is removed.
     recorded_by_name = models.CharField(max_length=200)
     recorded_by_position = models.CharField(max_length=120, blank=True)
+    recorded_by_role = models.CharField(max_length=32, blank=True)
     recorded_at = models.DateTimeField(db_index=True)
     ledger_index = models.BigIntegerField(null=True, blank=True)
 
@@ -79,6 +123,10 @@ class Incident(models.Model):
     @property
     def is_law_enforcement(self) -> bool:
         return self.record_category == RecordCategory.LAW_ENFORCEMENT_UNIT
+
+    @property
+    def made_by_school_police(self) -> bool:
+        return self.reporting_unit == ReportingUnit.SCHOOL_POLICE
 
 
 class IncidentStudent(models.Model):

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from brightline.accounts.models import Role, User
 from brightline.errors import NotAllowed, NotFound
-from brightline.incidents.models import Incident, IncidentStudent, StaffSchool
+from brightline.incidents.models import Incident, IncidentStudent, ReportingUnit, StaffSchool
 from brightline.roster.models import School
 
 RECORDER_ROLES = frozenset({Role.SCHOOL_STAFF, Role.PRINCIPAL, Role.ADMIN})
@@ -27,6 +27,28 @@ def schools_for(user: User) -> QuerySet[School]:
     if user.role in RECORDER_ROLES:
         return School.objects.filter(pk__in=StaffSchool.objects.filter(user=user).values("school_id"))
     return School.objects.none()
+
+
+def _unit(user: User, assigned: str | None) -> str:
+    # An assignment to the police unit counts only for a school staff account: a principal or an
+    # administrator is school staff whatever a row says (StaffSchool.clean refuses such a row).
+    if assigned == ReportingUnit.SCHOOL_POLICE and user.role == Role.SCHOOL_STAFF:
+        return ReportingUnit.SCHOOL_POLICE
+    return ReportingUnit.SCHOOL_STAFF
+
+
+def unit_at(user: User, school: School) -> str:
+    """The unit a person works for at a school: the school police unit only when an administrator
+    assigned them to it there; everyone else (principals, teachers, administrators) is school staff."""
+    return _unit(
+        user, StaffSchool.objects.filter(user=user, school=school).values_list("unit", flat=True).first()
+    )
+
+
+def units_of(user: User) -> list[tuple[School, ReportingUnit]]:
+    """Each school a person is assigned to, with the unit they report for there."""
+    rows = StaffSchool.objects.filter(user=user).select_related("school").order_by("school__name")
+    return [(row.school, ReportingUnit(_unit(user, row.unit))) for row in rows]
 
 
 def incidents_visible_to(user: User) -> QuerySet[Incident]:
@@ -65,6 +87,7 @@ def incident_representation(incident: Incident) -> dict[str, Any]:
         "conduct": incident.conduct,
         "felony": incident.felony,
         "reporting_unit": incident.reporting_unit,
+        "purpose": incident.purpose,
         "record_category": incident.record_category,
         "students": [
             {"student_id": row.student_sis_id, "role": row.role, "possessed_weapon": row.possessed_weapon}

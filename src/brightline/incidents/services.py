@@ -1,6 +1,6 @@
 """Writes for incidents: recording one (screened, classified by the district's criteria, weapon reports
-routed), attaching a PDF, and an administrator's reclassification. Each is one transaction and appends
-its ledger entries in it."""
+routed), attaching a PDF, an administrator's reclassification, and placing staff at a school in their
+unit. Each is one transaction and appends its ledger entries in it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from brightline.accounts.models import User
 from brightline.casework.documents import PDF_MAGIC
 from brightline.disclosures.services import disclosure_record_routing
 from brightline.errors import InvalidInput, NotAllowed
-from brightline.incidents.classification import CONDUCT, classification_policy
+from brightline.incidents.classification import CONDUCT, IncidentFacts, classification_policy
 from brightline.incidents.models import (
     ClassificationSource,
     Incident,
@@ -26,13 +26,21 @@ from brightline.incidents.models import (
     IncidentClassification,
     IncidentStudent,
     RecordCategory,
+    RecordPurpose,
     ReportingUnit,
     StaffSchool,
     StudentRole,
     WeaponRouting,
+    unit_problem,
 )
 from brightline.incidents.screening import ScreeningMatch, pdf_text, screen_text
-from brightline.incidents.selectors import RECLASSIFIER_ROLES, RECORDER_ROLES, may_reclassify, schools_for
+from brightline.incidents.selectors import (
+    RECLASSIFIER_ROLES,
+    RECORDER_ROLES,
+    may_reclassify,
+    schools_for,
+    unit_at,
+)
 from brightline.ledger.services import ledger_append
 from brightline.roster.models import School, Student
 
@@ -80,6 +88,16 @@ def _sha256(text: str) -> str:
 
 def _name(user: User) -> str:
     return user.get_full_name() or user.username
+
+
+def _facts(incident: Incident) -> IncidentFacts:
+    """What the classification policy reads of a stored incident."""
+    return IncidentFacts(
+        made_by=incident.reporting_unit,
+        purpose=incident.purpose,
+        conduct=frozenset(incident.conduct),
+        felony=incident.felony,
+    )
 
 
 def _read_upload(upload: Any, field: str, errors: list[tuple[str, str]]) -> bytes | None:
@@ -147,11 +165,17 @@ def incident_record(
     conduct: Sequence[str],
     felony: bool,
     students: Sequence[InvolvedStudent],
-    reporting_unit: str = ReportingUnit.SCHOOL_STAFF,
+    purpose: str = RecordPurpose.SCHOOL_DISCIPLINE,
+    reporting_unit: str | None = None,
     attachments: Sequence[Any] = (),
     confirmed_screening: bool = False,
 ) -> Incident:
     """Record an incident and sort it by the district's criteria (classification.cedar).
+
+    Who made the report is the recorder's unit at the school (`unit_at`: the school police unit only for
+    an officer an administrator assigned to it), never what the report says: a `reporting_unit` sent
+    with the report must be that unit. `purpose` is what the author made the report for. A report made by
+    school staff is school discipline, an education record, whatever its conduct or purpose.
 
     The text and the attachments are screened for immigration status, place of birth, ethnicity and gang
     affiliation; a match is refused (InvalidInput naming the field and the phrase) unless the person
@@ -182,8 +206,19 @@ def incident_record(
         errors.append(("conduct", "choose at least one kind of conduct"))
     elif unknown:
         errors.append(("conduct", f"unknown conduct: {', '.join(map(str, unknown))}"))
-    if reporting_unit not in ReportingUnit.values:
+    if purpose not in RecordPurpose.values:
+        errors.append(("purpose", f"one of {', '.join(RecordPurpose.values)}"))
+    made_by = unit_at(recorded_by, school) if school is not None else ReportingUnit.SCHOOL_STAFF
+    if reporting_unit is not None and reporting_unit not in ReportingUnit.values:
         errors.append(("reporting_unit", f"one of {', '.join(ReportingUnit.values)}"))
+    elif reporting_unit is not None and school is not None and reporting_unit != made_by:
+        errors.append(
+            (
+                "reporting_unit",
+                f"you report for the {ReportingUnit(made_by).label.lower()} at this school; who made a "
+                "report is your assignment there, set by an administrator",
+            )
+        )
 
     found: dict[str, Student] = {}
     if not students:
@@ -232,8 +267,8 @@ def incident_record(
     assert school is not None and occurred_on is not None
 
     now = timezone.now()
-    policy = classification_policy()
-    decided = policy.classify(conduct=conduct, felony=felony)
+    facts = IncidentFacts(made_by=made_by, purpose=purpose, conduct=frozenset(conduct), felony=felony)
+    decided = classification_policy().classify(facts)
     incident = Incident.objects.create(
         school=school,
         occurred_on=occurred_on,
@@ -241,13 +276,15 @@ def incident_record(
         description=description.strip(),
         conduct=sorted(set(conduct)),
         felony=felony,
-        reporting_unit=reporting_unit,
+        reporting_unit=made_by,
+        purpose=purpose,
         record_category=decided.category,
         screening_matches=[match.to_json() for match in matches],
         screening_confirmed=bool(matches) and confirmed_screening,
         recorded_by=recorded_by,
         recorded_by_name=_name(recorded_by),
         recorded_by_position=recorded_by.position,
+        recorded_by_role=recorded_by.role,
         recorded_at=now,
     )
     involved_rows = [
@@ -269,12 +306,14 @@ def incident_record(
             "occurred_on": occurred_on.isoformat(),
             "conduct": incident.conduct,
             "felony": felony,
-            "reporting_unit": reporting_unit,
+            "reporting_unit": made_by,
+            "purpose": purpose,
             "students": [[row.student_id, row.role, row.possessed_weapon] for row in involved_rows],
             "summary_sha256": _sha256(incident.summary),
             "description_sha256": _sha256(incident.description),
             "screening_confirmed": [match.to_json() for match in matches],
             "recorded_by": recorded_by.pk,
+            "recorded_by_role": recorded_by.role,
         },
     )
     Incident.objects.filter(pk=incident.pk).update(ledger_index=entry.index)
@@ -350,12 +389,11 @@ def _route_weapon_reports(
     """File a copy of the weapon report with each recipient the policy names, for each student reported
     with a weapon, and write each copy in the student's record of disclosures."""
     policy = classification_policy()
+    facts = _facts(incident)
     recipients = weapon_report_recipients()
     routed: list[WeaponRouting] = []
     for row in rows:
-        decision = policy.weapon_routing(
-            conduct=incident.conduct, felony=incident.felony, possessed_weapon=row.possessed_weapon
-        )
+        decision = policy.weapon_routing(facts, possessed_weapon=row.possessed_weapon)
         if row.student is None:
             continue
         for recipient_id in decision.recipients:
@@ -423,7 +461,9 @@ def incident_reclassify(
     *, incident_id: int, decided_by: User, record_category: str, reason: str
 ) -> IncidentClassification:
     """An administrator (or the school's principal) moves an incident to the other record category with a
-    written reason. The policy's classification and every earlier one stay on file."""
+    written reason. The policy's classification and every earlier one stay on file. Only a report the
+    school police unit made can become a law-enforcement record (FERPA 99.8): school staff's reports are
+    education records, whoever reclassifies them."""
     from brightline.incidents.selectors import incident_get
 
     if decided_by.role not in RECLASSIFIER_ROLES:
@@ -437,6 +477,14 @@ def incident_reclassify(
         errors.append(("record_category", f"one of {', '.join(RecordCategory.values)}"))
     elif record_category == incident.record_category:
         errors.append(("record_category", "the incident is already classified this way"))
+    elif record_category == RecordCategory.LAW_ENFORCEMENT_UNIT and not incident.made_by_school_police:
+        errors.append(
+            (
+                "record_category",
+                "school staff made this report, not the school police unit, so it is an education record "
+                "and cannot be made a law-enforcement record (FERPA 99.8)",
+            )
+        )
     if len(reason.strip()) < 10:
         errors.append(("reason", "write the reason for the change (at least a sentence)"))
     if errors:
@@ -458,7 +506,11 @@ def incident_reclassify(
 
 
 @transaction.atomic
-def staff_school_assign(*, user: User, school: School) -> StaffSchool:
-    """Place a principal or staff member at a school: they then record and see that school's incidents."""
-    assignment, _ = StaffSchool.objects.get_or_create(user=user, school=school)
+def staff_school_assign(*, user: User, school: School, unit: str = ReportingUnit.SCHOOL_STAFF) -> StaffSchool:
+    """Place a principal or staff member at a school, in their unit there: they then record and see that
+    school's incidents, and an officer placed in the school police unit makes that unit's reports."""
+    problem = unit_problem(user.role, unit)
+    if problem:
+        raise InvalidInput([("unit", problem)])
+    assignment, _ = StaffSchool.objects.update_or_create(user=user, school=school, defaults={"unit": unit})
     return assignment

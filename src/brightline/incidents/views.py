@@ -49,7 +49,7 @@ def incident_new(request: PageRequest) -> HttpResponse:
                 conduct=list(data["conduct"]),
                 felony=bool(data.get("felony")),
                 students=form.students(),
-                reporting_unit=data["reporting_unit"],
+                purpose=data["purpose"],
                 attachments=form.attachments(),
                 confirmed_screening=bool(data.get("confirmed_screening")),
             )
@@ -71,6 +71,7 @@ def incident_new(request: PageRequest) -> HttpResponse:
         {
             "form": form,
             "has_schools": schools.exists(),
+            "units": selectors.units_of(request.user),
             "screening_step": "confirmed_screening" in form.fields,
             "matched": matched,
             "attachments_screened": text_screening_available(),

@@ -1,4 +1,5 @@
-"""Incidents as the tests record them: the world's principal assigned to the world's school."""
+"""Incidents as the tests record them: the world's principal assigned to the world's school, or, for a
+report of the school police unit, the school's police officer."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
-from brightline.incidents.models import Incident, StaffSchool
-from brightline.incidents.services import InvolvedStudent, incident_record
+from brightline.incidents.models import Incident, ReportingUnit, StaffSchool
+from brightline.incidents.services import InvolvedStudent, incident_record, staff_school_assign
 from brightline.testing import World, make_user
 
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -26,11 +27,27 @@ def school_staff(world: World, username: str = "teacher") -> User:
     )
 
 
+def school_police_officer(world: World, username: str = "officer") -> User:
+    """The school's resource officer: a school staff account an administrator placed in the school police
+    unit at the world's school."""
+    officer = User.objects.filter(username=username).first() or make_user(
+        username, Role.SCHOOL_STAFF, first="Sol", last="Officer", position="School resource officer"
+    )
+    staff_school_assign(user=officer, school=world.school, unit=ReportingUnit.SCHOOL_POLICE)
+    return officer
+
+
 def admin(world: World) -> User:
     return make_user("admin", Role.ADMIN, first="Ari", last="Admin", position="Deputy Superintendent")
 
 
 def record(world: World, by: User | None = None, **overrides: Any) -> Incident:
+    """Record a fight by the principal, or what the overrides say. `reporting_unit="school_police"`
+    without `by` is the school police unit's report: its officer makes it, for a law-enforcement purpose
+    unless `purpose` says otherwise."""
+    if by is None and overrides.get("reporting_unit") == ReportingUnit.SCHOOL_POLICE:
+        by = school_police_officer(world)
+        overrides.setdefault("purpose", "law_enforcement")
     arguments: dict[str, Any] = {
         "recorded_by": by or assign(world.principal, world),
         "school": world.school,

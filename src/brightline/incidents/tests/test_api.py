@@ -13,7 +13,7 @@ from django.utils import timezone
 from brightline.accounts.tests.helpers import sign_in
 from brightline.disclosures.models import DisclosureEntry, EntryKind
 from brightline.incidents.models import Incident
-from brightline.incidents.tests.helpers import admin, assign
+from brightline.incidents.tests.helpers import admin, assign, school_police_officer
 from brightline.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -43,19 +43,58 @@ def principal(world: World) -> Client:
     return client
 
 
-def test_recording_answers_the_classification_with_its_criterion(world: World, principal: Client) -> None:
-    response = post(principal, "/api/v1/incidents/", body(world))
+@pytest.fixture
+def officer(world: World) -> Client:
+    client = Client()
+    sign_in(client, school_police_officer(world))
+    return client
+
+
+def test_recording_answers_the_classification_with_its_criterion(world: World, officer: Client) -> None:
+    response = post(officer, "/api/v1/incidents/", body(world, purpose="law_enforcement"))
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["record_category"] == "law_enforcement_unit"
+    assert (data["reporting_unit"], data["purpose"]) == ("school_police", "law_enforcement")
     assert data["classifications"][0]["criteria"] == ["LE-weapon"]
     assert "criterion LE-weapon" in data["classifications"][0]["explanation"]
     assert len(data["weapon_routings"]) == 4
     assert DisclosureEntry.objects.filter(kind=EntryKind.WEAPON_ROUTING, student=world.ben).count() == 4
 
-    listed = principal.get("/api/v1/incidents/").json()
+    listed = officer.get("/api/v1/incidents/").json()
     assert [row["id"] for row in listed] == [data["id"]]
-    assert principal.get(f"/api/v1/incidents/{data['id']}").json()["summary"] == "Knife in a backpack"
+    assert officer.get(f"/api/v1/incidents/{data['id']}").json()["summary"] == "Knife in a backpack"
+
+
+def test_the_principals_knife_report_is_discipline_though_it_is_routed_to_the_police(
+    world: World, principal: Client
+) -> None:
+    response = post(principal, "/api/v1/incidents/", body(world, purpose="law_enforcement"))
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert (data["reporting_unit"], data["record_category"]) == ("school_staff", "discipline")
+    assert data["classifications"][0]["criteria"] == ["EDU-staff"]
+    assert len(data["weapon_routings"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"purpose": "investigation"}, "purpose", "one of school_discipline, law_enforcement"),
+        ({"purpose": 42}, "purpose", "string"),
+        ({"reporting_unit": "school_police"}, "reporting_unit", "you report for the school staff"),
+        ({"reporting_unit": "sheriff"}, "reporting_unit", "one of school_staff, school_police"),
+    ],
+)
+def test_a_bad_purpose_or_unit_is_refused_naming_the_field(
+    world: World, principal: Client, overrides: dict[str, Any], field: str, message: str
+) -> None:
+    response = post(principal, "/api/v1/incidents/", body(world, **overrides))
+    assert response.status_code == 422
+    (detail,) = response.json()["detail"]
+    assert detail["loc"][0] == "body" and detail["loc"][-1] == field
+    assert message in detail["msg"]
+    assert not Incident.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -101,9 +140,9 @@ def test_screening_needs_the_confirmation_flag(world: World, principal: Client) 
     assert accepted.json()["screening_matches"][0]["phrase"] == "illegal alien"
 
 
-def test_an_administrator_reclassifies_through_the_api(world: World, principal: Client) -> None:
+def test_an_administrator_reclassifies_through_the_api(world: World, officer: Client) -> None:
     created = post(
-        principal,
+        officer,
         "/api/v1/incidents/",
         body(world, conduct=["fight"], students=[{"student_id": world.alice.sis_id, "role": "responsible"}]),
     ).json()

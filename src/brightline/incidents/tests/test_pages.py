@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from brightline.accounts.tests.helpers import sign_in
 from brightline.incidents.models import Incident
-from brightline.incidents.tests.helpers import admin, assign, record, school_staff
+from brightline.incidents.tests.helpers import admin, assign, record, school_police_officer, school_staff
 from brightline.testing import World, make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def form(world: World, **overrides: Any) -> dict[str, Any]:
         "summary": "Fight in the hallway",
         "description": "Two students shoved each other between classes. No one was injured.",
         "conduct": ["fight"],
-        "reporting_unit": "school_staff",
+        "purpose": "school_discipline",
         "student1_id": world.alice.sis_id,
         "student1_role": "responsible",
         "student2_id": world.ben.sis_id,
@@ -55,7 +55,8 @@ def test_the_principal_records_a_fight_and_sees_it_is_discipline_and_why(
     assert response.redirect_chain[-1][0] == reverse("incidents:detail", args=[incident.pk])
     text = response.content.decode()
     assert "Classified as: School discipline" in text
-    assert "criterion SD" in text
+    assert "criterion EDU-staff" in text
+    assert "of the school staff, for the school&#x27;s discipline process" in text
 
 
 def test_the_screening_step_asks_for_confirmation_then_records(world: World, principal: Client) -> None:
@@ -80,7 +81,11 @@ def test_a_posted_gang_field_is_refused_with_the_reason(world: World, principal:
     assert not Incident.objects.exists()
 
 
-def test_an_assault_with_a_weapon_shows_its_criterion_and_routing(world: World, principal: Client) -> None:
+def test_the_officers_assault_report_shows_its_criterion_and_routing(world: World) -> None:
+    officer = Client()
+    sign_in(officer, school_police_officer(world))
+    page = officer.get(reverse("incidents:record")).content.decode()
+    assert f"You report for the school police unit at {world.school.name}" in page
     data = form(
         world,
         summary="Assault with a knife",
@@ -91,11 +96,45 @@ def test_an_assault_with_a_weapon_shows_its_criterion_and_routing(world: World, 
         student1_weapon="on",
         student2_id=world.alice.sis_id,
         student2_role="affected",
+        purpose="law_enforcement",
+    )
+    response = officer.post(reverse("incidents:record"), data, follow=True)
+    text = response.content.decode()
+    assert "Law-enforcement record" in text and "criterion LE-weapon" in text
+    assert "of the school police unit, for a law-enforcement purpose" in text
+    assert "Chief of Police" in text and "School Committee" in text
+
+
+def test_the_principals_assault_report_is_discipline_and_offers_no_reclassification(
+    world: World, principal: Client
+) -> None:
+    data = form(
+        world,
+        summary="Assault with a knife",
+        description="A student cut another with a knife; I am sending this report to the police.",
+        conduct=["assault", "weapon"],
+        student1_id=world.ben.sis_id,
+        student1_role="responsible",
+        student1_weapon="on",
+        student2_id=world.alice.sis_id,
+        student2_role="affected",
+        purpose="law_enforcement",
     )
     response = principal.post(reverse("incidents:record"), data, follow=True)
     text = response.content.decode()
-    assert "Law-enforcement matter" in text and "criterion LE-weapon" in text
-    assert "Chief of Police" in text and "School Committee" in text
+    assert "Classified as: School discipline" in text and "criterion EDU-staff" in text
+    assert "Chief of Police" in text  # routed to the police, and still an education record
+    incident = Incident.objects.get()
+    assert reverse("incidents:reclassify", args=[incident.pk]) not in text
+    refused = principal.post(
+        reverse("incidents:reclassify", args=[incident.pk]),
+        {"record_category": "law_enforcement_unit", "reason": "The police asked for it as their record."},
+    )
+    assert (
+        refused.status_code == 200 and "cannot be made a law-enforcement record" in refused.content.decode()
+    )
+    incident.refresh_from_db()
+    assert incident.record_category == "discipline"
 
 
 def test_the_list_shows_the_principals_school_and_reclassification_keeps_the_reason(
@@ -107,8 +146,8 @@ def test_the_list_shows_the_principals_school_and_reclassification_keeps_the_rea
     with django_assert_max_num_queries(12):
         listed = principal.get(reverse("incidents:list"))
     assert listed.content.decode().count("Incident ") >= 5
-    incident = Incident.objects.order_by("pk").first()
-    assert incident is not None
+    # The resource officer's write-up for the school's discipline process, which the principal moves.
+    incident = record(world, reporting_unit="school_police", purpose="school_discipline")
     url = reverse("incidents:reclassify", args=[incident.pk])
     assert principal.get(url).status_code == 200
     empty = principal.post(url, {"record_category": "law_enforcement_unit", "reason": ""})

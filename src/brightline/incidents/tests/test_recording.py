@@ -1,5 +1,6 @@
 """Recording incidents: the district's criteria sort them, the screening keeps out what a report may
-never hold, weapon reports are routed, and an administrator's reclassification is kept with its reason."""
+never hold, weapon reports are routed, and an administrator's reclassification is kept with its reason.
+Who made a report, and what for, has its own tests in test_who_made_the_record.py."""
 
 from __future__ import annotations
 
@@ -21,7 +22,15 @@ from brightline.incidents.models import (
 )
 from brightline.incidents.selectors import incident_get, incidents_visible_to
 from brightline.incidents.services import InvolvedStudent, incident_attach, incident_reclassify
-from brightline.incidents.tests.helpers import PDF, admin, assault_with_weapon, assign, record, school_staff
+from brightline.incidents.tests.helpers import (
+    PDF,
+    admin,
+    assault_with_weapon,
+    assign,
+    record,
+    school_police_officer,
+    school_staff,
+)
 from brightline.ledger.models import LedgerEntry
 from brightline.testing import World, make_user, request_body
 
@@ -41,8 +50,8 @@ def test_a_fight_without_injury_is_discipline_and_police_are_refused_it_without_
     assert incident.record_category == "discipline"
     first = incident.classifications.get()
     assert first.source == ClassificationSource.POLICY
-    assert first.criteria == ["SD"]
-    assert "school discipline matter" in first.explanation and "criterion SD" in first.explanation
+    assert first.criteria == ["EDU-staff"]
+    assert "school discipline matter" in first.explanation and "criterion EDU-staff" in first.explanation
     assert events(incident) == ["incident.recorded", "incident.classified"]
     assert not DisclosureEntry.objects.filter(kind=EntryKind.WEAPON_ROUTING).exists()
 
@@ -115,7 +124,8 @@ def test_a_weapon_must_be_tied_to_the_student_who_had_it(world: World) -> None:
 def test_each_criterion_of_the_policy_names_itself(
     world: World, conduct: list[str], felony: bool, criteria: list[str]
 ) -> None:
-    incident = record(world, conduct=conduct, felony=felony)
+    # The school police unit's report, made for a law-enforcement purpose: the conduct criteria decide.
+    incident = record(world, conduct=conduct, felony=felony, reporting_unit="school_police")
     assert incident.classifications.get().criteria == criteria
     assert incident.record_category == ("discipline" if criteria == ["SD"] else "law_enforcement_unit")
 
@@ -208,7 +218,9 @@ def test_an_attached_pdf_naming_a_gang_is_refused_until_confirmed(world: World) 
 
 
 def test_an_administrator_reclassifies_with_a_reason_that_is_kept(world: World) -> None:
-    incident = record(world)
+    # The resource officer wrote the fight up for the principal's discipline process.
+    incident = record(world, reporting_unit="school_police", purpose="school_discipline")
+    assert incident.classifications.get().criteria == ["EDU-purpose"]
     boss = admin(world)
     with pytest.raises(InvalidInput) as error:
         incident_reclassify(
@@ -238,12 +250,12 @@ def test_an_administrator_reclassifies_with_a_reason_that_is_kept(world: World) 
 
 
 def test_only_an_administrator_or_the_schools_principal_reclassifies(world: World) -> None:
-    teacher = school_staff(world)
-    incident = record(world, by=teacher)
+    officer = school_police_officer(world)
+    incident = record(world, by=officer, reporting_unit="school_police", purpose="school_discipline")
     with pytest.raises(NotAllowed):
         incident_reclassify(
             incident_id=incident.pk,
-            decided_by=teacher,
+            decided_by=officer,
             record_category="law_enforcement_unit",
             reason="x" * 20,
         )
