@@ -6,7 +6,9 @@ without a secret key and turns on the HTTPS-only protections.
 
 from __future__ import annotations
 
+from email.utils import formataddr, getaddresses
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -222,6 +224,47 @@ EMAIL_TIMEOUT = 10
 EMAIL_HOST = env_str("BRIGHTLINE_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("BRIGHTLINE_EMAIL_PORT", 1025, minimum=1, maximum=65535)
 DEFAULT_FROM_EMAIL = env_str("BRIGHTLINE_FROM_EMAIL", "records-office@brightline.example")
+
+
+def _mailbox(name: str) -> str:
+    """One email address, optionally with a name ("Missing Persons Unit <mpu@police.example>"); empty
+    when unset."""
+    raw = env_str(name, "").strip()
+    if not raw:
+        return ""
+    addresses = getaddresses([raw])
+    display, address = addresses[0] if len(addresses) == 1 else ("", "")
+    local, _at, domain = address.rpartition("@")
+    if (
+        not local
+        or "." not in domain.strip(".")
+        or any(character.isspace() or character in ",;<>" for character in address)
+    ):
+        raise ConfigurationError(
+            f"{name}: expected one email address, optionally with a name "
+            f"(Missing Persons Unit <mpu@police.example>); got {raw!r}"
+        )
+    return formataddr((display, address))
+
+
+def _site_url(name: str, default: str) -> str:
+    raw = env_str(name, default).strip().rstrip("/")
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"{name}: expected an http(s) address such as https://records.example.org; got {raw!r}"
+        )
+    return raw
+
+
+# Told when records of a student flagged missing are asked for (obligation alert_police_missing_child).
+# Empty: each alert is kept as undeliverable and the administrator's settings page says what is missing.
+MISSING_PERSONS_CONTACT = _mailbox("BRIGHTLINE_MISSING_PERSONS_CONTACT")
+# Business days after a request arrives by which an administrator decides whether the family is told
+# (obligation family_notice_by_administrator).
+FAMILY_NOTICE_DECISION_DAYS = env_int("BRIGHTLINE_FAMILY_NOTICE_DECISION_DAYS", 10, minimum=1)
+# Where staff open Bright Line: the links in emails to counsel.
+SITE_URL = _site_url("BRIGHTLINE_SITE_URL", "http://127.0.0.1:8000")
 
 # Casework timing (business days, district calendar); see casework/README.md.
 DECISION_DEADLINE_BUSINESS_DAYS = env_int("BRIGHTLINE_DECISION_DEADLINE_DAYS", 10, minimum=1)

@@ -403,6 +403,8 @@ def _after_triage(
     from brightline.notices.services import advance_notices_queue, obligations_after_triage
 
     if not request_students:
+        # A refusal of students nobody has identified still sends counsel its copy (rule F1).
+        obligations_after_triage(request=request, request_students=[], items=items, ledger=ledger)
         return
     own = {rs.pk: [item for item in items if item.request_student_id == rs.pk] for rs in request_students}
     entries = request_received_entries(

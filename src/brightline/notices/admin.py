@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from brightline.notices.models import CatalogReview, FamilyNotice
+from brightline.notices.models import (
+    CatalogReview,
+    CounselNotice,
+    FamilyNotice,
+    FamilyNoticeDecision,
+    MissingChildAlert,
+    OfficialEmail,
+)
 
 
 @admin.register(FamilyNotice)
@@ -34,3 +41,38 @@ class CatalogReviewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class _ReadOnly(admin.ModelAdmin):
+    """Changed only through the services, each change in the ledger."""
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(CounselNotice)
+class CounselNoticeAdmin(_ReadOnly):
+    list_display = ["reference", "created_at", "read_at", "read_by_name"]
+
+
+@admin.register(MissingChildAlert)
+class MissingChildAlertAdmin(_ReadOnly):
+    list_display = ["reference", "agency_name", "received_at", "created_at"]
+
+
+@admin.register(OfficialEmail)
+class OfficialEmailAdmin(_ReadOnly):
+    list_display = ["pk", "kind", "recipient_name", "state", "queued_at", "sent_at", "attempts"]
+    list_filter = ["kind", "state"]
+
+
+@admin.register(FamilyNoticeDecision)
+class FamilyNoticeDecisionAdmin(_ReadOnly):
+    list_display = ["reference", "state", "due_at", "decided_at", "decided_by_name", "review_on"]
+    list_filter = ["state"]

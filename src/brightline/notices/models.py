@@ -12,6 +12,7 @@ class NoticeKind(models.TextChoices):
     AFTER_RELEASE = "after_release", "Notice after release"
     RECORD_COPY = "record_copy", "Copy of the record of disclosures"
     CUSTODIAL_PARENT = "custodial_parent", "Notice to the custodial parent"
+    ADMINISTRATOR = "administrator", "Notice an administrator decided to send"
 
 
 class NoticeChannel(models.TextChoices):
@@ -115,3 +116,148 @@ class CatalogReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language} reviewed by {self.reviewed_by_name} at {self.reviewed_at:%Y-%m-%d}"
+
+
+# --- What the policy's other obligations send: counsel's copy, the missing-persons alert, and the
+# administrator's decision about telling the family ------------------------------------------------
+
+
+class CounselNotice(models.Model):
+    """Counsel's copy of a request the policy sends to counsel (`notify_legal_advisor`: the F1
+    refusals). One per request, however many of its students are matched later; read once."""
+
+    request = models.OneToOneField(
+        "casework.Request", null=True, on_delete=models.SET_NULL, related_name="counsel_notice"
+    )
+    # Copied: the notice still names its request if the request row goes.
+    reference = models.CharField(max_length=20)
+    reason = models.TextField(help_text="Why counsel gets a copy: the rules and their explanation.")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    read_by_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"counsel's copy of {self.reference}"
+
+
+class MissingChildAlert(models.Model):
+    """The missing-persons contact is told that records of a student flagged missing were asked for
+    (`alert_police_missing_child`): one alert per request and student. Never anything to the requester."""
+
+    request = models.ForeignKey(
+        "casework.Request", null=True, on_delete=models.SET_NULL, related_name="missing_child_alerts"
+    )
+    student = models.ForeignKey("roster.Student", null=True, on_delete=models.SET_NULL, related_name="+")
+    reference = models.CharField(max_length=20)
+    agency_name = models.CharField(max_length=200)
+    received_at = models.DateTimeField(help_text="When the request for the student's records arrived.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "student"], name="missing_child_alert_once_per_student"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"missing-child alert for {self.reference}"
+
+
+class OfficialEmailKind(models.TextChoices):
+    COUNSEL_COPY = "counsel_copy", "Copy of a request to counsel"
+    MISSING_CHILD_ALERT = "missing_child_alert", "Alert to the missing-persons contact"
+
+
+class OfficialEmailState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    # No address to send to (the missing-persons contact is not configured, or counsel has no email):
+    # kept, and shown to the administrator, rather than dropped.
+    UNDELIVERABLE = "undeliverable", "Undeliverable: no address"
+
+
+class OfficialEmail(models.Model):
+    """One email an obligation sends to someone other than the family (counsel, the missing-persons
+    unit), with the same delivery as family notices: queued on commit, sent by the task worker,
+    retried with backoff, `failed` after the last attempt."""
+
+    kind = models.CharField(max_length=24, choices=OfficialEmailKind.choices)
+    counsel_notice = models.ForeignKey(
+        CounselNotice, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    missing_child_alert = models.ForeignKey(
+        MissingChildAlert, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient_name = models.CharField(max_length=200)
+    email = models.CharField(max_length=320, blank=True, help_text="The address, with a name when given.")
+    state = models.CharField(
+        max_length=16, choices=OfficialEmailState.choices, default=OfficialEmailState.QUEUED
+    )
+    queued_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["state", "kind"], name="official_email_state_kind_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email to {self.recipient_name}"
+
+
+class FamilyNoticeState(models.TextChoices):
+    PENDING = "pending", "Waiting for the administrator's decision"
+    NOTIFIED = "notified", "Family told"
+    WITHHELD = "withheld", "Withheld until the review date"
+
+
+class FamilyNoticeDecision(models.Model):
+    """`family_notice_by_administrator` (abuse investigations): whether and when the family is told of a
+    request and what was released, decided by an administrator by `due_at`.
+
+    Until the family is told, the request's entries in the student's record of disclosures are kept from
+    the family. Each decision is a ledger entry; the row holds the latest one."""
+
+    request = models.ForeignKey(
+        "casework.Request", null=True, on_delete=models.SET_NULL, related_name="family_notice_decisions"
+    )
+    student = models.ForeignKey("roster.Student", null=True, on_delete=models.SET_NULL, related_name="+")
+    reference = models.CharField(max_length=20)
+    state = models.CharField(
+        max_length=12, choices=FamilyNoticeState.choices, default=FamilyNoticeState.PENDING
+    )
+    created_at = models.DateTimeField()
+    # The decision is due by then; after a decision to withhold, by the end of the review date.
+    due_at = models.DateTimeField(db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(blank=True, help_text="Why the family is not told yet.")
+    review_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "student"], name="family_notice_decision_once_per_student"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"family notice decision for {self.reference}"

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from brightline.accounts.models import STAFF_ROLES, Role, User
@@ -16,10 +16,15 @@ from brightline.errors import NotAllowed, NotFound
 from brightline.notices.models import (
     DELIVERED_STATES,
     CatalogReview,
+    CounselNotice,
     FamilyNotice,
+    FamilyNoticeDecision,
+    FamilyNoticeState,
     NoticeChannel,
     NoticeKind,
     NoticeState,
+    OfficialEmail,
+    OfficialEmailState,
 )
 
 OFFICE_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
@@ -162,3 +167,89 @@ def catalog_statuses(*, user: User | AnonymousUser) -> list[CatalogStatus]:
             )
         )
     return statuses
+
+
+# --- Counsel's copies, the administrator's decisions and settings --------------------------------------
+
+
+def counsel_notices_to_read(*, user: User | AnonymousUser) -> list[CounselNotice]:
+    """Counsel's copies of requests not yet marked read, oldest first."""
+    if getattr(user, "role", None) != Role.LEGAL_ADVISOR:
+        raise NotAllowed("only counsel reads its copies of requests")
+    return list(
+        CounselNotice.objects.filter(read_at__isnull=True)
+        .select_related("request")
+        .order_by("created_at", "pk")
+    )
+
+
+def family_notice_decisions_open(*, user: User | AnonymousUser) -> list[FamilyNoticeDecision]:
+    """The decisions an administrator still owes, soonest due first: not yet taken, withheld until a
+    review date, or taken to tell the family while a later entry (a release since) is still kept from
+    it. Each carries `still_withheld`."""
+    if getattr(user, "role", None) != Role.ADMIN:
+        raise NotAllowed("only an administrator decides whether the family is told")
+    from brightline.disclosures.models import DisclosureEntry
+
+    withheld = DisclosureEntry.objects.filter(
+        request_id=OuterRef("request_id"),
+        student_id=OuterRef("student_id"),
+        withheld_from_family=True,
+        sealed=False,
+    )
+    return list(
+        FamilyNoticeDecision.objects.annotate(still_withheld=Exists(withheld))
+        .filter(Q(state__in=(FamilyNoticeState.PENDING, FamilyNoticeState.WITHHELD)) | Q(still_withheld=True))
+        .select_related("request", "student")
+        .order_by("due_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ObligationSettings:
+    """What the obligations need from the district's configuration, for the administrator."""
+
+    missing_persons_contact: str
+    family_notice_decision_days: int
+    site_url: str
+    counsel_with_email: list[User]
+    counsel_without_email: list[User]
+    undelivered: list[OfficialEmail]
+
+    @property
+    def checklist(self) -> list[tuple[str, bool, str]]:
+        """(what, done, what to do) for each thing the obligations need."""
+        return [
+            (
+                "Missing-persons contact",
+                bool(self.missing_persons_contact),
+                "Set BRIGHTLINE_MISSING_PERSONS_CONTACT to the police unit's address, for example "
+                "Missing Persons Unit <mpu@police.example>, and restart. Until then alerts are kept here "
+                "as undeliverable.",
+            ),
+            (
+                "Counsel reachable by email",
+                bool(self.counsel_with_email) and not self.counsel_without_email,
+                "Give every legal advisor an email address: counsel's copies of requests go there.",
+            ),
+        ]
+
+
+def obligation_settings(*, user: User | AnonymousUser) -> ObligationSettings:
+    if getattr(user, "role", None) != Role.ADMIN:
+        raise NotAllowed("only an administrator sees the district's settings")
+    counsel = list(User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).order_by("last_name", "pk"))
+    return ObligationSettings(
+        missing_persons_contact=settings.MISSING_PERSONS_CONTACT,
+        family_notice_decision_days=settings.FAMILY_NOTICE_DECISION_DAYS,
+        site_url=settings.SITE_URL,
+        counsel_with_email=[person for person in counsel if person.email],
+        counsel_without_email=[person for person in counsel if not person.email],
+        undelivered=list(
+            OfficialEmail.objects.filter(
+                state__in=(OfficialEmailState.UNDELIVERABLE, OfficialEmailState.FAILED)
+            )
+            .select_related("counsel_notice", "missing_child_alert")
+            .order_by("queued_at", "pk")
+        ),
+    )

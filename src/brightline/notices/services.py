@@ -9,28 +9,37 @@ the same notice twice, and the SMTP conversation holds no database lock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from email.utils import getaddresses
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from brightline.ledger.services import ledger_append
+from brightline.ledger.services import LedgerEvent, ledger_append, ledger_append_many
 from brightline.notices.catalogs import catalog_sha256, translated_languages
 from brightline.notices.models import (
     CatalogReview,
+    CounselNotice,
     FamilyNotice,
+    FamilyNoticeDecision,
+    FamilyNoticeState,
+    MissingChildAlert,
     NoticeChannel,
     NoticeKind,
     NoticeState,
+    OfficialEmail,
+    OfficialEmailKind,
+    OfficialEmailState,
 )
 from brightline.notices.selectors import Recipient, notice_recipients
 from brightline.roster.models import Guardian, GuardianRelationship, Student
@@ -506,3 +515,548 @@ def catalog_review_record(*, language: str, reviewed_by: User) -> CatalogReview:
         },
     )
     return review
+
+
+# --- Obligations carried out for counsel, the missing-persons unit and the administrator -------------
+#
+# DOMAIN.md: "Every obligation is carried out by the running system, not only displayed." Casework calls
+# `obligations_after_triage` wherever items are triaged (on submission, and when the records office
+# matches a student); each obligation happens once per request (counsel) or once per request and student
+# (the alert, the administrator's decision), however often a request's students are matched.
+
+NOTIFY_LEGAL_ADVISOR = "notify_legal_advisor"
+ALERT_POLICE_MISSING_CHILD = "alert_police_missing_child"
+FAMILY_NOTICE_BY_ADMINISTRATOR = "family_notice_by_administrator"
+OBLIGATIONS_CARRIED_HERE = frozenset(
+    {NOTIFY_LEGAL_ADVISOR, ALERT_POLICE_MISSING_CHILD, FAMILY_NOTICE_BY_ADMINISTRATOR}
+)
+
+
+class LedgerSink(Protocol):
+    """Casework's queue of a service call's ledger events, appended together in its transaction."""
+
+    def add(self, event: LedgerEvent | None) -> None: ...
+
+
+def obligations_after_triage(
+    *, request: Any, request_students: Sequence[Any], items: Sequence[Any], ledger: LedgerSink | None = None
+) -> None:
+    """Carry out counsel's copy, the missing-persons alert and the administrator's family-notice decision
+    for these newly triaged students' items, inside the caller's transaction.
+
+    The ledger events go to `ledger` (in the caller's order) or are appended at once. Nothing is read or
+    written when no item carries one of these obligations: the usual submission costs nothing more."""
+    if not any(OBLIGATIONS_CARRIED_HERE.intersection(item.obligations) for item in items):
+        return
+    events: list[LedgerEvent] = []
+    counsel_items = [item for item in items if NOTIFY_LEGAL_ADVISOR in item.obligations]
+    if counsel_items:
+        events += _counsel_notice_create(request=request, items=counsel_items)
+    for rs in request_students:
+        own = [item for item in items if item.request_student_id == rs.pk]
+        if rs.student is None or not own:
+            continue
+        if any(ALERT_POLICE_MISSING_CHILD in item.obligations for item in own):
+            events += _missing_child_alert_create(request=request, student=rs.student)
+        if any(FAMILY_NOTICE_BY_ADMINISTRATOR in item.obligations for item in own):
+            events += _family_notice_decision_open(request=request, student=rs.student)
+    if ledger is None:
+        ledger_append_many(events)
+    else:
+        for event in events:
+            ledger.add(event)
+
+
+def _created_once(model: Any, **fields: Any) -> Any | None:
+    """Create the row unless its unique fields already name one (a student matched later, or a second
+    process matching another student of the same request): None when it existed."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        return None
+
+
+def _request_subject(request: Any, **ids: int | str) -> dict[str, int | str]:
+    return {"request": str(request.pk), **ids}
+
+
+def _official_email(
+    *,
+    kind: str,
+    recipient_name: str,
+    email: str,
+    request: Any,
+    recipient: User | None = None,
+    counsel_notice: CounselNotice | None = None,
+    missing_child_alert: MissingChildAlert | None = None,
+) -> tuple[OfficialEmail, LedgerEvent]:
+    """Queue one email (sent on commit), or keep it as undeliverable when there is no address."""
+    message = OfficialEmail.objects.create(
+        kind=kind,
+        counsel_notice=counsel_notice,
+        missing_child_alert=missing_child_alert,
+        recipient=recipient,
+        recipient_name=recipient_name,
+        email=email,
+        state=OfficialEmailState.QUEUED if email else OfficialEmailState.UNDELIVERABLE,
+        queued_at=timezone.now(),
+    )
+    if message.state == OfficialEmailState.QUEUED:
+        transaction.on_commit(partial(official_email_enqueue, email_id=message.pk))
+    event = LedgerEvent(
+        event_type=f"official_email.{message.state}",
+        subject=_request_subject(request, official_email=message.pk),
+        record={
+            "official_email": message.pk,
+            "kind": kind,
+            "state": message.state,
+            "recipient": recipient.pk if recipient is not None else None,
+            "address_sha256": hashlib.sha256(email.encode()).hexdigest() if email else "",
+        },
+    )
+    return message, event
+
+
+def _counsel_notice_create(*, request: Any, items: list[Any]) -> list[LedgerEvent]:
+    rules = sorted({rule for item in items for rule in item.rules})
+    explanations = list(dict.fromkeys(item.explanation for item in items if item.explanation))
+    reason = f"Rule {', '.join(rules)}: {' '.join(explanations)}" if rules else " ".join(explanations)
+    notice = _created_once(
+        CounselNotice, request=request, reference=request.reference, reason=reason, created_at=timezone.now()
+    )
+    if notice is None:
+        return []
+    events = [
+        LedgerEvent(
+            event_type="counsel_notice.created",
+            subject=_request_subject(request, counsel_notice=notice.pk),
+            record={
+                "counsel_notice": notice.pk,
+                "request": str(request.pk),
+                "reference": request.reference,
+                "rules": rules,
+                "items": [item.pk for item in items],
+            },
+        )
+    ]
+    for advisor in User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).order_by("pk"):
+        _message, event = _official_email(
+            kind=OfficialEmailKind.COUNSEL_COPY,
+            recipient=advisor,
+            recipient_name=advisor.get_full_name() or advisor.username,
+            email=advisor.email,
+            request=request,
+            counsel_notice=notice,
+        )
+        events.append(event)
+    return events
+
+
+def _contact_name(contact: str) -> str:
+    name, address = getaddresses([contact])[0]
+    return name or address
+
+
+def _missing_child_alert_create(*, request: Any, student: Student) -> list[LedgerEvent]:
+    alert = _created_once(
+        MissingChildAlert,
+        request=request,
+        student=student,
+        reference=request.reference,
+        agency_name=request.agency_name,
+        received_at=request.received_at,
+        created_at=timezone.now(),
+    )
+    if alert is None:
+        return []
+    contact = settings.MISSING_PERSONS_CONTACT
+    events = [
+        LedgerEvent(
+            event_type="missing_child_alert.created",
+            subject=_request_subject(request, missing_child_alert=alert.pk),
+            # Ids only: the student's name never enters the ledger.
+            record={
+                "missing_child_alert": alert.pk,
+                "request": str(request.pk),
+                "student": student.pk,
+                "received_at": request.received_at.isoformat(),
+                "contact_configured": bool(contact),
+            },
+        )
+    ]
+    _message, event = _official_email(
+        kind=OfficialEmailKind.MISSING_CHILD_ALERT,
+        recipient_name=_contact_name(contact) if contact else "Missing-persons contact (not configured)",
+        email=contact,
+        request=request,
+        missing_child_alert=alert,
+    )
+    events.append(event)
+    return events
+
+
+def family_notice_decision_due(received_at: dt.datetime) -> dt.datetime:
+    """The end of the `FAMILY_NOTICE_DECISION_DAYS`th business day after the request arrived."""
+    from brightline.casework.calendar import DistrictCalendar, district_zone, end_of_day
+
+    received_day = timezone.localtime(received_at, district_zone()).date()
+    calendar = DistrictCalendar.load(after=received_day)
+    return end_of_day(calendar.add_business_days(received_day, settings.FAMILY_NOTICE_DECISION_DAYS))
+
+
+def _family_notice_decision_open(*, request: Any, student: Student) -> list[LedgerEvent]:
+    decision = _created_once(
+        FamilyNoticeDecision,
+        request=request,
+        student=student,
+        reference=request.reference,
+        created_at=timezone.now(),
+        due_at=family_notice_decision_due(request.received_at),
+    )
+    if decision is None:
+        return []
+    return [
+        LedgerEvent(
+            event_type="family_notice_decision.opened",
+            subject=_request_subject(request, family_notice_decision=decision.pk),
+            record={
+                "family_notice_decision": decision.pk,
+                "request": str(request.pk),
+                "student": student.pk,
+                "due_at": decision.due_at.isoformat(),
+            },
+        )
+    ]
+
+
+# Counsel reads its copies.
+
+
+@transaction.atomic
+def counsel_notice_mark_read(*, counsel_notice_id: int, read_by: User) -> CounselNotice:
+    """Counsel has read the copy of the request; it leaves the list of notices to read."""
+    if getattr(read_by, "role", None) != Role.LEGAL_ADVISOR:
+        raise NotAllowed("only counsel marks its copies read")
+    notice = CounselNotice.objects.select_for_update().filter(pk=counsel_notice_id).first()
+    if notice is None:
+        raise NotFound("no such notice")
+    if notice.read_at is not None:
+        raise Conflict(f"{notice.read_by_name or 'Someone'} already marked this copy read")
+    notice.read_at = timezone.now()
+    notice.read_by = read_by
+    notice.read_by_name = read_by.get_full_name() or read_by.username
+    notice.save(update_fields=["read_at", "read_by", "read_by_name"])
+    ledger_append(
+        event_type="counsel_notice.read",
+        subject={
+            "counsel_notice": notice.pk,
+            **({"request": str(notice.request_id)} if notice.request_id else {}),
+        },
+        record={"counsel_notice": notice.pk, "read_by": read_by.pk, "read_at": notice.read_at.isoformat()},
+    )
+    return notice
+
+
+# The administrator decides whether the family is told.
+
+ADMINISTRATOR_ROLES = frozenset({Role.ADMIN})
+
+
+def _require_administrator(user: User | AnonymousUser) -> None:
+    if getattr(user, "role", None) not in ADMINISTRATOR_ROLES:
+        raise NotAllowed("only an administrator decides whether the family is told")
+
+
+def _decision_locked(decision_id: int) -> FamilyNoticeDecision:
+    decision = (
+        FamilyNoticeDecision.objects.select_for_update(of=("self",))
+        .select_related("request", "student")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None:
+        raise NotFound("no such decision")
+    return decision
+
+
+def _decision_ledger(decision: FamilyNoticeDecision, event: str, **record: Any) -> None:
+    subject: dict[str, int | str] = {"family_notice_decision": decision.pk}
+    if decision.request_id is not None:
+        subject["request"] = str(decision.request_id)
+    ledger_append(
+        event_type=f"family_notice_decision.{event}",
+        subject=subject,
+        record={"family_notice_decision": decision.pk, "state": decision.state, **record},
+    )
+
+
+@transaction.atomic
+def family_notice_notify(*, decision_id: int, decided_by: User) -> list[FamilyNotice]:
+    """The administrator decides to tell the family now: the request's entries in the student's record of
+    disclosures become visible to the family (never a sealed one), and each guardian with notice rights
+    (or the eligible student) is sent a notice of what was asked for and what was released.
+
+    Entries written after an earlier decision to tell (a release that followed) are told the same way."""
+    from brightline.disclosures.models import DisclosureEntry, EntryKind
+
+    _require_administrator(decided_by)
+    decision = _decision_locked(decision_id)
+    withheld: list[DisclosureEntry] = []
+    if decision.request_id is not None and decision.student_id is not None:
+        withheld = list(
+            DisclosureEntry.objects.select_for_update()
+            .filter(
+                request_id=decision.request_id,
+                student_id=decision.student_id,
+                withheld_from_family=True,
+                sealed=False,
+            )
+            .order_by("occurred_at", "pk")
+        )
+    if decision.state == FamilyNoticeState.NOTIFIED and not withheld:
+        raise Conflict("the family was already told")
+    now = timezone.now()
+    # The record of disclosures keeps these entries from the family only until this decision.
+    DisclosureEntry.objects.filter(pk__in=[entry.pk for entry in withheld]).update(withheld_from_family=False)
+    decision.state = FamilyNoticeState.NOTIFIED
+    decision.decided_at = now
+    decision.decided_by = decided_by
+    decision.decided_by_name = decided_by.get_full_name() or decided_by.username
+    decision.save(update_fields=["state", "decided_at", "decided_by", "decided_by_name"])
+    _decision_ledger(
+        decision,
+        "notified",
+        decided_by=decided_by.pk,
+        decided_at=now.isoformat(),
+        entries=[entry.pk for entry in withheld],
+    )
+    asked = sorted({c for entry in withheld if entry.kind == EntryKind.REQUEST for c in entry.categories})
+    released = [entry for entry in withheld if entry.kind == EntryKind.DISCLOSURE]
+    released_categories = sorted({c for entry in released for c in entry.categories})
+    if decision.request is None or decision.student is None or not (asked or released_categories):
+        return []
+    details: dict[str, Any] = {"asked": asked, "released": released_categories}
+    if released:
+        details["released_on"] = timezone.localdate(released[-1].occurred_at).isoformat()
+    return _queue(
+        kind=NoticeKind.ADMINISTRATOR,
+        request=decision.request,
+        student=decision.student,
+        categories=asked or released_categories,
+        details=details,
+    )
+
+
+@transaction.atomic
+def family_notice_withhold(
+    *, decision_id: int, decided_by: User, reason: str, review_on: dt.date
+) -> FamilyNoticeDecision:
+    """The administrator decides not to tell the family yet, says why, and names the day the decision is
+    taken again (it is due, and then overdue, from that day's end)."""
+    from brightline.casework.calendar import end_of_day
+
+    _require_administrator(decided_by)
+    errors: list[tuple[str, str]] = []
+    if not reason or not reason.strip():
+        errors.append(("reason", "say why the family is not told yet"))
+    if review_on <= timezone.localdate():
+        errors.append(("review_on", "a day after today, when the decision is taken again"))
+    if errors:
+        raise InvalidInput(errors)
+    decision = _decision_locked(decision_id)
+    if decision.state == FamilyNoticeState.NOTIFIED:
+        raise Conflict("the family was already told")
+    now = timezone.now()
+    decision.state = FamilyNoticeState.WITHHELD
+    decision.reason = reason.strip()
+    decision.review_on = review_on
+    decision.due_at = end_of_day(review_on)
+    decision.decided_at = now
+    decision.decided_by = decided_by
+    decision.decided_by_name = decided_by.get_full_name() or decided_by.username
+    decision.save(
+        update_fields=[
+            "state",
+            "reason",
+            "review_on",
+            "due_at",
+            "decided_at",
+            "decided_by",
+            "decided_by_name",
+        ]
+    )
+    _decision_ledger(
+        decision,
+        "withheld",
+        decided_by=decided_by.pk,
+        decided_at=now.isoformat(),
+        review_on=review_on.isoformat(),
+        reason_sha256=hashlib.sha256(decision.reason.encode()).hexdigest(),
+    )
+    return decision
+
+
+# Delivery of the emails to counsel and the missing-persons contact: as for family notices.
+
+
+def official_email_enqueue(*, email_id: int, run_after: dt.datetime | None = None) -> None:
+    """Hand one email to the task worker (called on commit). Only the primary key travels."""
+    from brightline.notices.tasks import send_official_email
+
+    task = send_official_email
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # `official_emails_send_due` picks the retry up
+        task = task.using(run_after=run_after)
+    task.enqueue(email_id=email_id)
+
+
+def _official_claim(email_id: int, now: dt.datetime) -> bool:
+    claimed = (
+        OfficialEmail.objects.filter(pk=email_id, state=OfficialEmailState.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(next_attempt_at=now + SEND_LEASE)
+    )
+    return claimed == 1
+
+
+def official_email_send(*, email_id: int, now: dt.datetime | None = None) -> OfficialEmail:
+    """Deliver one queued email through the configured SMTP server, outside any transaction; a temporary
+    failure is retried with backoff, a refusal or the last failure leaves it `failed` for the
+    administrator to see."""
+    from django.core.mail import EmailMessage
+
+    from brightline.notices.official_texts import counsel_copy_text, missing_child_alert_text
+
+    now = now or timezone.now()
+    if not _official_claim(email_id, now):
+        return OfficialEmail.objects.get(pk=email_id)
+    message = OfficialEmail.objects.select_related(
+        "counsel_notice__request", "missing_child_alert__student__school"
+    ).get(pk=email_id)
+    if message.counsel_notice is not None:
+        subject, body = counsel_copy_text(message.counsel_notice)
+    elif message.missing_child_alert is not None:
+        subject, body = missing_child_alert_text(message.missing_child_alert)
+    else:
+        return official_email_record_failure(email_id=email_id, error="its notice is gone", permanent=True)
+    try:
+        connection = get_connection(timeout=SMTP_TIMEOUT_SECONDS)
+        EmailMessage(subject=subject, body=body, to=[message.email], connection=connection).send(
+            fail_silently=False
+        )
+    except (OSError, smtplib.SMTPException) as error:
+        return official_email_record_failure(
+            email_id=email_id, error=f"{type(error).__name__}: {error}", permanent=_is_permanent(error)
+        )
+    return official_email_mark_sent(email_id=email_id)
+
+
+def _official_ledger(message: OfficialEmail, event: str, **record: Any) -> None:
+    ledger_append(
+        event_type=f"official_email.{event}",
+        subject={"official_email": message.pk},
+        record={"official_email": message.pk, "kind": message.kind, "state": message.state, **record},
+    )
+
+
+@transaction.atomic
+def official_email_mark_sent(*, email_id: int) -> OfficialEmail:
+    message = OfficialEmail.objects.select_for_update().get(pk=email_id)
+    if message.state != OfficialEmailState.QUEUED:
+        return message
+    message.state = OfficialEmailState.SENT
+    message.sent_at = timezone.now()
+    message.attempts += 1
+    message.next_attempt_at = None
+    message.last_error = ""
+    message.save(update_fields=["state", "sent_at", "attempts", "next_attempt_at", "last_error"])
+    _official_ledger(message, "sent", sent_at=message.sent_at.isoformat(), attempts=message.attempts)
+    return message
+
+
+@transaction.atomic
+def official_email_record_failure(*, email_id: int, error: str, permanent: bool = False) -> OfficialEmail:
+    message = OfficialEmail.objects.select_for_update().get(pk=email_id)
+    if message.state != OfficialEmailState.QUEUED:
+        return message
+    message.attempts += 1
+    message.last_error = error[:2000]
+    if permanent or message.attempts >= MAX_EMAIL_ATTEMPTS:
+        message.state = OfficialEmailState.FAILED
+        message.next_attempt_at = None
+        message.save(update_fields=["state", "attempts", "last_error", "next_attempt_at"])
+        _official_ledger(message, "failed", reason=message.last_error, attempts=message.attempts)
+        return message
+    message.next_attempt_at = timezone.now() + EMAIL_BACKOFF[message.attempts - 1]
+    message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    transaction.on_commit(
+        partial(official_email_enqueue, email_id=message.pk, run_after=message.next_attempt_at)
+    )
+    return message
+
+
+def official_emails_send_due(*, now: dt.datetime | None = None, dry_run: bool = False) -> list[int]:
+    """Queue a send for every email to counsel or the missing-persons contact that is due."""
+    now = now or timezone.now()
+    due = list(
+        OfficialEmail.objects.filter(state=OfficialEmailState.QUEUED)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .order_by("queued_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not dry_run:
+        for email_id in due:
+            official_email_enqueue(email_id=email_id)
+    return due
+
+
+@transaction.atomic
+def official_email_retry(*, email_id: int, retried_by: User) -> OfficialEmail:
+    """The administrator sends again an email that could not go: an alert to the missing-persons contact
+    as configured now, counsel's copy to the advisor's address as it is now."""
+    _require_administrator(retried_by)
+    message = (
+        OfficialEmail.objects.select_for_update().select_related("recipient").filter(pk=email_id).first()
+    )
+    if message is None:
+        raise NotFound("no such email")
+    if message.state not in (OfficialEmailState.UNDELIVERABLE, OfficialEmailState.FAILED):
+        raise Conflict("only an email that could not be delivered is sent again")
+    if message.kind == OfficialEmailKind.MISSING_CHILD_ALERT:
+        address = settings.MISSING_PERSONS_CONTACT
+        if not address:
+            raise InvalidInput(
+                [("email", "set BRIGHTLINE_MISSING_PERSONS_CONTACT first: there is nobody to send it to")]
+            )
+        message.recipient_name = _contact_name(address)
+    else:
+        address = message.recipient.email if message.recipient is not None else ""
+        if not address:
+            raise InvalidInput([("email", "this advisor has no email address")])
+    message.email = address
+    message.state = OfficialEmailState.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = None
+    message.last_error = ""
+    message.queued_at = timezone.now()
+    message.save(
+        update_fields=[
+            "email",
+            "recipient_name",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "queued_at",
+        ]
+    )
+    _official_ledger(
+        message,
+        "queued",
+        retried_by=retried_by.pk,
+        address_sha256=hashlib.sha256(address.encode()).hexdigest(),
+    )
+    transaction.on_commit(partial(official_email_enqueue, email_id=message.pk))
+    return message

@@ -212,6 +212,31 @@ def notice_text(notice: FamilyNotice, language: str, *, now: dt.datetime | None 
                     _("No one outside the schools has asked for or received records about %(student)s.")
                     % {"student": student}
                 )
+        elif notice.kind == NoticeKind.ADMINISTRATOR:
+            # An administrator decided that the family is told now (family_notice_by_administrator). The
+            # sentences are the other notices' own, so every catalog already has them.
+            subject = _("Record of disclosures for %(student)s") % {"student": student}
+            paragraphs = []
+            asked = list(notice.details.get("asked", []))
+            released = list(notice.details.get("released", []))
+            if asked:
+                paragraphs += [
+                    _("%(agency)s asked the school district for records about %(student)s.")
+                    % {"agency": _agency(notice), "student": student},
+                    _("Records asked for: %(categories)s.") % {"categories": categories_in(language, asked)},
+                ]
+            if released:
+                released_on = dt.date.fromisoformat(
+                    str(notice.details.get("released_on") or _local_day(notice.queued_at).isoformat())
+                )
+                paragraphs += [
+                    _("On %(date)s, the school district gave records about %(student)s to %(agency)s.")
+                    % {"date": date_in(language, released_on), "student": student, "agency": _agency(notice)},
+                    _("Records given: %(categories)s.") % {"categories": categories_in(language, released)},
+                ]
+            paragraphs.append(
+                _("You can see every disclosure in the family portal, or ask the records office for a copy.")
+            )
         else:
             access_after = dt.date.fromisoformat(str(notice.details["access_after"]))
             subject = _("A parent asked for student records")

@@ -62,6 +62,12 @@ _BY_ROLE: dict[str, list[Destination]] = {
 _BY_ROLE[Role.ADMIN] = [
     *_BY_ROLE[Role.RECORDS_CLERK],
     Destination("Incidents", "incidents:list", "Every school's incidents; reclassify with a reason."),
+    Destination(
+        "Family-notice decisions",
+        "web:family_notice_decisions",
+        "Abuse investigations: whether and when the family is told, by the deadline.",
+    ),
+    Destination("Settings", "web:admin_settings", "How the district is configured, and what is missing."),
 ]
 _BY_ROLE[Role.SCHOOL_STAFF] = _BY_ROLE[Role.PRINCIPAL]
 _BY_ROLE[Role.ELIGIBLE_STUDENT] = [

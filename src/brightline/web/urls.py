@@ -1,6 +1,6 @@
 from django.urls import path
 
-from brightline.web.views import family, office, portal, public, review, school
+from brightline.web.views import administration, family, office, portal, public, review, school
 
 app_name = "web"
 urlpatterns = [
@@ -49,6 +49,11 @@ urlpatterns = [
     path("review/", review.review, name="review"),
     path("review/requests/<uuid:request_id>/", review.review_request, name="review_request"),
     path(
+        "review/counsel-notices/<int:counsel_notice_id>/read",
+        review.review_counsel_notice_read,
+        name="review_counsel_notice_read",
+    ),
+    path(
         "review/requests/<uuid:request_id>/items/<int:item_id>/decide",
         review.review_decide,
         name="review_decide",
@@ -57,6 +62,23 @@ urlpatterns = [
         "requests/<uuid:request_id>/documents/<int:document_id>",
         review.staff_document,
         name="staff_document",
+    ),
+    # Administrator: settings, and whether families are told (family_notice_by_administrator)
+    path("administration/settings/", administration.admin_settings, name="admin_settings"),
+    path(
+        "administration/emails/<int:email_id>/send-again",
+        administration.admin_email_retry,
+        name="admin_email_retry",
+    ),
+    path(
+        "administration/family-notices/",
+        administration.family_notice_decisions,
+        name="family_notice_decisions",
+    ),
+    path(
+        "administration/family-notices/<int:decision_id>/decide",
+        administration.family_notice_decide,
+        name="family_notice_decide",
     ),
     # School staff
     path("school/record/", school.school_record, name="school_record"),

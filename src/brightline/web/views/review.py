@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from brightline.accounts.models import User
+from brightline.accounts.models import Role, User
 from brightline.casework import selectors as casework_selectors
 from brightline.casework import services as casework_services
 from brightline.casework.documents import document_open
@@ -21,6 +21,8 @@ from brightline.casework.models import Item, ItemState, Request
 from brightline.casework.selectors import CASEWORK_ROLES
 from brightline.casework.services import item_decide
 from brightline.errors import Conflict, InvalidInput, NotAllowed
+from brightline.notices import selectors as notices_selectors
+from brightline.notices import services as notices_services
 from brightline.roster.selectors import inventory_by_category
 from brightline.web.access import REVIEWERS, PageRequest, is_htmx, role_required
 from brightline.web.forms import DecisionForm, add_service_errors
@@ -38,7 +40,31 @@ def review(request: PageRequest) -> HttpResponse:
     for item in casework_selectors.review_queue(user=request.user):
         group = groups.setdefault(item.request_id, {"req": item.request, "items": []})
         group["items"].append(item)
-    return render(request, "web/review/queue.html", {"groups": list(groups.values()), "now": timezone.now()})
+    # Counsel's copies of requests the policy sends to counsel (notify_legal_advisor), to read.
+    counsel_notices = (
+        notices_selectors.counsel_notices_to_read(user=request.user)
+        if request.user.role == Role.LEGAL_ADVISOR
+        else []
+    )
+    return render(
+        request,
+        "web/review/queue.html",
+        {"groups": list(groups.values()), "now": timezone.now(), "counsel_notices": counsel_notices},
+    )
+
+
+@role_required(frozenset({Role.LEGAL_ADVISOR}))
+@require_POST
+def review_counsel_notice_read(request: PageRequest, counsel_notice_id: int) -> HttpResponse:
+    try:
+        notice = notices_services.counsel_notice_mark_read(
+            counsel_notice_id=counsel_notice_id, read_by=request.user
+        )
+    except Conflict as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Your copy of request {notice.reference} is marked read.")
+    return redirect("web:review")
 
 
 def _can_decide(user: User, req: Request, item: Item) -> bool:

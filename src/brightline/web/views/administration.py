@@ -1,0 +1,141 @@
+"""The administrator's pages: the district's settings with what is missing, and the decisions about
+telling families (`family_notice_by_administrator`). Thin: each calls one selector or service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from brightline.accounts.models import Role
+from brightline.errors import Conflict, InvalidInput
+from brightline.notices import selectors as notices_selectors
+from brightline.notices import services as notices_services
+from brightline.web.access import PageRequest, role_required
+from brightline.web.forms import DateInput, add_service_errors
+from brightline.web.views.common import sentence
+
+ADMINISTRATORS = frozenset({Role.ADMIN})
+
+
+@role_required(ADMINISTRATORS)
+def admin_settings(request: PageRequest) -> HttpResponse:
+    obligations = notices_selectors.obligation_settings(user=request.user)
+    configuration = [
+        ("District name", "BRIGHTLINE_DISTRICT_NAME", settings.DISTRICT_NAME),
+        ("Time zone", "BRIGHTLINE_TIME_ZONE", settings.TIME_ZONE),
+        ("Address of Bright Line (links in emails)", "BRIGHTLINE_SITE_URL", obligations.site_url),
+        ("Email server", "BRIGHTLINE_EMAIL_HOST / _PORT", f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"),
+        ("Emails are sent from", "BRIGHTLINE_FROM_EMAIL", settings.DEFAULT_FROM_EMAIL),
+        (
+            "Decision deadline",
+            "BRIGHTLINE_DECISION_DEADLINE_DAYS",
+            f"{settings.DECISION_DEADLINE_BUSINESS_DAYS} business days",
+        ),
+        ("Advance notice period", "BRIGHTLINE_ADVANCE_NOTICE_DAYS", f"{settings.ADVANCE_NOTICE_DAYS} days"),
+        (
+            "Family-notice decisions due",
+            "BRIGHTLINE_FAMILY_NOTICE_DECISION_DAYS",
+            f"{obligations.family_notice_decision_days} business days after the request arrives",
+        ),
+    ]
+    return render(
+        request,
+        "web/administration/settings.html",
+        {"obligations": obligations, "configuration": configuration},
+    )
+
+
+@role_required(ADMINISTRATORS)
+@require_POST
+def admin_email_retry(request: PageRequest, email_id: int) -> HttpResponse:
+    try:
+        sent = notices_services.official_email_retry(email_id=email_id, retried_by=request.user)
+    except InvalidInput as error:
+        messages.error(request, sentence(error.errors[0][1]))
+    except Conflict as error:
+        messages.error(request, sentence(error.message))
+    else:
+        messages.success(request, f"The email to {sent.recipient_name} is queued again.")
+    return redirect("web:admin_settings")
+
+
+class WithholdForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the family is not told yet",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the decision; the ledger keeps its fingerprint.",
+    )
+    review_on = forms.DateField(label="Decide again on", widget=DateInput())
+
+
+def _decisions_page(
+    request: PageRequest, forms_by_decision: dict[int, WithholdForm] | None = None, status: int = 200
+) -> HttpResponse:
+    decisions = notices_selectors.family_notice_decisions_open(user=request.user)
+    forms_by_decision = forms_by_decision or {}
+    default_review = timezone.localdate() + dt.timedelta(days=14)
+    rows: list[dict[str, Any]] = [
+        {
+            "decision": decision,
+            "form": forms_by_decision.get(decision.pk)
+            or WithholdForm(prefix=f"decision-{decision.pk}", initial={"review_on": default_review}),
+        }
+        for decision in decisions
+    ]
+    return render(
+        request,
+        "web/administration/family_notices.html",
+        {"rows": rows, "now": timezone.now()},
+        status=status,
+    )
+
+
+@role_required(ADMINISTRATORS)
+def family_notice_decisions(request: PageRequest) -> HttpResponse:
+    return _decisions_page(request)
+
+
+@role_required(ADMINISTRATORS)
+@require_POST
+def family_notice_decide(request: PageRequest, decision_id: int) -> HttpResponse:
+    action = request.POST.get("action")
+    if action == "notify":
+        try:
+            notices = notices_services.family_notice_notify(decision_id=decision_id, decided_by=request.user)
+        except Conflict as error:
+            messages.error(request, sentence(str(error)))
+        else:
+            told = f"{len(notices)} notice{'s' if len(notices) != 1 else ''} queued"
+            messages.success(
+                request, f"The family can now see these entries in the record of disclosures; {told}."
+            )
+        return redirect("web:family_notice_decisions")
+    form = WithholdForm(request.POST, prefix=f"decision-{decision_id}")
+    if form.is_valid():
+        try:
+            notices_services.family_notice_withhold(
+                decision_id=decision_id,
+                decided_by=request.user,
+                reason=form.cleaned_data["reason"],
+                review_on=form.cleaned_data["review_on"],
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            messages.error(request, sentence(str(error)))
+            return redirect("web:family_notice_decisions")
+        else:
+            review_on = form.cleaned_data["review_on"]
+            messages.success(
+                request, f"Withheld: decide again on {review_on:%B} {review_on.day}, {review_on:%Y}."
+            )
+            return redirect("web:family_notice_decisions")
+    return _decisions_page(request, {decision_id: form}, status=422)
