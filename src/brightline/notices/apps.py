@@ -5,3 +5,6 @@ class NoticesConfig(AppConfig):
     name = "brightline.notices"
     label = "notices"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from brightline.notices import checks  # noqa: F401 (registers the deployment checks)

@@ -394,3 +394,14 @@ def test_withholding_needs_a_reason_and_a_later_day(world: World) -> None:
             decision_id=decision.pk, decided_by=admin, reason=" ", review_on=timezone.localdate()
         )
     assert {field for field, _message in raised.value.errors} == {"reason", "review_on"}
+
+
+def test_the_deployment_checklist_names_a_missing_contact(settings: Any) -> None:
+    from django.core.checks import run_checks
+
+    settings.MISSING_PERSONS_CONTACT = ""
+    assert "brightline.notices.W001" in {message.id for message in run_checks(include_deployment_checks=True)}
+    settings.MISSING_PERSONS_CONTACT = CONTACT
+    assert "brightline.notices.W001" not in {
+        message.id for message in run_checks(include_deployment_checks=True)
+    }
