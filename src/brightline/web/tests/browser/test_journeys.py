@@ -91,7 +91,9 @@ def test_detective_request_is_matched_approved_released_downloaded_and_seen_by_t
         page.keyboard.press("Enter")
     detective.audit("request-received")
     assert "was received" in page.inner_text("main")
-    assert "The records office is identifying this student" in page.inner_text("main")
+    # The detective is not told whether the district has found the student (CONTRACTS.md).
+    assert "The district is reviewing this part of the request." in page.inner_text("main")
+    assert "identif" not in page.inner_text("main").lower()
     request = Request.objects.get(agency=world.police)
     assert request.documents.count() == 1
 
@@ -113,7 +115,8 @@ def test_detective_request_is_matched_approved_released_downloaded_and_seen_by_t
     assert "Matched to Alice Rivera (S-1001)" in clerk.page.inner_text("main")
     academic = Item.objects.get(request=request, category="academic")
     assert academic.state == "pending_review"
-    assert Item.objects.get(request=request, category="contact").state == "cleared"
+    # Released without review, once the district has found the emergency real (rule R1).
+    assert Item.objects.get(request=request, category="contact").state == "awaiting_determination"
 
     # The superintendent approves the academic records with a lawful basis, keyboard only.
     superintendent = visit("superintendent")
@@ -133,8 +136,19 @@ def test_detective_request_is_matched_approved_released_downloaded_and_seen_by_t
     assert "Your decision was recorded" in superintendent.page.inner_text(f"#item-{academic.pk}")
     assert superintendent.page.evaluate("() => document.activeElement.getAttribute('role')") == "status"
 
-    # The records office releases the cleared items.
+    # The records office calls the detective back, finds the threat real and records it.
     clerk.goto(f"/office/requests/{request.pk}/")
+    with clerk.page.expect_navigation():
+        clerk.page.click("a:has-text('Determine the emergency for Alice Rivera')")
+    clerk.audit("determine")
+    clerk.page.click("label:has-text('Yes: I found an articulable and significant threat')")
+    clerk.page.fill("#id_threat", "Specific threats to harm the student posted this morning, confirmed by the detective")
+    clerk.page.fill("#id_rationale", "Called Det. Keane back on the department's published number.")
+    with clerk.page.expect_navigation():
+        clerk.page.click("button:has-text('Record the determination')")
+    assert "the emergency was found" in clerk.page.inner_text("main")
+
+    # The records office releases the cleared items.
     with clerk.page.expect_navigation():
         clerk.page.click("button:has-text('Release the cleared items')")
     clerk.audit("released")
@@ -172,7 +186,6 @@ def test_immigration_request_is_refused_with_the_reason(world: World, visit: Any
     page.select_option("#id_purpose", "civil_immigration_enforcement")
     page.fill("#id_description", "Locate the student's family")
     page.click("label[for='id_categories_2']")  # enrollment: where the student can be found
-    page.select_option("#id_identified_by", "student_id")
     page.select_option("#id_legal_process_kind", "administrative_warrant")
     with page.expect_navigation():
         page.click("button:has-text('Send the request')")
