@@ -158,7 +158,7 @@ RULE_LABELS: dict[str, str] = {
     "R6": "R6 · written consent",
     "R7": "R7 · school officials",
     "R8": "R8 · parents and eligible students",
-    "B": "B · no bulk release: more than 10 students are reviewed",
+    "B": "B · no bulk release: a request naming many students is reviewed",
     "V1": "V1 · juvenile justice review",
     "V2": "V2 · courts and probation without process",
     "V3": "V3 · recruiters and colleges",
