@@ -34,6 +34,8 @@ install-dev: install
 
 # The demo keeps mail on the machine: notices are written to $(BRIGHTLINE_DATA_DIR)/outbox.
 run: export BRIGHTLINE_EMAIL_BACKEND ?= file
+# The demo city's missing-persons unit, alerted when records of a student flagged missing are asked for.
+run: export BRIGHTLINE_MISSING_PERSONS_CONTACT ?= Missing Persons Unit <missing-persons@police.brightline.example>
 run: install
 	$(BIN)/brightline migrate --no-input
 	@if [ ! -f "$(BRIGHTLINE_DATA_DIR)/demo-credentials.json" ]; then $(BIN)/brightline demo; fi
