@@ -3,6 +3,11 @@
 Each class attaches typed fields to the request so that handlers never re-derive them:
 `request.agency` (the verified agency a token or a requester's session speaks for),
 `request.api_token` (when a token was used) and `request.staff` (a signed-in district staff member).
+
+Every operation open to agency tokens states the token scope(s) it needs, by the auth list it is given:
+`agency_with_scope(TokenScope.SUBMIT)`, `staff_or_agency_with_scope(TokenScope.READ_OWN)` and so on.
+A token without every scope named answers 403 before the handler runs, whatever the method. Sessions
+are not scoped: their role decides.
 """
 
 from __future__ import annotations
@@ -17,8 +22,6 @@ from brightline.accounts.models import User
 from brightline.agencies.models import TokenScope
 from brightline.agencies.services import api_token_authenticate
 from brightline.errors import NotAllowed
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:
@@ -42,10 +45,17 @@ class ApiRequest(HttpRequest):
 class AgencyTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`: the token's agency is the requester, whatever the body says.
 
-    A revoked or unknown token answers 401. Reading (GET) needs the token's `read_own` scope (403
-    without it); writes check their own scope in the handler (`require_scope`)."""
+    A revoked or unknown token answers 401; a token without every scope in `scopes` answers 403. Use
+    `agency_with_scope` / `staff_or_agency_with_scope`, which make one subclass per set of scopes so that
+    the OpenAPI document names the scopes each operation needs."""
 
+    scopes: tuple[str, ...] = ()
     openapi_description = "An agency's API token, issued by the records office."
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.scopes:
+            raise TypeError("an operation open to agency tokens states the token scope(s) it needs")
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         api_token = api_token_authenticate(token)
@@ -54,9 +64,36 @@ class AgencyTokenAuth(HttpBearer):
         request.agency = api_token.agency  # type: ignore[attr-defined]
         request.api_token = api_token  # type: ignore[attr-defined]
         request.staff = None  # type: ignore[attr-defined]
-        if request.method in SAFE_METHODS:
-            require_scope(request, TokenScope.READ_OWN)
+        for scope in self.scopes:
+            require_scope(request, scope)
         return api_token
+
+
+_TOKEN_AUTHS: dict[tuple[str, ...], type[AgencyTokenAuth]] = {}
+
+
+def token_auth(*scopes: str) -> AgencyTokenAuth:
+    """The bearer-token authentication of an operation that needs `scopes` (each a `TokenScope`)."""
+    known = set(TokenScope.values)
+    if not scopes or not set(scopes) <= known:
+        raise ValueError(f"token scopes: one or more of {sorted(known)}; got {list(scopes)}")
+    chosen = tuple(sorted({str(scope) for scope in scopes}))
+    if chosen not in _TOKEN_AUTHS:
+        # One class per set of scopes: ninja names the OpenAPI security scheme after the class.
+        name = "AgencyToken_" + "_".join(chosen)
+        _TOKEN_AUTHS[chosen] = type(
+            name,
+            (AgencyTokenAuth,),
+            {
+                "scopes": chosen,
+                "openapi_description": (
+                    "An agency's API token, issued by the records office, with the scope(s) "
+                    + " and ".join(f"`{scope}`" for scope in chosen)
+                    + "."
+                ),
+            },
+        )
+    return _TOKEN_AUTHS[chosen]()
 
 
 class _SessionAuth(APIKeyCookie):
@@ -108,7 +145,16 @@ class AnySessionAuth(_SessionAuth):
         return True
 
 
-# Handlers pick one of these lists; ninja tries each in turn.
+# Handlers pick one of these; ninja tries each authentication in turn.
 staff_only = [StaffSessionAuth()]
-agency_only = [AgencyTokenAuth(), RequesterSessionAuth()]
-staff_or_agency = [AgencyTokenAuth(), StaffSessionAuth(), RequesterSessionAuth()]
+
+
+def agency_with_scope(*scopes: str) -> list[Any]:
+    """The agency's own people: a token with `scopes`, or a signed-in requester of the agency."""
+    return [token_auth(*scopes), RequesterSessionAuth()]
+
+
+def staff_or_agency_with_scope(*scopes: str) -> list[Any]:
+    """District staff (by role, in the handler and its selectors) or the agency: a token with `scopes`,
+    or a signed-in requester."""
+    return [token_auth(*scopes), StaffSessionAuth(), RequesterSessionAuth()]

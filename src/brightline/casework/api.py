@@ -12,8 +12,8 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from brightline.accounts.auth import ApiRequest, agency_only, staff_only, staff_or_agency
-from brightline.agencies.models import Agency
+from brightline.accounts.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
+from brightline.agencies.models import Agency, TokenScope
 from brightline.api_schemas import ERRORS
 from brightline.casework import selectors, services
 from brightline.casework.documents import document_attach, document_open
@@ -109,15 +109,20 @@ def _log_staff_view(request: ApiRequest, found: Any, what: str) -> None:
         services.request_access_record(user=request.user, request=found, what=what, http_request=request)
 
 
-@router.post("/requests", auth=agency_only, response={201: RequestOut, **ERRORS}, summary="Submit a request")
+@router.post(
+    "/requests",
+    auth=agency_with_scope(TokenScope.SUBMIT),
+    response={201: RequestOut, **ERRORS},
+    summary="Submit a request",
+)
 def submit_request(request: ApiRequest, payload: RequestIn) -> HttpResponse | tuple[int, dict[str, Any]]:
     """Submit a request for student records on behalf of the agency your token speaks for.
 
-    An `Idempotency-Key` header makes a retry return the first request instead of making another."""
+    An `Idempotency-Key` header makes a retry return the first request instead of making another. The
+    request is answered as it stands now, which needs the `read_own` scope as well: a token with `submit`
+    alone is answered 403, naming the request its key made."""
     agency: Agency = request.agency
     api_token = getattr(request, "api_token", None)
-    if api_token is not None and not api_token.has_scope("submit"):
-        raise NotAllowed("this token may not submit requests")
     user = None if api_token is not None else request.user
     result = services.request_submit(
         agency=agency,
@@ -133,6 +138,12 @@ def submit_request(request: ApiRequest, payload: RequestIn) -> HttpResponse | tu
             selectors.request_representation(
                 result.request, for_agency=True, students=result.students, items=result.items
             ),
+        )
+    if api_token is not None and not api_token.has_scope(TokenScope.READ_OWN):
+        # A replay answers the request as it stands (its items' states, its packets): a read.
+        raise NotAllowed(
+            f"this Idempotency-Key already made request {result.request.reference}; "
+            "reading it needs the read_own scope"
         )
     found = selectors.request_get(request_id=result.request.pk, agency=agency)
     return 201, selectors.request_representation(found, for_agency=True)
@@ -150,7 +161,12 @@ def _submitted(request: ApiRequest, representation: dict[str, Any]) -> HttpRespo
     return api.create_response(request, body, status=201)
 
 
-@router.get("/requests", auth=staff_or_agency, response={200: list[RequestOut]}, summary="List requests")
+@router.get(
+    "/requests",
+    auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
+    response={200: list[RequestOut]},
+    summary="List requests",
+)
 def list_requests(
     request: ApiRequest,
     state: str | None = None,
@@ -165,7 +181,7 @@ def list_requests(
 
 @router.get(
     "/requests/{request_id}",
-    auth=staff_or_agency,
+    auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
     response={200: RequestOut, **ERRORS},
     summary="One request",
 )
@@ -178,7 +194,7 @@ def get_request(request: ApiRequest, request_id: str) -> dict[str, Any]:
 
 @router.post(
     "/requests/{request_id}/documents",
-    auth=staff_or_agency,
+    auth=staff_or_agency_with_scope(TokenScope.SUBMIT),
     response={201: dict[str, Any], **ERRORS},
     summary="Attach a legal document (PDF)",
 )
@@ -204,7 +220,7 @@ def upload_document(
 
 @router.get(
     "/requests/{request_id}/documents/{document_id}",
-    auth=staff_or_agency,
+    auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
     response={200: None, **ERRORS},
     summary="Download a legal document",
 )

@@ -9,8 +9,9 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Router, Schema
 
-from brightline.accounts.auth import ApiRequest, staff_only, staff_or_agency
+from brightline.accounts.auth import ApiRequest, staff_only, staff_or_agency_with_scope
 from brightline.accounts.services import staff_access_record
+from brightline.agencies.models import TokenScope
 from brightline.api_schemas import ERRORS
 from brightline.casework import selectors as casework_selectors
 from brightline.disclosures import selectors, services
@@ -70,14 +71,16 @@ class AcknowledgeIn(Schema):
 
 @router.post(
     "/requests/{request_id}/packets/{packet_id}/acknowledge",
-    auth=staff_or_agency,
+    auth=staff_or_agency_with_scope(TokenScope.SUBMIT, TokenScope.READ_OWN),
     response={200: PacketOut, **ERRORS},
     summary="Acknowledge the redisclosure terms",
 )
 def acknowledge(
     request: ApiRequest, request_id: str, packet_id: str, payload: AcknowledgeIn
 ) -> dict[str, Any]:
-    """Only the requesting agency's own people (its requesters, its token) acknowledge; staff get 403."""
+    """Only the requesting agency's own people (its requesters, its token) acknowledge; staff get 403.
+    The acknowledgment binds the agency and answers what was released: a token needs both `submit` and
+    `read_own`."""
     packet = services.packet_acknowledge(
         packet=_packet_for(request, request_id, packet_id),
         acknowledged_by_name=payload.acknowledged_by,
@@ -96,7 +99,7 @@ class LinkOut(Schema):
 
 @router.post(
     "/requests/{request_id}/packets/{packet_id}/link",
-    auth=staff_or_agency,
+    auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
     response={201: LinkOut, **ERRORS},
     summary="A single-use download link",
 )

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from brightline.accounts.auth import staff_or_agency
+from brightline.accounts.auth import staff_or_agency_with_scope
+from brightline.agencies.models import TokenScope
 from brightline.policy.cases import CaseError, parse_case
 from brightline.policy.engine import default_policy
 from brightline.policy.stored import engine_policy, version_in_effect_at
@@ -205,7 +206,8 @@ def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[
 
 @router.post(
     "/triage",
-    auth=staff_or_agency,
+    # A dry run before a submission: a token needs the submit scope.
+    auth=staff_or_agency_with_scope(TokenScope.SUBMIT),
     response={200: TriageResultOut, 403: ForbiddenOut, 422: ValidationErrorOut},
     summary="Triage a case (dry run)",
     description=(

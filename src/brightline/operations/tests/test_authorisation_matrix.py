@@ -20,6 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from brightline.accounts.models import Role, User
 from brightline.accounts.tests.helpers import sign_in
+from brightline.agencies.models import TokenScope
+from brightline.agencies.services import api_token_issue
 from brightline.api import api
 from brightline.casework.models import Item, Request, RequestStudent
 from brightline.testing import World, make_user, request_body
@@ -36,6 +38,9 @@ OK, DENIED, HIDDEN = "ok", "denied", "hidden"
 ANONYMOUS = "anonymous"
 OWN_TOKEN = "own_agency_token"  # the City Police's token; the fixtures' request is theirs
 OTHER_TOKEN = "other_agency_token"  # the Transit Police's token
+# The City Police's tokens with one scope each: every operation open to tokens states the scope it needs.
+SUBMIT_TOKEN = "own_agency_submit_only_token"
+READ_TOKEN = "own_agency_read_own_only_token"
 STAFF = [
     Role.RECORDS_CLERK,
     Role.SUPERINTENDENT,
@@ -53,6 +58,8 @@ PERSONAS = [
     str(Role.ELIGIBLE_STUDENT),
     OWN_TOKEN,
     OTHER_TOKEN,
+    SUBMIT_TOKEN,
+    READ_TOKEN,
 ]
 
 RECORDS_OFFICE = {Role.RECORDS_CLERK, Role.ADMIN}
@@ -80,6 +87,10 @@ INCIDENT_STAFF = {Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.ADMIN}
 RECLASSIFIERS = {Role.PRINCIPAL, Role.ADMIN}
 POLICY_STAFF = {Role.ADMIN, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR}
 SESSIONS_AND_TOKENS = ALL_STAFF | AGENCY | {OTHER_TOKEN}
+# Who passes an operation that needs the `submit` scope, or the `read_own` scope (tokens of both scopes
+# pass both).
+SUBMITTERS = AGENCY | {SUBMIT_TOKEN}
+READERS = AGENCY | {READ_TOKEN}
 SIGNED_IN = ALL_STAFF | {Role.REQUESTER, Role.PARENT, Role.ELIGIBLE_STUDENT}
 # Staff who work requests see every request; school staff do not (a request is not found for them).
 CASEWORK = {Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.AUDITOR, Role.ADMIN}
@@ -93,9 +104,9 @@ def request_scoped(allowed: set[Any], **special: str) -> dict[str, str]:
     return only(allowed, **(hidden | special))
 
 
-def packet_scoped() -> dict[str, str]:
+def packet_scoped(*extra: str) -> dict[str, str]:
     """The fixtures' packet id names no packet: whoever may see the request gets "no such packet"."""
-    return only(**{persona: HIDDEN for persona in map(str, SESSIONS_AND_TOKENS)})
+    return only(**{persona: HIDDEN for persona in map(str, SESSIONS_AND_TOKENS | set(extra))})
 
 
 # Keys: "page <url name>" for pages (called with GET) and "<METHOD> <OpenAPI path>" for the API.
@@ -195,12 +206,14 @@ RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/incidents/{incident_id}/reclassify": only(RECLASSIFIERS),
     "POST /api/v1/incidents/{incident_id}/attachments": only(INCIDENT_STAFF),
     # API: requests.
-    "POST /api/v1/triage": only(SESSIONS_AND_TOKENS),
-    "POST /api/v1/requests": only(AGENCY, OTHER_TOKEN),
-    "GET /api/v1/requests": only(SESSIONS_AND_TOKENS),
-    "GET /api/v1/requests/{request_id}": request_scoped(CASEWORK | AGENCY),
-    "POST /api/v1/requests/{request_id}/documents": request_scoped(CASEWORK | AGENCY),
-    "GET /api/v1/requests/{request_id}/documents/{document_id}": request_scoped(CASEWORK | AGENCY),
+    # A token needs the scope each operation states: `submit` to triage, submit and attach a document;
+    # `read_own` to read a request, a document or a packet; both to acknowledge the redisclosure terms.
+    "POST /api/v1/triage": only(SESSIONS_AND_TOKENS, SUBMIT_TOKEN),
+    "POST /api/v1/requests": only(SUBMITTERS, OTHER_TOKEN),
+    "GET /api/v1/requests": only(SESSIONS_AND_TOKENS, READ_TOKEN),
+    "GET /api/v1/requests/{request_id}": request_scoped(CASEWORK | READERS),
+    "POST /api/v1/requests/{request_id}/documents": request_scoped(CASEWORK | SUBMITTERS),
+    "GET /api/v1/requests/{request_id}/documents/{document_id}": request_scoped(CASEWORK | READERS),
     "POST /api/v1/office/requests": only(ALL_STAFF),
     "POST /api/v1/request-students/{request_student_id}/match": only(ALL_STAFF),
     "POST /api/v1/request-students/{request_student_id}/emergency-determination": only(ALL_STAFF),
@@ -210,7 +223,7 @@ RULES: dict[str, dict[str, str]] = {
     # API: releases and the record of disclosures.
     "POST /api/v1/requests/{request_id}/release": request_scoped(RECORDS_OFFICE, **{OTHER_TOKEN: DENIED}),
     "POST /api/v1/requests/{request_id}/packets/{packet_id}/acknowledge": packet_scoped(),
-    "POST /api/v1/requests/{request_id}/packets/{packet_id}/link": packet_scoped(),
+    "POST /api/v1/requests/{request_id}/packets/{packet_id}/link": packet_scoped(READ_TOKEN),
     # Staff open a packet (logged); no packet has the fixtures' id, and school staff find no request.
     "GET /api/v1/requests/{request_id}/packets/{packet_id}": only(**{str(r): HIDDEN for r in ALL_STAFF}),
     "GET /api/v1/releases/{token}": {persona: HIDDEN for persona in PERSONAS},
@@ -356,9 +369,15 @@ def fixtures(world: World) -> Fixtures:
         "uidb64": "MQ",
         "token_reset": "x",
     }
+    _, submit_only = api_token_issue(agency=world.police, name="intake", scopes=[TokenScope.SUBMIT])
+    _, read_only = api_token_issue(agency=world.police, name="dashboard", scopes=[TokenScope.READ_OWN])
+    for persona in (SUBMIT_TOKEN, READ_TOKEN):
+        clients[persona] = Client()
     headers = {
         OWN_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {world.police_token}"},
         OTHER_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {world.transit_token}"},
+        SUBMIT_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {submit_only}"},
+        READ_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {read_only}"},
     }
     return Fixtures(values=values, clients=clients, headers=headers)
 
@@ -413,3 +432,27 @@ def test_every_persona_gets_the_answer_its_rule_says(fixtures: Fixtures) -> None
                     f"{call.key} as {persona}: expected {expected}, got {got} ({response.status_code})"
                 )
     assert not problems, "\n".join(problems)
+
+
+def test_every_operation_open_to_tokens_names_the_scopes_it_needs() -> None:
+    """The OpenAPI document names, for each operation a token may call, the scheme of its scopes."""
+    schema = api.get_openapi_schema()
+    schemes = schema["components"]["securitySchemes"]
+    token_schemes = {name for name, scheme in schemes.items() if scheme.get("scheme") == "bearer"}
+    assert token_schemes and all(name.startswith("AgencyToken_") for name in token_schemes)
+    assert all(
+        "`submit`" in schemes[n]["description"] or "`read_own`" in schemes[n]["description"]
+        for n in token_schemes
+    )
+    scoped = {
+        f"{method.upper()} {path}": [
+            name for requirement in operation.get("security", []) for name in requirement
+        ]
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert scoped["POST /api/v1/requests"][0] == "AgencyToken_submit"
+    assert scoped["GET /api/v1/requests/{request_id}"][0] == "AgencyToken_read_own"
+    assert scoped["POST /api/v1/requests/{request_id}/packets/{packet_id}/acknowledge"][0] == (
+        "AgencyToken_read_own_submit"
+    )
