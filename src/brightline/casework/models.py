@@ -116,6 +116,19 @@ def request_state_for(states: list[str]) -> RequestState:
     return RequestState.CLOSED
 
 
+# A requester never sees whether a student was identified: a student waiting for the records office is
+# "in review", one it closed is "refused", exactly as an item the policy refused (CONTRACTS.md).
+REQUESTER_ITEM_STATES = {
+    ItemState.AWAITING_MATCH: ItemState.PENDING_REVIEW,
+    ItemState.UNIDENTIFIED: ItemState.REFUSED,
+}
+
+
+def requester_state_for(states: list[str]) -> RequestState:
+    """The request's state as its requester may see it, from its items' states."""
+    return request_state_for([str(REQUESTER_ITEM_STATES.get(ItemState(state), state)) for state in states])
+
+
 class Request(models.Model):
     """One request from an outside party, as received, with the policy version that triaged it."""
 
@@ -146,6 +159,8 @@ class Request(models.Model):
     # Why an emergency the requester stated was not taken into account (no threat, no time it ends, not an
     # emergency responder, already over), told to the requester with each item's explanation.
     emergency_note = models.TextField(blank=True)
+    # The last state the requester was e-mailed about (its own view of the request: `requester_state_for`).
+    requester_told_state = models.CharField(max_length=32, blank=True)
     # The request object exactly as the engine read it (DOMAIN.md), so triage can be replayed.
     document = models.JSONField()
     policy_id = models.CharField(max_length=64)

@@ -90,3 +90,25 @@ def deadline_reminder_send(*, reminder_id: int) -> DeadlineReminder:
     DeadlineReminder.objects.filter(pk=reminder.pk).update(delivered_at=timezone.now())
     reminder.refresh_from_db()
     return reminder
+
+
+def requester_update_send(*, request_id: str, state: str) -> bool:
+    """E-mail the person who submitted a request on the portal that its state changed, with a link to the
+    portal page. It names the request and the state as the requester sees them, nothing about a student:
+    what was released is read on the portal, behind the sign-in and the second factor."""
+    request = Request.objects.select_related("submitted_by").filter(pk=request_id).first()
+    if request is None or request.submitted_by is None or not request.submitted_by.email:
+        return False
+    label = RequestState(state).label
+    link = f"{settings.SITE_URL.rstrip('/')}/portal/requests/{request.pk}/"
+    send_mail(
+        f"Request {request.reference}: {label.lower()}",
+        (
+            f"Your request {request.reference} to {settings.DISTRICT_NAME} is now: {label}.\n"
+            f"Open it in the requester portal to see what was decided and what you may download:\n{link}\n\n"
+            "This e-mail carries no student information."
+        ),
+        settings.DEFAULT_FROM_EMAIL,
+        [request.submitted_by.email],
+    )
+    return True

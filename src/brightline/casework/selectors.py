@@ -12,6 +12,7 @@ from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
 from brightline.casework import triage as triage_bridge
 from brightline.casework.models import (
+    REQUESTER_ITEM_STATES,
     Item,
     ItemState,
     Request,
@@ -19,6 +20,7 @@ from brightline.casework.models import (
     RequestStudent,
     disposition_for,
     request_state_for,
+    requester_state_for,
 )
 from brightline.errors import NotFound
 
@@ -29,12 +31,6 @@ CASEWORK_ROLES = frozenset(
 # What a requester is shown of the obligations: only what it must do or will receive (CONTRACTS.md).
 # Every other obligation is the district's own duty (a flag, a notice to counsel, a sealed entry ...).
 REQUESTER_OBLIGATIONS = frozenset({"redisclosure_notice", "notify_family_before_release"})
-# A requester never sees whether a student was identified: a student waiting for the records office is
-# "in review", one it closed is "refused", exactly as an item the policy refused.
-REQUESTER_ITEM_STATES = {
-    ItemState.AWAITING_MATCH: ItemState.PENDING_REVIEW,
-    ItemState.UNIDENTIFIED: ItemState.REFUSED,
-}
 NO_RECORDS_RELEASED = "No records released."
 REQUESTER_GENERIC_EXPLANATIONS = {
     ItemState.PENDING_REVIEW: "The district is reviewing this part of the request.",
@@ -297,8 +293,7 @@ def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
 
 def requester_request_state(request: Request) -> RequestState:
     """The request's state as its requester may see it (items prefetched): no match state."""
-    states = [REQUESTER_ITEM_STATES.get(ItemState(item.state), item.state) for item in request.items.all()]
-    return request_state_for([str(state) for state in states])
+    return requester_state_for([item.state for item in request.items.all()])
 
 
 # -- emergencies waiting for the district's determination (rule R1) -----------------------------------

@@ -11,6 +11,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from brightline.casework.models import (
     RequestStudent,
     disposition_for,
     request_state_for,
+    requester_state_for,
 )
 from brightline.disclosures.models import DisclosureEntry
 from brightline.disclosures.packets import inventory_fields
@@ -353,6 +355,12 @@ def _request_state_store(request: Request, states: list[str], *, actor: User | N
     if request.decided_at is None and new_state not in undecided:
         request.decided_at = timezone.now()
         fields.append("decided_at")
+    told = str(requester_state_for(states))
+    if request.submitted_by_id is not None and told != request.requester_told_state:
+        # The requester who submitted on the portal is e-mailed when its own view of the request changes.
+        request.requester_told_state = told
+        fields.append("requester_told_state")
+        transaction.on_commit(partial(_enqueue_requester_update, request.pk, told))
     request.save(update_fields=fields)
     if previous == new_state:
         return None
@@ -367,6 +375,12 @@ def _request_state_store(request: Request, states: list[str], *, actor: User | N
             "actor": actor.pk if actor else None,
         },
     )
+
+
+def _enqueue_requester_update(request_id: Any, state: str) -> None:
+    from brightline.casework.tasks import send_requester_update
+
+    send_requester_update.enqueue(str(request_id), state)
 
 
 class _LedgerQueue:

@@ -1,10 +1,12 @@
 """A simulated year of requests, played through the real services, so that every page and report of the
 demo district has something true to show.
 
-Time is moved with `time_machine` while the year is played, so each request, decision, notice and
-release carries the moment it would have happened, and the ledger is appended in that order. Nothing
-here decides an outcome: the policy triages, and the simulated reviewers may only approve on a lawful
-basis the engine accepts.
+Time is moved with `time_machine` while the year is played, so each request, decision, determination,
+notice and release carries the moment it would have happened. Nothing here decides an outcome: the
+policy in effect at each request's receipt triages it, the simulated reviewers may only approve on a
+lawful basis the engine accepts, and an emergency waits for the district's determination when the policy
+says so (rule R1 of version 2). The district's own acts (the demo adopts a new policy version during the
+year) are played at their moments between the requests.
 """
 
 from __future__ import annotations
@@ -12,17 +14,18 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
 from brightline.casework import services
-from brightline.casework.models import Item, ItemState, RequestState
+from brightline.casework.models import Item, ItemState, Request, RequestState
 from brightline.disclosures.packets import inventory_fields
 from brightline.errors import ServiceError
 from brightline.roster.models import Student
@@ -45,6 +48,8 @@ class Scenario:
     certification: bool = False
     onward: tuple[str, ...] = ()
     by_name: bool = False
+    # A request naming a whole list of students (rule B: more than 10), as (fewest, most).
+    bulk: tuple[int, int] | None = None
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -107,6 +112,42 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(2, "researcher", "research", ("attendance", "academic"), consent=("attendance",)),
     Scenario(2, "media", "journalism", ("directory",), by_name=True),
     Scenario(2, "other", "other", ("contact", "attendance"), consent=("contact", "attendance")),
+    # Requests the first policy answered one way and version 2 another: an emergency from transit police,
+    # an emergency stated by a requester who is no emergency responder, records meant for a joint task
+    # force with immigration enforcement, a federal agency without process, a sealed judicial warrant, a
+    # parent's consent handed to police for discipline records, and lists of students.
+    Scenario(
+        2, "transit_police", "health_safety_emergency", ("contact", "attendance", "academic"), emergency=True
+    ),
+    Scenario(1, "other", "health_safety_emergency", ("contact", "health"), emergency=True),
+    Scenario(
+        1,
+        "municipal_police",
+        "criminal_investigation",
+        ("directory", "contact"),
+        onward=("immigration_enforcement",),
+    ),
+    Scenario(1, "federal_law_enforcement", "criminal_investigation", ("directory", "law_enforcement_unit")),
+    Scenario(
+        1,
+        "state_police",
+        "criminal_investigation",
+        ("contact", "attendance"),
+        legal_process="judicial_warrant",
+        nondisclosure=True,
+    ),
+    Scenario(
+        1,
+        "municipal_police",
+        "criminal_investigation",
+        ("discipline", "attendance"),
+        consent=("discipline", "attendance"),
+    ),
+    Scenario(1, "military_recruiter", "recruitment", ("directory",), by_name=True, bulk=(11, 24)),
+    Scenario(
+        1, "public_health", "health_safety_emergency", ("contact", "health"), emergency=True, bulk=(11, 18)
+    ),
+    Scenario(1, "municipal_police", "criminal_investigation", ("law_enforcement_unit",), bulk=(11, 15)),
 )
 
 PROCESS_DOCUMENT_HINT = {
@@ -122,6 +163,7 @@ class Cast:
     superintendent: User
     legal_advisor: User
     agencies: dict[str, Agency]
+    principal: User | None = None
 
 
 def _cast() -> Cast:
@@ -134,7 +176,13 @@ def _cast() -> Cast:
     agencies: dict[str, Agency] = {}
     for agency in Agency.objects.order_by("pk"):
         agencies.setdefault(agency.kind, agency)
-    return Cast(first(Role.RECORDS_CLERK), first(Role.SUPERINTENDENT), first(Role.LEGAL_ADVISOR), agencies)
+    return Cast(
+        first(Role.RECORDS_CLERK),
+        first(Role.SUPERINTENDENT),
+        first(Role.LEGAL_ADVISOR),
+        agencies,
+        User.objects.filter(role=Role.PRINCIPAL, is_active=True).order_by("pk").first(),
+    )
 
 
 def _document(
@@ -152,12 +200,12 @@ def _document(
             )
         else:
             named.append({"student_id": student.sis_id})
+    # No `identified_by`: the district takes it from how the students were named.
     document: dict[str, Any] = {
         "purpose": scenario.purpose,
         "description": f"Simulated {scenario.purpose.replace('_', ' ')} request",
         "categories": list(scenario.categories),
         "students": named,
-        "identified_by": "name_and_birth_date" if scenario.by_name else "student_id",
         "legal_process": {"kind": scenario.legal_process, "nondisclosure_order": scenario.nondisclosure},
         "emergency": None,
         "consent": None,
@@ -210,20 +258,82 @@ def _decide(item: Item, cast: Cast, rng: random.Random) -> None:
     )
 
 
+def _decide_pending(request: Request, cast: Cast, rng: random.Random) -> None:
+    for item in Item.objects.filter(request=request, state=ItemState.PENDING_REVIEW).order_by("position"):
+        _decide(item, cast, rng)
+
+
+# What the records office finds when it calls back the requester of an emergency (rule R1 of version 2):
+# mostly a real threat, sometimes none, and now and then nobody gets to it before the emergency ends.
+FOUND, DECLINED, LEFT = "found", "declined", "left"
+FOUND_RATIONALE = (
+    "Called the requester back on the agency's published number and spoke with the school: the threat is "
+    "articulable and significant, and the requester is the one who can act on it."
+)
+DECLINED_RATIONALE = (
+    "Called the requester back and reached the school: the student is in class and safe. No articulable "
+    "and significant threat to the student's health or safety."
+)
+
+
+def _emergency_fate(rng: random.Random) -> str:
+    roll = rng.random()
+    return FOUND if roll < 0.8 else DECLINED if roll < 0.92 else LEFT
+
+
+def _determine(request: Request, cast: Cast, *, found: bool, principal_schools: frozenset[int]) -> int:
+    """The district's determination for every student of the request whose records wait for one: the
+    student's principal when the demo's principal leads that school and is trained, else the records
+    clerk. Returns how many students were determined."""
+    from brightline.casework.selectors import emergencies_to_determine
+    from brightline.training.selectors import is_trained
+
+    determined = 0
+    for waiting in emergencies_to_determine(request=request):
+        rs = waiting["request_student"]
+        official = cast.clerk
+        if (
+            cast.principal is not None
+            and rs.student is not None
+            and rs.student.school_id in principal_schools
+            and is_trained(cast.principal)
+        ):
+            official = cast.principal
+        services.emergency_determine(
+            request_student_id=rs.pk,
+            official=official,
+            found=found,
+            threat=request.emergency_threat if found else "",
+            rationale=FOUND_RATIONALE if found else DECLINED_RATIONALE,
+        )
+        determined += 1
+    return determined
+
+
 def simulate_year(
     *,
     end: dt.datetime,
     requests: int = 2500,
     seed: int = 2026,
     progress: Callable[[str], None] = lambda message: None,
+    acts: Sequence[tuple[dt.datetime, Callable[[], str]]] = (),
 ) -> Counter[str]:
-    """Play `requests` requests over the year before `end` through the real services."""
+    """Play `requests` requests over the year before `end` through the real services.
+
+    `acts` are the district's own acts, each played when the clock reaches its moment (before the first
+    request received after it); each returns a line for `progress`."""
     from brightline.disclosures.services import after_the_fact_record, packet_release
+    from brightline.incidents.selectors import schools_for
     from brightline.notices.models import FamilyNotice, NoticeState
     from brightline.notices.services import notice_mark_mailed
 
     rng = random.Random(seed)  # noqa: S311 - a repeatable demo, not security
     cast = _cast()
+    principal_schools = (
+        frozenset(schools_for(cast.principal).values_list("pk", flat=True))
+        if cast.principal is not None
+        else frozenset()
+    )
     student_ids = list(Student.objects.order_by("pk").values_list("pk", flat=True))
     if not student_ids:
         raise LookupError("the demo roster has no students")
@@ -231,15 +341,27 @@ def simulate_year(
     weights = [s.weight for s in scenarios]
     start = end - dt.timedelta(days=365)
     moments = sorted(start + dt.timedelta(seconds=rng.uniform(0, 365 * 86400)) for _ in range(requests))
+    pending_acts = sorted(acts, key=lambda act: act[0])
     tally: Counter[str] = Counter()
     staff = list(User.objects.filter(role__in=(Role.PRINCIPAL, Role.SCHOOL_STAFF)).order_by("pk")) or [
         cast.clerk
     ]
-    with time_machine.travel(moments[0], tick=False) as traveller:
+    with time_machine.travel(moments[0] if moments else start, tick=False) as traveller:
+
+        def act_until(moment: dt.datetime) -> None:
+            while pending_acts and pending_acts[0][0] <= moment:
+                at, act = pending_acts.pop(0)
+                traveller.move_to(at)
+                progress(f"  {act()}")
+
         for number, moment in enumerate(moments, start=1):
+            act_until(moment)
             traveller.move_to(moment)
             scenario = rng.choices(scenarios, weights)[0]
-            count = 1 if rng.random() < 0.85 else rng.randint(2, 4)
+            if scenario.bulk:
+                count = rng.randint(*scenario.bulk)
+            else:
+                count = 1 if rng.random() < 0.85 else rng.randint(2, 4)
             students = list(Student.objects.filter(pk__in=rng.sample(student_ids, count)))
             document = _document(scenario, students, moment, rng)
             agency = cast.agencies[scenario.kind]
@@ -252,25 +374,68 @@ def simulate_year(
                 received_at=moment if office else None,
             ).request
             tally[f"kind:{scenario.kind}"] += 1
-            # The records office resolves students it could not match the next business morning.
-            traveller.move_to(moment + dt.timedelta(hours=rng.uniform(2, 20)))
+            if scenario.bulk:
+                tally["bulk"] += 1
+            # The records office resolves students it could not match: within the hour in an emergency,
+            # else the next business morning.
+            matched_at = moment + dt.timedelta(
+                hours=rng.uniform(0.2, 1.5) if scenario.emergency else rng.uniform(2, 20)
+            )
+            traveller.move_to(matched_at)
             for rs in request.students.filter(student__isnull=True):
                 candidates = rs.candidates or [rng.choice(student_ids)]
                 services.student_match_resolve(
                     request_student_id=rs.pk, student_id=candidates[0], resolved_by=cast.clerk
                 )
-            # Reviewers decide within their deadline, mostly.
-            traveller.move_to(
-                moment + dt.timedelta(days=rng.uniform(0.2, 9 if not scenario.emergency else 0.3))
-            )
-            for item in Item.objects.filter(request=request, state=ItemState.PENDING_REVIEW).order_by(
-                "position"
-            ):
-                _decide(item, cast, rng)
+            fate = ""
+            if scenario.emergency:
+                # Under version 2 an emergency waits for the district's call back (determine_emergency);
+                # the superintendent looks at the other records the same afternoon. Whichever comes first.
+                fate = _emergency_fate(rng)
+                determine_at = matched_at + dt.timedelta(hours=rng.uniform(0.2, 4.5))
+                decide_at = moment + dt.timedelta(hours=rng.uniform(4.8, 7.2))
+                for at, step in sorted([(determine_at, "determine"), (decide_at, "decide")]):
+                    traveller.move_to(at)
+                    if step == "decide":
+                        _decide_pending(request, cast, rng)
+                    elif fate != LEFT:
+                        determined = _determine(
+                            request, cast, found=fate == FOUND, principal_schools=principal_schools
+                        )
+                        tally[f"determined:{fate}"] += determined
+                # A finding of no threat sends the records waiting on it back to the superintendent.
+                last = max(determine_at, decide_at)
+                if Item.objects.filter(request=request, state=ItemState.PENDING_REVIEW).exists():
+                    last += dt.timedelta(hours=rng.uniform(0.2, 0.6))
+                    traveller.move_to(last)
+                    _decide_pending(request, cast, rng)
+                traveller.move_to(last + dt.timedelta(hours=rng.uniform(0.1, 0.4)))
+            else:
+                # Reviewers decide within their deadline, mostly.
+                traveller.move_to(moment + dt.timedelta(days=rng.uniform(0.2, 9)))
+                _decide_pending(request, cast, rng)
             # Letters to families without email are printed and mailed; email goes out on commit.
             for notice in FamilyNotice.objects.filter(request=request, state=NoticeState.QUEUED):
                 notice_mark_mailed(notice_id=notice.pk, marked_by=cast.clerk)
             request.refresh_from_db()
+            if fate == LEFT and request.state == RequestState.AWAITING_DETERMINATION:
+                # Nobody reached the requester before the emergency ended. The records office opens the
+                # request the next morning to release it: the check at release sends the records that
+                # waited for the emergency back to review, where the emergency is no longer a basis.
+                traveller.move_to(
+                    request.emergency_ends_at + dt.timedelta(hours=rng.uniform(10, 16))
+                    if request.emergency_ends_at
+                    else moment + DAY
+                )
+                try:
+                    packet_release(request_id=request.pk, released_by=cast.clerk)
+                    tally["released"] += 1
+                except ServiceError:
+                    pass
+                tally["emergency_ended"] += 1
+                traveller.move_to(timezone.now() + dt.timedelta(hours=rng.uniform(1, 6)))
+                _decide_pending(request, cast, rng)
+                request.refresh_from_db()
             if request.state == RequestState.AWAITING_NOTICE:
                 traveller.move_to(
                     moment + dt.timedelta(days=settings.ADVANCE_NOTICE_DAYS + rng.uniform(1, 4))
@@ -307,4 +472,5 @@ def simulate_year(
                 tally["after_the_fact"] += 1
             if number % 250 == 0:
                 progress(f"  {number} of {requests} simulated requests")
+        act_until(end)
     return tally

@@ -15,3 +15,8 @@ def send_deadline_reminder(reminder_id: int) -> bool:
 @task()
 def queue_deadline_reminders() -> int:
     return len(reminders.deadline_reminders_queue())
+
+
+@task()
+def send_requester_update(request_id: str, state: str) -> bool:
+    return reminders.requester_update_send(request_id=request_id, state=state)

@@ -235,3 +235,31 @@ def test_a_student_nobody_identified_is_closed_after_the_deadline_and_the_office
     assert request.state == RequestState.CLOSED
     assert request.items.get().state == ItemState.UNIDENTIFIED
     assert timezone.now() < request.decision_due_at + dt.timedelta(days=30)
+
+
+def test_the_requester_is_e_mailed_when_its_view_changes_and_never_about_a_student(
+    world: World, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    body = request_body(world.dana, by_name=True, categories=["attendance"])
+    with django_capture_on_commit_callbacks(execute=True):
+        request = services.request_submit(
+            agency=world.police, document=body, channel="portal", submitted_by=world.detective
+        ).request
+    told = [message for message in mailoutbox if message.to == [world.detective.email]]
+    assert len(told) == 1
+    message = told[0]
+    assert request.reference in message.subject and "in review" in message.subject.lower()
+    assert f"/portal/requests/{request.pk}/" in message.body
+    for text in (message.subject, message.body):
+        assert "Dana" not in text and "Silva" not in text and not TELLING.search(text)
+    item = request.items.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.item_decide(
+            item_id=item.pk, reviewer=world.superintendent, action="deny", rationale="Not needed."
+        )
+    told = [message for message in mailoutbox if message.to == [world.detective.email]]
+    assert len(told) == 2 and "closed" in told[1].subject.lower()
+    # A request sent through the API by an agency's system is answered there, not by e-mail.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_submit(agency=world.police, document=body, channel="api")
+    assert len([message for message in mailoutbox if message.to == [world.detective.email]]) == 2

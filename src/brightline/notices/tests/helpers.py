@@ -21,9 +21,9 @@ def subpoena_approved(world: World, student: Student, *, categories: list[str] |
         categories=categories or ["attendance"],
         legal_process={"kind": "subpoena", "nondisclosure_order": False},
     )
-    request = casework.request_submit(
-        agency=world.police, document=body, channel="portal", submitted_by=world.detective
-    ).request
+    # Sent by the police's records system through the API: the requester is not e-mailed about it, so
+    # the mailbox holds only what the family is sent.
+    request = casework.request_submit(agency=world.police, document=body, channel="api").request
     item: Item
     for item in request.items.all():
         casework.item_decide(
@@ -46,8 +46,6 @@ def emergency_request(world: World, student: Student, categories: list[str]) -> 
             "ends_at": (timezone.now() + dt.timedelta(hours=6)).isoformat(),
         },
     )
-    request = casework.request_submit(
-        agency=world.transit, document=body, channel="portal", submitted_by=world.transit_officer
-    ).request
+    request = casework.request_submit(agency=world.transit, document=body, channel="api").request
     emergencies_found(request, world.clerk)
     return request
