@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from brightline.accounts.models import Role, User
-from brightline.disclosures.models import DisclosureEntry
+from brightline.disclosures.models import DisclosureEntry, EntryKind
+from brightline.disclosures.words import (
+    CATEGORY_WORDS,
+    ITEM_STATE_WORDS,
+    KIND_WORDS,
+    LAWFUL_BASIS_WORDS,
+    PURPOSE_WORDS,
+    REQUESTER_KIND_WORDS,
+    RULE_BASIS,
+    words,
+)
 from brightline.errors import NotAllowed, NotFound
 from brightline.roster.models import Student
 
@@ -43,3 +57,137 @@ def disclosures_for_family(*, user: User, student: Student) -> QuerySet[Disclosu
     return DisclosureEntry.objects.filter(student=student, sealed=False, withheld_from_family=False).order_by(
         "-occurred_at", "-id"
     )
+
+
+@dataclass(frozen=True)
+class FamilyEntry:
+    """One entry of the record of disclosures as a family reads it: every identifier said in words
+    (`disclosures.words`), the agency by its verified name, never a rule id or a code."""
+
+    entry: DisclosureEntry
+    kind: str
+    agency: str
+    person: str
+    interest: str
+    asked: list[tuple[str, str]]  # (part of the record, what became of it): every request, refused too
+    disclosed: list[tuple[str, list[str]]]  # (part of the record, the inventory fields in words)
+    bases: list[tuple[str, str]]  # (part of the record, the lawful basis in words)
+    released_by: str
+    threat: str
+    recipients: list[str]
+
+
+def _agency_words(entry: DisclosureEntry) -> str:
+    """The agency by the name the records office verified (security: never the request's free text);
+    an agency not verified yet is named by its kind only. An entry school staff recorded after the fact
+    names the recipient as the staff member wrote it."""
+    request = entry.request
+    if request is None:
+        return entry.party_affiliation
+    agency = request.agency
+    if agency.verified:
+        return agency.name
+    return _("%(kind)s (not yet verified by the district)") % {
+        "kind": words(REQUESTER_KIND_WORDS, request.requester_kind)
+    }
+
+
+def _basis_of(item: Any) -> str:
+    decision = item.decision
+    if decision is not None and decision.lawful_basis:
+        return str(decision.lawful_basis)
+    for rule in item.rules:
+        if rule in RULE_BASIS:
+            return RULE_BASIS[rule]
+    return ""
+
+
+def family_record(*, user: User, student: Student) -> list[FamilyEntry]:
+    """`disclosures_for_family` in words (99.32(a), 603 CMR 23.07(1)): for each entry the date, the
+    party, what was asked for and what became of each part (refused requests too), what was disclosed
+    field by field from the inventory, the legitimate interest and the lawful basis, who at the district
+    released it, and for an emergency the threat and every recipient. A fixed number of queries."""
+    from brightline.casework.models import Item
+    from brightline.roster.models import DataField
+
+    entries = list(disclosures_for_family(user=user, student=student).select_related("request__agency"))
+    request_ids = {entry.request_id for entry in entries if entry.request_id}
+    items_of: dict[Any, list[Any]] = {}
+    if request_ids:
+        for item in (
+            Item.objects.filter(request_id__in=request_ids, request_student__student=student)
+            .prefetch_related("decisions")
+            .order_by("position")
+        ):
+            items_of.setdefault(item.request_id, []).append(item)
+    labels = (
+        {
+            (field.category, field.field_name): field.label
+            for field in DataField.objects.only("category", "field_name", "label")
+        }
+        if any(entry.fields for entry in entries)
+        else {}
+    )
+    record = []
+    for entry in entries:
+        request = entry.request
+        items = items_of.get(entry.request_id, [])
+        if request is not None:
+            interest = str(words(PURPOSE_WORDS, request.purpose))
+            if request.description:
+                interest = f"{interest}: {request.description}"
+        elif entry.kind == EntryKind.EMERGENCY_AFTER_THE_FACT:
+            interest = words(PURPOSE_WORDS, "health_safety_emergency")
+        elif entry.kind == EntryKind.ABUSE_REPORT:
+            interest = words(PURPOSE_WORDS, "child_abuse_investigation")
+        else:
+            interest = entry.legitimate_interest
+        asked = (
+            [(words(CATEGORY_WORDS, item.category), words(ITEM_STATE_WORDS, item.state)) for item in items]
+            if entry.kind == EntryKind.REQUEST
+            else []
+        )
+        disclosed: list[tuple[str, list[str]]] = []
+        if entry.kind != EntryKind.REQUEST:
+            for category in entry.categories:
+                names = [
+                    labels.get((category, name.split(".", 1)[1]), name.split(".", 1)[1].replace("_", " "))
+                    for name in entry.fields
+                    if name.split(".", 1)[0] == category
+                ]
+                disclosed.append((words(CATEGORY_WORDS, category), names))
+        bases: list[tuple[str, str]] = []
+        if entry.kind == EntryKind.DISCLOSURE:
+            released = {item.category: item for item in items if item.category in entry.categories}
+            for category in entry.categories:
+                basis = _basis_of(released[category]) if category in released else ""
+                if basis:
+                    bases.append((words(CATEGORY_WORDS, category), words(LAWFUL_BASIS_WORDS, basis)))
+        elif entry.kind in (EntryKind.EMERGENCY_AFTER_THE_FACT, EntryKind.EMERGENCY_DETERMINATION):
+            bases.append(("", words(LAWFUL_BASIS_WORDS, "health_safety_emergency_determined")))
+        elif entry.kind == EntryKind.ABUSE_REPORT:
+            bases.append(("", words(LAWFUL_BASIS_WORDS, "abuse_investigation")))
+        elif entry.lawful_basis:
+            bases.append(("", entry.lawful_basis))
+        person = ", ".join(part for part in (entry.party_name, entry.party_position) if part)
+        released_by = (
+            ", ".join(part for part in (entry.released_by_name, entry.released_by_position) if part)
+            if entry.kind != EntryKind.REQUEST
+            else ""
+        )
+        record.append(
+            FamilyEntry(
+                entry=entry,
+                kind=words(KIND_WORDS, entry.kind),
+                agency=_agency_words(entry),
+                person=person,
+                interest=interest,
+                asked=asked,
+                disclosed=disclosed,
+                bases=bases,
+                released_by=released_by,
+                threat=entry.threat,
+                recipients=list(entry.recipients) if entry.threat else [],
+            )
+        )
+    return record

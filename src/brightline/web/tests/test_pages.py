@@ -185,7 +185,7 @@ def test_school_staff_record_an_emergency_disclosure(world: World, client: Clien
     )
     assert response.status_code == 302
     client.force_login(world.parent)
-    assert "Emergency disclosure recorded after the fact" in client.get("/family/").content.decode()
+    assert "Released in an emergency, recorded afterwards" in client.get("/family/").content.decode()
 
 
 def test_portal_submission_without_a_student_names_the_field(world: World, client: Client) -> None:

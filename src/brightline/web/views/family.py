@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from brightline.disclosures.selectors import disclosures_for_family, students_of_family
+from brightline.disclosures.selectors import family_record, students_of_family
 from brightline.notices.selectors import notices_visible_to_family
 from brightline.notices.services import record_copy_request
 from brightline.web.access import FAMILY, PageRequest, role_required
@@ -25,7 +25,7 @@ def family(request: PageRequest) -> HttpResponse:
         children.append(
             {
                 "student": student,
-                "entries": list(disclosures_for_family(user=request.user, student=student)),
+                "entries": family_record(user=request.user, student=student),
                 "notices": notices,
                 "languages": languages,
             }
