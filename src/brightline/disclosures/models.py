@@ -64,6 +64,10 @@ class DisclosureEntry(models.Model):
     sealed = models.BooleanField(default=False)
     # Abuse investigations: a building administrator decides whether and when the family is told.
     withheld_from_family = models.BooleanField(default=False)
+    # An after-the-fact entry written more than 48 hours after the disclosure: accepted, marked late, with
+    # the reason the person recording it gave.
+    late = models.BooleanField(default=False)
+    late_reason = models.TextField(blank=True)
     ledger_index = models.BigIntegerField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

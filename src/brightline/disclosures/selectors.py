@@ -75,6 +75,8 @@ class FamilyEntry:
     released_by: str
     threat: str
     recipients: list[str]
+    late: bool = False
+    late_reason: str = ""
 
 
 def _agency_words(entry: DisclosureEntry) -> str:
@@ -188,6 +190,8 @@ def family_record(*, user: User, student: Student) -> list[FamilyEntry]:
                 released_by=released_by,
                 threat=entry.threat,
                 recipients=list(entry.recipients) if entry.threat else [],
+                late=entry.late,
+                late_reason=entry.late_reason,
             )
         )
     return record

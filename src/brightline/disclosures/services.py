@@ -54,6 +54,8 @@ def disclosure_event(entry: DisclosureEntry) -> LedgerEvent:
             "categories": entry.categories,
             "fields": entry.fields,
             "sealed": entry.sealed,
+            # Only late entries carry the mark, so that the records of earlier entries keep their shape.
+            **({"late": True, "recorded_at": entry.recorded_at.isoformat()} if entry.late else {}),
             "details_sha256": hashlib.sha256(
                 _canonical(
                     {
@@ -63,6 +65,7 @@ def disclosure_event(entry: DisclosureEntry) -> LedgerEvent:
                         "threat": entry.threat,
                         "recipients": entry.recipients,
                         "released_by": [entry.released_by_name, entry.released_by_position],
+                        **({"late_reason": entry.late_reason} if entry.late else {}),
                     }
                 )
             ).hexdigest(),
@@ -490,12 +493,25 @@ def after_the_fact_record(
     details: str,
     recorded_by: User,
     recipients: list[str] | None = None,
+    late_reason: str = "",
 ) -> DisclosureEntry:
     """School staff record a disclosure already made: in a health or safety emergency (99.36, with the
-    threat and every recipient) or a report of suspected abuse to child-protective services (51A),
-    within 48 hours."""
+    threat and every recipient) or a report of suspected abuse to child-protective services (51A).
+
+    Due within 48 hours; late is late, not never: a later entry is accepted, marked late with the reason
+    given (required), and the family is told as for any emergency disclosure. A principal or school staff
+    member records only for a student of their own school. A disclosure to a party the policy forbids
+    (immigration enforcement, a fusion center) alerts counsel and the superintendent at once."""
+    from brightline.incidents.selectors import schools_for
+    from brightline.notices.services import FORBIDDEN_RECIPIENT_KINDS, forbidden_disclosure_alert
+
     if recorded_by.role not in AFTER_THE_FACT_ROLES:
         raise NotAllowed("only school staff and the records office record disclosures after the fact")
+    if (
+        recorded_by.role in (Role.PRINCIPAL, Role.SCHOOL_STAFF)
+        and not schools_for(recorded_by).filter(pk=student.school_id or 0).exists()
+    ):
+        raise NotAllowed("school staff record disclosures only for students of their own school")
     errors: list[tuple[str, str]] = []
     kinds = {EntryKind.EMERGENCY_AFTER_THE_FACT: "emergency", EntryKind.ABUSE_REPORT: "abuse report"}
     if kind not in kinds:
@@ -503,8 +519,11 @@ def after_the_fact_record(
     now = timezone.now()
     if disclosed_at > now + dt.timedelta(minutes=5):
         errors.append(("disclosed_at", "cannot be in the future"))
-    elif now - disclosed_at > AFTER_THE_FACT_WINDOW:
-        errors.append(("disclosed_at", "after-the-fact entries are made within 48 hours of the disclosure"))
+    late = now - disclosed_at > AFTER_THE_FACT_WINDOW
+    if late and not late_reason.strip():
+        errors.append(
+            ("late_reason", "more than 48 hours after the disclosure: say why it is recorded only now")
+        )
     errors += _blank(
         recipient_name=recipient_name, recipient_affiliation=recipient_affiliation, details=details
     )
@@ -544,8 +563,12 @@ def after_the_fact_record(
             released_by_name=recorded_by.get_full_name() or recorded_by.username,
             released_by_position=recorded_by.position,
             recorded_by=recorded_by,
+            late=late,
+            late_reason=late_reason.strip() if late else "",
         )
     )
+    if recipient_kind in FORBIDDEN_RECIPIENT_KINDS:
+        forbidden_disclosure_alert(entry=entry)
     if emergency:
         # 99.36: the family is told of a disclosure made in an emergency, as after an emergency release.
         from brightline.notices.services import after_release_notices_queue

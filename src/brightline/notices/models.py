@@ -174,6 +174,7 @@ class MissingChildAlert(models.Model):
 class OfficialEmailKind(models.TextChoices):
     COUNSEL_COPY = "counsel_copy", "Copy of a request to counsel"
     MISSING_CHILD_ALERT = "missing_child_alert", "Alert to the missing-persons contact"
+    FORBIDDEN_DISCLOSURE = "forbidden_disclosure", "Alert: a disclosure the policy forbids was recorded"
 
 
 class OfficialEmailState(models.TextChoices):
@@ -196,6 +197,10 @@ class OfficialEmail(models.Model):
     )
     missing_child_alert = models.ForeignKey(
         MissingChildAlert, null=True, blank=True, on_delete=models.SET_NULL, related_name="emails"
+    )
+    # An after-the-fact entry recording a disclosure to a party the policy forbids (F1, F2).
+    disclosure_entry = models.ForeignKey(
+        "disclosures.DisclosureEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

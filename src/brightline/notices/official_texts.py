@@ -115,3 +115,24 @@ def missing_child_alert_text(alert: MissingChildAlert) -> tuple[str, str]:
         f"Records Office, {district}",
     ]
     return f"Records request about a student flagged missing ({alert.reference})", "\n".join(lines)
+
+
+def forbidden_disclosure_text(entry: Any) -> tuple[str, str]:
+    """Counsel's and the superintendent's alert: school staff recorded, after the fact, a disclosure to
+    a party the policy never discloses to (F1 immigration enforcement, F2 a fusion center)."""
+    recorded_by = entry.recorded_by.get_full_name() if entry.recorded_by is not None else ""
+    categories = ", ".join(CATEGORY_NAMES.get(c, _words(c)) for c in entry.categories)
+    subject = f"Alert: records disclosed to {_words(entry.party_kind)}, which the policy forbids"
+    body = (
+        f"School staff recorded in the record of disclosures of {entry.student_sis_id} a disclosure "
+        f"the district's policy forbids (no disclosure to {_words(entry.party_kind)}).\n\n"
+        f"Disclosed on: {_when(entry.occurred_at)}\n"
+        f"Recorded on: {_when(entry.recorded_at)}{' (late)' if entry.late else ''}\n"
+        f"Recorded by: {recorded_by or entry.released_by_name}\n"
+        f"To: {entry.party_name}, {entry.party_affiliation}\n"
+        f"Records: {categories}\n"
+        f"What staff wrote: {entry.threat or entry.details}\n\n"
+        f"Open the student's record of disclosures in {settings.DISTRICT_NAME}'s Bright Line: "
+        f"{settings.SITE_URL}/\n"
+    )
+    return subject, body

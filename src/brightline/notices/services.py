@@ -578,7 +578,7 @@ def _created_once(model: Any, **fields: Any) -> Any | None:
 
 
 def _request_subject(request: Any, **ids: int | str) -> dict[str, int | str]:
-    return {"request": str(request.pk), **ids}
+    return {"request": str(request.pk), **ids} if request is not None else dict(ids)
 
 
 def _official_email(
@@ -590,12 +590,14 @@ def _official_email(
     recipient: User | None = None,
     counsel_notice: CounselNotice | None = None,
     missing_child_alert: MissingChildAlert | None = None,
+    disclosure_entry: Any = None,
 ) -> tuple[OfficialEmail, LedgerEvent]:
     """Queue one email (sent on commit), or keep it as undeliverable when there is no address."""
     message = OfficialEmail.objects.create(
         kind=kind,
         counsel_notice=counsel_notice,
         missing_child_alert=missing_child_alert,
+        disclosure_entry=disclosure_entry,
         recipient=recipient,
         recipient_name=recipient_name,
         email=email,
@@ -616,6 +618,45 @@ def _official_email(
         },
     )
     return message, event
+
+
+# Parties the policy never discloses to (F1, F2): a disclosure to one, recorded after the fact, alerts
+# counsel and the superintendent at once.
+FORBIDDEN_RECIPIENT_KINDS = frozenset({"immigration_enforcement", "fusion_center"})
+
+
+def forbidden_disclosure_alert(*, entry: Any) -> list[OfficialEmail]:
+    """Email every active legal advisor and superintendent about an after-the-fact entry recording a
+    disclosure to a party the policy forbids; called inside the recording transaction. Each email is
+    a ledger entry (`official_email.<state>`), beside `forbidden_disclosure.alerted`."""
+    people = list(
+        User.objects.filter(role__in=(Role.LEGAL_ADVISOR, Role.SUPERINTENDENT), is_active=True).order_by("pk")
+    )
+    messages: list[OfficialEmail] = []
+    events = [
+        LedgerEvent(
+            event_type="forbidden_disclosure.alerted",
+            subject={"disclosure_entry": entry.pk},
+            record={
+                "disclosure_entry": entry.pk,
+                "party_kind": entry.party_kind,
+                "alerted": [person.pk for person in people],
+            },
+        )
+    ]
+    for person in people:
+        message, event = _official_email(
+            kind=OfficialEmailKind.FORBIDDEN_DISCLOSURE,
+            recipient=person,
+            recipient_name=person.get_full_name() or person.username,
+            email=person.email,
+            request=None,
+            disclosure_entry=entry,
+        )
+        messages.append(message)
+        events.append(event)
+    ledger_append_many(events)
+    return messages
 
 
 def _counsel_notice_create(*, request: Any, items: list[Any]) -> list[LedgerEvent]:
@@ -927,18 +968,24 @@ def official_email_send(*, email_id: int, now: dt.datetime | None = None) -> Off
     administrator to see."""
     from django.core.mail import EmailMessage
 
-    from brightline.notices.official_texts import counsel_copy_text, missing_child_alert_text
+    from brightline.notices.official_texts import (
+        counsel_copy_text,
+        forbidden_disclosure_text,
+        missing_child_alert_text,
+    )
 
     now = now or timezone.now()
     if not _official_claim(email_id, now):
         return OfficialEmail.objects.get(pk=email_id)
     message = OfficialEmail.objects.select_related(
-        "counsel_notice__request", "missing_child_alert__student__school"
+        "counsel_notice__request", "missing_child_alert__student__school", "disclosure_entry"
     ).get(pk=email_id)
     if message.counsel_notice is not None:
         subject, body = counsel_copy_text(message.counsel_notice)
     elif message.missing_child_alert is not None:
         subject, body = missing_child_alert_text(message.missing_child_alert)
+    elif message.disclosure_entry is not None:
+        subject, body = forbidden_disclosure_text(message.disclosure_entry)
     else:
         return official_email_record_failure(email_id=email_id, error="its notice is gone", permanent=True)
     try:

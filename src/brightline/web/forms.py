@@ -458,7 +458,8 @@ class DownloadForm(forms.Form):
 
 
 class AfterTheFactForm(forms.Form):
-    """An emergency disclosure or abuse report already made, recorded within 48 hours."""
+    """An emergency disclosure or abuse report already made: due within 48 hours, accepted later with
+    the reason it is late."""
 
     kind = forms.ChoiceField(
         label="What was disclosed?",
@@ -489,6 +490,13 @@ class AfterTheFactForm(forms.Form):
     )
     other_recipients = forms.CharField(
         label="Everyone else who received it (one per line)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    late_reason = forms.CharField(
+        label="If it is more than 48 hours since the disclosure: why is it recorded only now?",
+        help_text="A late entry is accepted and marked late with this reason; the family reads it.",
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,

@@ -11,10 +11,18 @@ from brightline.disclosures.models import EntryKind
 from brightline.disclosures.selectors import disclosures_for_family
 from brightline.disclosures.services import after_the_fact_record
 from brightline.errors import InvalidInput, NotAllowed
-from brightline.notices.models import FamilyNotice, NoticeKind
+from brightline.incidents.services import staff_school_assign
+from brightline.ledger.models import LedgerEntry
+from brightline.notices.models import FamilyNotice, NoticeKind, OfficialEmail, OfficialEmailKind
+from brightline.roster.models import School, Student
 from brightline.testing import World
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _principal_leads_the_school(world: World) -> None:
+    staff_school_assign(user=world.principal, school=world.school)
 
 
 def record(world: World, **overrides: object):
@@ -57,10 +65,7 @@ def test_an_abuse_report_is_kept_from_the_family_until_an_administrator_decides(
     assert not FamilyNotice.objects.filter(student=world.alice).exists()
 
 
-def test_entries_come_within_48_hours_from_school_staff_only(world: World) -> None:
-    with pytest.raises(InvalidInput) as late:
-        record(world, disclosed_at=timezone.now() - dt.timedelta(hours=49))
-    assert late.value.errors[0][0] == "disclosed_at"
+def test_entries_come_from_school_staff_only_and_are_checked(world: World) -> None:
     with pytest.raises(InvalidInput) as wrong:
         record(world, kind="abuse_report", details="x")
     assert (
@@ -71,3 +76,51 @@ def test_entries_come_within_48_hours_from_school_staff_only(world: World) -> No
         record(world, categories=["immigration"])
     with pytest.raises(NotAllowed):
         record(world, recorded_by=world.detective)
+
+
+def test_late_is_late_not_never_an_entry_after_48_hours_is_marked_late_with_its_reason(world: World) -> None:
+    with pytest.raises(InvalidInput) as no_reason:
+        record(world, disclosed_at=timezone.now() - dt.timedelta(hours=60))
+    assert no_reason.value.errors[0][0] == "late_reason"
+    entry = record(
+        world,
+        disclosed_at=timezone.now() - dt.timedelta(hours=60),
+        late_reason="The nurse who made the call was away until today.",
+    )
+    assert entry.late and entry.late_reason == "The nurse who made the call was away until today."
+    # The family is told, as of any emergency disclosure, and reads that it was recorded late.
+    assert FamilyNotice.objects.filter(student=world.alice, kind=NoticeKind.AFTER_RELEASE).count() == 2
+    from brightline.disclosures.selectors import family_record
+
+    row = family_record(user=world.parent, student=world.alice)[0]
+    assert row.late and row.late_reason == entry.late_reason
+    assert not record(world).late
+
+
+def test_a_principal_records_only_for_students_of_their_own_school(world: World) -> None:
+    other = School.objects.create(sourced_id="org-2", name="Other Academy", address="2 Elm St")
+    elsewhere = Student.objects.create(
+        sis_id="S-9001", sourced_id="s-9001", first_name="Eve", last_name="Stone", school=other
+    )
+    with pytest.raises(NotAllowed):
+        record(world, student=elsewhere)
+    assert record(world).student == world.alice
+
+
+def test_a_disclosure_to_a_forbidden_party_alerts_counsel_and_the_superintendent_at_once(
+    world: World,
+) -> None:
+    entry = record(
+        world,
+        recipient_name="Agent Smith",
+        recipient_affiliation="Immigration and Customs Enforcement",
+        recipient_kind="immigration_enforcement",
+    )
+    alerts = OfficialEmail.objects.filter(kind=OfficialEmailKind.FORBIDDEN_DISCLOSURE, disclosure_entry=entry)
+    assert {email.recipient for email in alerts} == {world.legal_advisor, world.superintendent}
+    assert LedgerEntry.objects.filter(event_type="forbidden_disclosure.alerted").count() == 1
+    assert (
+        not OfficialEmail.objects.filter(kind=OfficialEmailKind.FORBIDDEN_DISCLOSURE)
+        .exclude(disclosure_entry=entry)
+        .exists()
+    )

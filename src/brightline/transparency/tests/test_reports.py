@@ -242,6 +242,9 @@ def test_a_report_signs_the_first_checkpoint_when_there_is_none(world: World) ->
 
 
 def test_after_the_fact_entries_are_counted_by_kind_and_recipient(world: World) -> None:
+    from brightline.incidents.services import staff_school_assign
+
+    staff_school_assign(user=world.principal, school=world.school)
     when = timezone.now() - dt.timedelta(hours=2)
     for _ in range(10):
         after_the_fact_record(

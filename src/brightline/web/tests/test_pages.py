@@ -169,6 +169,9 @@ def test_a_decision_already_taken_shows_someone_else_decided(world: World, clien
 def test_school_staff_record_an_emergency_disclosure(world: World, client: Client) -> None:
     from django.utils import timezone
 
+    from brightline.incidents.services import staff_school_assign
+
+    staff_school_assign(user=world.principal, school=world.school)
     client.force_login(world.principal)
     response = client.post(
         "/school/record/",

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from brightline.disclosures.services import after_the_fact_record
-from brightline.errors import InvalidInput
+from brightline.errors import InvalidInput, NotAllowed
 from brightline.roster.selectors import students_matching
 from brightline.web.access import SCHOOL_STAFF, PageRequest, role_required
 from brightline.web.forms import AfterTheFactForm, add_service_errors
@@ -39,9 +39,15 @@ def school_record(request: PageRequest) -> HttpResponse:
                     details=data["details"],
                     recipients=form.recipients(),
                     recorded_by=request.user,
+                    late_reason=data.get("late_reason") or "",
                 )
             except InvalidInput as error:
                 add_service_errors(form, error)
+            except NotAllowed:
+                form.add_error(
+                    "student_id",
+                    "This student is not at your school: ask their school or the records office.",
+                )
             else:
                 messages.success(
                     request,
