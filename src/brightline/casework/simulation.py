@@ -343,8 +343,11 @@ def simulate_year(
     moments = sorted(start + dt.timedelta(seconds=rng.uniform(0, 365 * 86400)) for _ in range(requests))
     pending_acts = sorted(acts, key=lambda act: act[0])
     tally: Counter[str] = Counter()
-    staff = list(User.objects.filter(role__in=(Role.PRINCIPAL, Role.SCHOOL_STAFF)).order_by("pk")) or [
-        cast.clerk
+    # School staff record what they disclosed for students of their own school; the records office for
+    # students of a school with no one placed at it.
+    school_staff = [
+        (user, frozenset(schools_for(user).values_list("pk", flat=True)))
+        for user in User.objects.filter(role__in=(Role.PRINCIPAL, Role.SCHOOL_STAFF)).order_by("pk")
     ]
     with time_machine.travel(moments[0] if moments else start, tick=False) as traveller:
 
@@ -453,8 +456,10 @@ def simulate_year(
                 when = moment + dt.timedelta(hours=1)
                 traveller.move_to(when + dt.timedelta(hours=rng.uniform(1, 40)))
                 emergency = rng.random() < 0.6
+                student = rng.choice(students)
+                recorders = [user for user, schools in school_staff if student.school_id in schools]
                 after_the_fact_record(
-                    student=rng.choice(students),
+                    student=student,
                     kind="emergency" if emergency else "abuse_report",
                     disclosed_at=when,
                     recipient_name="Officer on duty" if emergency else "DCF intake worker",
@@ -467,7 +472,7 @@ def simulate_year(
                     details="Student in medical distress; parents unreachable"
                     if emergency
                     else "Suspected neglect observed by a teacher",
-                    recorded_by=rng.choice(staff),
+                    recorded_by=rng.choice(recorders or [cast.clerk]),
                 )
                 tally["after_the_fact"] += 1
             if number % 250 == 0:
