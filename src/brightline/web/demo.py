@@ -5,12 +5,20 @@ students, guardians and agencies, while passwords and the API token are drawn fr
 written to `<data_dir>/demo-credentials.json` (CONTRACTS.md). Running it again keeps the same users,
 resets their passwords, revokes the previous demo token and creates no duplicates. Casework extends the
 returned dict with a simulated year of requests.
+
+The year starts under the first policy Bright Line shipped (2026.1) and adopts version 2026.2 through
+the product's own lifecycle part way through: drafted from the shipped default, open for public comment,
+adopted by the school committee, trained on, made effective late in the year (see web/README.md, "The
+demo district's year").
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 import os
+import re
 import secrets
 import string
 from collections.abc import Callable
@@ -18,15 +26,21 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyotp
+from django.conf import settings
+from django.core import mail
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from brightline.accounts.mfa import mfa_enrol
 from brightline.accounts.models import MFA_ROLES, Role, User
 from brightline.agencies.models import Agency, ApiToken, Requester
 from brightline.agencies.services import agency_verify, api_token_issue, api_token_revoke
+from brightline.policy import engine
+from brightline.policy.models import Comment, CommentStatus, Version, VersionStatus
 from brightline.policy.vocabulary import REQUESTER_KINDS
 from brightline.roster.models import Guardian, School, Student
 from brightline.roster.services import roster_import
@@ -207,11 +221,16 @@ def seed_demo(*, data_dir: Path, seed: int = 2026) -> dict[str, Any]:
         staff_school_assign(user=users["principal"], school=student.school)
 
     admin = users["admin"]
-    # The demo's reviewers and records office have done the effective policy's training.
+    # The demo's reviewers, records office and principal (who determines emergencies for the students of
+    # their school) have done the effective policy's training.
     from brightline.training.services import training_seed_completed
 
     training_seed_completed(
-        users=[users[name] for name in ("clerk", "superintendent", "counsel", "admin") if name in users]
+        users=[
+            users[name]
+            for name in ("clerk", "superintendent", "counsel", "admin", "principal")
+            if name in users
+        ]
     )
     agencies = _agencies(verified_by=admin)
     for persona in PERSONAS:
@@ -260,17 +279,416 @@ def seed_demo(*, data_dir: Path, seed: int = 2026) -> dict[str, Any]:
 
 def simulate_demo_year(*, requests: int, progress: Callable[[str], None]) -> dict[str, int] | None:
     """Play a year of requests through the real services, once: a district that already has requests
-    keeps them (a second run would put the ledger's clock backwards)."""
+    keeps them (a second run would put the ledger's clock backwards). A fresh district starts the year
+    under the first policy Bright Line shipped and adopts version 2026.2 during it."""
     from brightline.casework.models import Request
     from brightline.casework.simulation import simulate_year
     from brightline.ledger.services import checkpoint_sign
 
     if requests <= 0 or Request.objects.exists():
         return None
-    tally = simulate_year(end=timezone.now(), requests=requests, progress=progress)
+    end = timezone.now()
+    start = end - dt.timedelta(days=365)
+    acts = policy_year(start=start) if start_under_first_policy(installed_at=start) else []
+    tally = simulate_year(end=end, requests=requests, progress=progress, acts=acts)
     with transaction.atomic():
         checkpoint_sign(only_if_grown=True)
     return dict(tally)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The demo district's policy: version 1 is the first policy Bright Line shipped (2026.1); version 2, the
+# default shipped now (2026.2), is adopted during the year through the policy lifecycle.
+# ---------------------------------------------------------------------------------------------------
+
+FIRST_POLICY_FILE = engine.DEFAULT_DIR / "history" / "2026.1.cedar"
+FIRST_POLICY_LABEL = "2026.1"
+FIRST_POLICY_SUMMARY = (
+    "The first policy Bright Line shipped (2026.1), as the district installed it: refusals first (civil "
+    "immigration enforcement, the regional intelligence center, immigration data, school discipline to "
+    "police without legal process or an emergency, abuse files outside child protective services), then "
+    "legal process reviewed by counsel, then releases without review (emergencies, abuse investigations, "
+    "foster care, school police records, directory information, consent, school officials, parents), then "
+    "review by the superintendent."
+)
+SECOND_POLICY_LABEL = "2026.2"
+SECOND_POLICY_CHANGES = (
+    "What changes from 2026.1. A year of requests, and requesters who probed the rules, showed where the "
+    "first policy leaked; these rules change. Emergencies (rule R1): an emergency counts only when an "
+    "emergency responder (police, transit or state police, child protective services, public health) "
+    "states it, and nothing leaves under it before a district official (the records office, the "
+    "student's principal or an administrator) finds the threat articulable and significant; an emergency "
+    "that ends before the release sends its records back to review. Onward sharing (rule F1): records "
+    "meant to reach immigration enforcement through another agency are refused as an immigration request "
+    "is. Federal agencies (rule V4): every federal request is reviewed by counsel. Bulk requests (rule B): "
+    "nothing is released without review from a request naming more than 10 students, except to school "
+    "officials, other districts, parents and eligible students. Sealed records (rule L): a non-disclosure "
+    "order on any legal-review process, a judicial warrant included, seals the entry from the family. "
+    "Consent to police (rules F4 and R6): a parent's consent covering discipline records brings them to the "
+    "superintendent instead of a refusal. How a student was identified is taken from what the requester "
+    "sent, never from what it says."
+)
+SECOND_POLICY_TRAINING = (
+    Path(__file__).resolve().parent.parent / "training" / "default" / "module-2026.2.json"
+)
+MINUTES_URL = "https://school-committee.brightline.example/minutes/{day}"
+# Where the commenters' confirmation links point: `make run`'s server.
+COMMENT_CONFIRM_URL = "http://127.0.0.1:8000/policy/comments/confirm/{token}"
+_CONFIRM_TOKEN = re.compile(r"/policy/comments/confirm/([A-Za-z0-9_-]+)")
+LOCMEM_EMAIL = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@dataclass(frozen=True)
+class PublicComment:
+    """A comment the community sends while version 2 is open: `day` after the period opens."""
+
+    day: int
+    hour: float
+    name: str
+    email: str
+    address: str  # the address it comes from (documentation ranges), for the comment limits
+    body: str
+    publish: bool | None  # None: the commenter never follows the confirmation link
+    reason: str = ""
+
+
+PUBLIC_COMMENTS: tuple[PublicComment, ...] = (
+    PublicComment(
+        2,
+        10.5,
+        "Bright Line Civil Rights Alliance",
+        "policy@civilrights-alliance.example",
+        "192.0.2.10",
+        "The Alliance supports extending rule F1 to onward sharing. A police request whose records would "
+        "reach immigration enforcement through a joint task force is an immigration request, and the "
+        "district should refuse it as one, emergency or not. We ask the committee to publish every year "
+        "how many requests rule F1 refused, and to keep immigration records out of every answer.",
+        True,
+    ),
+    PublicComment(
+        6,
+        20.25,
+        "Citywide Parent Council",
+        "council@parents-brightline.example",
+        "198.51.100.7",
+        "Parents have asked for years that no list of students leave the district in one request. Rule B "
+        "does that: more than 10 students and the superintendent reviews every item, directory information "
+        "included. We would set the line at 5 students, and ask that recruiters' lists of contact "
+        "information always go to counsel.",
+        True,
+    ),
+    PublicComment(
+        11,
+        13.0,
+        "Special Education Parent Advisory Council",
+        "sepac@parents-brightline.example",
+        "198.51.100.23",
+        "We welcome the district's own determination before anything leaves under rule R1. The call back "
+        "should be made by someone who knows the child, the principal when the school is open, and health "
+        "records should never leave on an officer's word alone. Families should be told the same day when "
+        "contact or health records were shared in an emergency.",
+        True,
+    ),
+    PublicComment(
+        17,
+        9.75,
+        "Harborside Immigrant Family Network",
+        "board@immigrant-families.example",
+        "203.0.113.41",
+        "Sending every federal request to counsel (rule V4) closes the door through which a federal agency "
+        "could have directory information or school police reports without anyone reading the request. "
+        "Please keep directory information of students who opted out out of every federal answer.",
+        True,
+    ),
+    PublicComment(
+        21,
+        22.5,
+        "",
+        "neighbour@mail.example",
+        "203.0.113.77",
+        "Rule R4 lets the school police unit hand its reports to the police. My neighbour's son, who lives "
+        "at 14 Harbor Street and is in grade 8, was questioned at school last spring and nobody told his "
+        "mother. Please change rule R4.",
+        False,
+        "The comment names a student and his home address: the district does not publish personal "
+        "information about a student. Its point about rule R4 is passed to the committee.",
+    ),
+    PublicComment(
+        26,
+        18.0,
+        "Concerned resident",
+        "resident@mail.example",
+        "192.0.2.99",
+        "Rule R1 slows down the police when a child is in danger: a determination takes time nobody has.",
+        None,
+    ),
+)
+
+
+def start_under_first_policy(*, installed_at: dt.datetime) -> bool:
+    """A step of the demo only, never of the product: give a fresh district the first policy Bright Line
+    shipped, so that its year can adopt the current default through the lifecycle.
+
+    The policy migration stores whatever default is shipped when it runs as version 1 (2026.2 now). When
+    that row was never used (no request, no other version, no comment, no ledger entry naming it or its
+    training) its text, label, sha256 and summary become 2026.1's, dated to when the demo district
+    installed Bright Line, a year ago; so do its training module (the shipped `training/default/
+    module.json`, written for 2026.1) and the completions the demo seeded, none of which has a ledger
+    entry. Returns whether it did."""
+    from brightline.casework.models import Request
+    from brightline.ledger.models import LedgerEntry
+    from brightline.training.models import TrainingCompletion, TrainingModule
+
+    with transaction.atomic():
+        first = Version.objects.select_for_update().filter(number=1).first()
+        if (
+            first is None
+            or first.status != VersionStatus.EFFECTIVE
+            or first.effective_from is not None
+            or first.sha256 != engine.default_policy().sha256
+            or first.label == FIRST_POLICY_LABEL
+        ):
+            return False
+        modules = list(TrainingModule.objects.filter(version=first).values_list("pk", flat=True))
+        if (
+            Request.objects.exists()
+            or Version.objects.filter(number__gt=1).exists()
+            or first.comments.exists()
+            or LedgerEntry.objects.filter(subject__policy_version=first.pk).exists()
+            or LedgerEntry.objects.filter(subject__training_module__in=modules).exists()
+        ):
+            return False
+        text = FIRST_POLICY_FILE.read_text(encoding="utf-8")
+        first.label = FIRST_POLICY_LABEL
+        first.policy_id = "default"
+        first.text = text
+        first.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        first.summary = FIRST_POLICY_SUMMARY
+        first.created_at = installed_at
+        first.save()
+        TrainingModule.objects.filter(pk__in=modules).update(created_at=installed_at)
+        TrainingCompletion.objects.filter(module_id__in=modules).update(completed_at=installed_at)
+    return True
+
+
+def _comment_submit(version: Version, comment: PublicComment) -> tuple[Comment, str | None]:
+    """Send a comment as the page does; return it with the token of its confirmation link, read from the
+    commenter's mail. The demo's commenters receive their mail in memory whatever the district's mail
+    settings. No token when the caller holds a transaction open (a test): the mail leaves on commit."""
+    from brightline.policy.services import policy_comment_submit
+
+    with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL):
+        before = len(getattr(mail, "outbox", []))
+        submitted = policy_comment_submit(
+            version_id=version.pk,
+            body=comment.body,
+            email=comment.email,
+            name=comment.name,
+            ip=comment.address,
+            verify_url=COMMENT_CONFIRM_URL,
+        )
+        sent = list(getattr(mail, "outbox", [])[before:])
+    for message in sent:
+        found = _CONFIRM_TOKEN.search(message.body)
+        if comment.email in message.to and found:
+            return submitted, found.group(1)
+    if transaction.get_connection().in_atomic_block:
+        return submitted, None
+    raise RuntimeError(f"no confirmation link reached {comment.email}")
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _today() -> str:
+    return f"{timezone.localdate():%B %-d, %Y}"
+
+
+def _second_version() -> Version:
+    return Version.objects.get(label=SECOND_POLICY_LABEL)
+
+
+def policy_year(*, start: dt.datetime) -> list[tuple[dt.datetime, Callable[[], str]]]:
+    """Version 2026.2's way through the lifecycle during the demo year starting at `start`, as acts at
+    their moments (district time): recorded from the shipped default about eight months in, a month of
+    public comment, the school committee's vote, training, and effect from a Monday about two months
+    before the year ends. Each act calls the services as the person who does it."""
+    from brightline.policy.services import (
+        policy_comment_moderate,
+        policy_comment_verify,
+        policy_default_seed,
+        policy_draft_update,
+        policy_version_adopt,
+        policy_version_make_effective,
+        policy_version_open_comment,
+    )
+    from brightline.training.services import training_complete, training_module_create
+
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first_day = timezone.localtime(start, zone).date()
+
+    def day(number: int) -> date:
+        return first_day + dt.timedelta(days=number)
+
+    def at(number: int, hour: float) -> dt.datetime:
+        return dt.datetime.combine(day(number), dt.time(0), tzinfo=zone) + dt.timedelta(hours=hour)
+
+    drafted, opens, period = 240, 247, 30
+    closes = opens + period
+    meeting = closes + 9
+    # Effective from the first Monday at least two weeks after the vote, at the start of the day.
+    effective_day = day(meeting + 14)
+    effective_day += dt.timedelta(days=(7 - effective_day.weekday()) % 7)
+    effective_from = dt.datetime.combine(effective_day, dt.time(0), tzinfo=zone)
+
+    def record_default() -> str:
+        version = policy_default_seed(recorded_by=_user("admin"))
+        if version is None:
+            raise RuntimeError("the shipped default policy is already recorded")
+        return f"{_today()}: the administrator records the shipped default {version.label} as draft version {version.number}"
+
+    def write_summary() -> str:
+        version = _second_version()
+        policy_draft_update(
+            version_id=version.pk,
+            author=_user("counsel"),
+            label=version.label,
+            text=version.text,
+            summary=SECOND_POLICY_CHANGES,
+            test_suite=version.test_suite,
+        )
+        return f"{_today()}: counsel writes what {version.label} changes"
+
+    def open_comment() -> str:
+        version = policy_version_open_comment(
+            version_id=_second_version().pk,
+            opened_by=_user("superintendent"),
+            opens_on=day(opens),
+            closes_on=day(closes),
+        )
+        return f"{_today()}: {version.label} opens for public comment until {day(closes):%B %-d, %Y}"
+
+    tokens: dict[int, str] = {}
+    comments: dict[int, int] = {}
+
+    def submit(index: int) -> Callable[[], str]:
+        def act() -> str:
+            comment, token = _comment_submit(_second_version(), PUBLIC_COMMENTS[index])
+            comments[index] = comment.pk
+            if token is not None:
+                tokens[index] = token
+            return f"{_today()}: a comment from {comment.display_name}"
+
+        return act
+
+    def confirm(index: int) -> Callable[[], str]:
+        def act() -> str:
+            if index not in tokens:
+                return f"{_today()}: a comment waits for its confirmation"
+            comment = policy_comment_verify(token=tokens[index])
+            return f"{_today()}: {comment.display_name} confirms their comment"
+
+        return act
+
+    def moderate(index: int) -> Callable[[], str]:
+        def act() -> str:
+            spec = PUBLIC_COMMENTS[index]
+            comment = Comment.objects.get(pk=comments[index])
+            if comment.status != CommentStatus.PENDING:
+                return f"{_today()}: nothing to moderate"
+            policy_comment_moderate(
+                comment_id=comment.pk,
+                moderator=_user("counsel"),
+                publish=bool(spec.publish),
+                reason=spec.reason,
+            )
+            return f"{_today()}: counsel {'publishes a comment' if spec.publish else 'keeps a comment off the page'}"
+
+        return act
+
+    def adopt() -> str:
+        version = policy_version_adopt(
+            version_id=_second_version().pk,
+            recorded_by=_user("superintendent"),
+            voted_on=day(meeting),
+            minutes_url=MINUTES_URL.format(day=day(meeting).isoformat()),
+        )
+        return f"{_today()}: the school committee's vote of {day(meeting):%B %-d} adopting {version.label} is recorded"
+
+    def write_training() -> str:
+        data = json.loads(SECOND_POLICY_TRAINING.read_text(encoding="utf-8"))
+        module = training_module_create(
+            version_id=_second_version().pk,
+            author=_user("counsel"),
+            title=data["title"],
+            content=data["content"],
+            questions=data["questions"],
+            attestation=data["attestation"],
+        )
+        return f"{_today()}: counsel writes the training for {module.version.label}"
+
+    def train(username: str) -> Callable[[], str]:
+        def act() -> str:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                return f"{_today()}: no {username} to train"
+            for module in _second_version().training_modules.all():
+                training_complete(
+                    user=user,
+                    module_id=module.pk,
+                    answers=[question["answer"] for question in module.questions],
+                    attested=True,
+                )
+            return f"{_today()}: {user.get_full_name() or username} completes the training for {SECOND_POLICY_LABEL}"
+
+        return act
+
+    def make_effective() -> str:
+        version = policy_version_make_effective(
+            version_id=_second_version().pk, made_by=_user("admin"), effective_from=effective_from
+        )
+        return f"{_today()}: {version.label} is made effective from {effective_day:%A, %B %-d, %Y}"
+
+    acts: list[tuple[dt.datetime, Callable[[], str]]] = [
+        (at(drafted, 9.5), record_default),
+        (at(drafted + 1, 14), write_summary),
+        (at(opens, 10), open_comment),
+    ]
+    for index, comment in enumerate(PUBLIC_COMMENTS):
+        sent = at(opens + comment.day, comment.hour)
+        acts.append((sent, submit(index)))
+        if comment.publish is not None:
+            acts.append((sent + dt.timedelta(hours=3), confirm(index)))
+            acts.append((at(opens + comment.day + 2, 11), moderate(index)))
+    acts.append((at(meeting + 1, 9.25), adopt))
+    acts.append((at(meeting + 3, 10), write_training))
+    for offset, username in enumerate(("counsel", "superintendent", "clerk", "admin", "principal")):
+        acts.append((at(meeting + 4 + offset, 9 + offset), train(username)))
+    acts.append((at(meeting + 10, 9), make_effective))
+    return sorted(acts, key=lambda act: act[0])
+
+
+def policy_history() -> list[str]:
+    """One line per policy version of the district, for the command's report."""
+    lines = []
+    for version in Version.objects.order_by("number"):
+        since = (
+            f"in effect from {timezone.localtime(version.effective_from):%B %-d, %Y}"
+            if version.effective_from
+            else "in effect from the beginning"
+        )
+        until = (
+            f" until {timezone.localtime(version.superseded_at):%B %-d, %Y}" if version.superseded_at else ""
+        )
+        adopted = f", adopted {version.adopted_on:%B %-d, %Y}" if version.adopted_on else ""
+        lines.append(
+            f"version {version.number} ({version.label}): {version.get_status_display().lower()}{adopted}, "
+            f"{since}{until}"
+            if version.status in (VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED)
+            else f"version {version.number} ({version.label}): {version.get_status_display().lower()}"
+        )
+    return lines
 
 
 def load_credentials(*, data_dir: Path) -> dict[str, Any]:

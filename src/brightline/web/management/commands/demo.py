@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from brightline.web.demo import current_code, load_credentials, seed_demo, simulate_demo_year
+from brightline.web.demo import current_code, load_credentials, policy_history, seed_demo, simulate_demo_year
 
 
 class Command(BaseCommand):
@@ -67,6 +67,14 @@ class Command(BaseCommand):
                 f"  {tally.get('released', 0)} releases, {sum(v for k, v in tally.items() if k.startswith('state:closed'))}"
                 f" requests closed with nothing released, {tally.get('after_the_fact', 0)} after-the-fact entries."
             )
+            self.stdout.write(
+                f"  Emergencies determined by the district: {tally.get('determined:found', 0)} found, "
+                f"{tally.get('determined:declined', 0)} not found; left until the emergency ended and sent back "
+                f"to review at release: {tally.get('emergency_ended', 0)}."
+            )
+        self.stdout.write("Policy history:")
+        for line in policy_history():
+            self.stdout.write(f"  {line}")
 
     def _show(self, credentials: dict[str, Any]) -> None:
         for user in credentials["users"]:
