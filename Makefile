@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export BRIGHTLINE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint bench install install-dev clean
+.PHONY: run test test-stress lint bench install install-dev clean
 
 # setup.py builds the one compiled part, the ledger verifier's batch check (src/brightline/ledger/_speedups.c).
 $(BIN)/brightline: pyproject.toml setup.py src/brightline/ledger/_speedups.c
@@ -53,6 +53,11 @@ run: install
 
 test: install
 	$(BIN)/python scripts/run_tests.py
+
+# The browser and concurrency tests, 5 runs on SQLite and 5 on PostgreSQL, beside 2 busy processes;
+# lists every test that failed in any run. STRESS_ARGS="--runs 2 --database sqlite" and so on.
+test-stress: install
+	$(BIN)/python scripts/stress.py $(STRESS_ARGS)
 
 lint: install
 	$(BIN)/ruff check src bench scripts

@@ -13,6 +13,10 @@ from brightline.casework.models import Decision, ItemState
 from brightline.errors import Conflict
 from brightline.testing import World, make_user, request_body
 
+# How long a thread may take before the test calls it hung. Only a hang reaches it, so it can be wide
+# enough for a machine busy with other work.
+HANG = 60
+
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
@@ -34,7 +38,7 @@ def test_two_reviewers_deciding_one_item_at_once_one_gets_a_conflict(world: Worl
                 )
                 first_holds_lock.set()
                 # Keep the transaction (and the row lock) open while the second reviewer tries.
-                release_first.wait(timeout=10)
+                release_first.wait(timeout=HANG)
             outcomes["first"] = "decided"
         except Exception as error:  # reported to the main thread below
             outcomes["first"] = error
@@ -58,14 +62,17 @@ def test_two_reviewers_deciding_one_item_at_once_one_gets_a_conflict(world: Worl
 
     one = threading.Thread(target=first)
     one.start()
-    assert first_holds_lock.wait(timeout=10)
+    assert first_holds_lock.wait(timeout=HANG)
     two = threading.Thread(target=second)
     two.start()
+    # One second in which the second reviewer would finish if the row lock did not hold it back; load
+    # only slows that reviewer down, so a busy machine cannot fail this check.
     two.join(timeout=1)
     assert two.is_alive(), "the second reviewer must wait for the first one's row lock"
     release_first.set()
-    one.join(timeout=10)
-    two.join(timeout=10)
+    one.join(timeout=HANG)
+    two.join(timeout=HANG)
+    assert not one.is_alive() and not two.is_alive(), f"a reviewer is still waiting after {HANG} s"
     assert outcomes["first"] == "decided"
     assert isinstance(outcomes["second"], Conflict)
     item.refresh_from_db()

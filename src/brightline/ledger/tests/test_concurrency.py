@@ -17,6 +17,8 @@ from brightline.ledger.verification import verify_ledger
 
 WRITERS = 6
 EACH = 15
+# How long the writers may take before the test calls them hung; only a hang reaches it.
+HANG = 300
 
 
 @pytest.mark.skipif(
@@ -29,7 +31,7 @@ def test_concurrent_writers_in_threads_get_gapless_unique_numbers(ledger_rows_re
 
     def writer(number: int) -> None:
         try:
-            barrier.wait()
+            barrier.wait(timeout=HANG)
             for step in range(EACH):
                 with transaction.atomic():
                     ledger_append(event_type="item.decided", subject={"item": number * 100 + step}, record={})
@@ -42,7 +44,8 @@ def test_concurrent_writers_in_threads_get_gapless_unique_numbers(ledger_rows_re
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=HANG)
+    assert not any(thread.is_alive() for thread in threads), f"a writer is still appending after {HANG} s"
     assert errors == []
     indices = list(LedgerEntry.objects.order_by("index").values_list("index", flat=True))
     assert indices == list(range(WRITERS * EACH))
@@ -82,14 +85,17 @@ def test_concurrent_writer_processes_on_a_sqlite_file_get_gapless_unique_numbers
     env = {**os.environ, "BRIGHTLINE_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     subprocess.run(
-        [sys.executable, "-m", "brightline", "migrate", "--no-input", "-v0"], env=env, check=True, timeout=300
+        [sys.executable, "-m", "brightline", "migrate", "--no-input", "-v0"],
+        env=env,
+        check=True,
+        timeout=HANG,
     )
     writers = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(number), str(EACH)], env=env)
         for number in range(WRITERS)
     ]
-    assert [writer.wait(timeout=300) for writer in writers] == [0] * WRITERS
+    assert [writer.wait(timeout=HANG) for writer in writers] == [0] * WRITERS
     verified = subprocess.run(
-        [sys.executable, "-c", VERIFY], env=env, check=True, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", VERIFY], env=env, check=True, capture_output=True, text=True, timeout=HANG
     )
     assert verified.stdout.strip() == str(WRITERS * EACH)

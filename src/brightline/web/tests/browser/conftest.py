@@ -39,6 +39,11 @@ CHROMIUM_ARGS = [
 ]
 AXE_PATH = "/__test-only__/axe-core.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Every wait below is for a condition (a page loaded, an element focused, a file chooser opened); these
+# bounds only decide how long a wait that will never end takes to say so. They are wide because a busy
+# machine (two other processes on two cores) makes a page load or a POST take several seconds.
+ACTION_TIMEOUT_MS = 30_000
+NAVIGATION_TIMEOUT_MS = 60_000
 
 
 def _required() -> bool:
@@ -71,12 +76,22 @@ def chromium() -> Iterator[Any]:
         if _required():
             pytest.fail(f"BRIGHTLINE_REQUIRE_BROWSER is set but {reason}", pytrace=False)
         pytest.skip(reason)
+    from playwright.sync_api import expect as playwright_expect
     from playwright.sync_api import sync_playwright
 
+    playwright_expect.set_options(timeout=ACTION_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def expect(target: Any) -> Any:
+    """Playwright's retrying assertion (`expect(locator).to_be_focused()`), imported when first used so
+    that a machine without Playwright skips the suite instead of failing to collect it."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
 
 
 class AccessibilityViolation(AssertionError):
@@ -96,6 +111,12 @@ class Visitor:
         self.csp_violations: list[str] = []
         page.on("load", lambda loaded: self.loaded.append(loaded.url))
         page.on("console", self._console)
+        # Playwright sees a file chooser only if Chromium intercepts it. expect_file_chooser() switches
+        # interception on when it is called, by a command that nothing waits for; Chromium can apply it
+        # after the key press sent next (input travels by another route), and the chooser then opens
+        # unseen and the wait times out. A listener kept for the page's whole life switches it on here,
+        # and every later round trip to the page (a load, an evaluate) is handled after it.
+        page.on("filechooser", lambda chooser: None)
         # axe-core is served as if from the site itself, so the pages' Content-Security-Policy
         # (script-src 'self', no inline script) stays in force while it is injected.
         page.route(
@@ -172,6 +193,33 @@ class Visitor:
         self.tab_to(selector)
         self.page.keyboard.press(key)
 
+    def key_select(self, selector: str, label: str) -> None:
+        """Choose the option labelled `label` of a <select> by typing the label's first letter.
+
+        A select forgets the letters typed into it after a second, so a word typed on a busy machine can
+        land on another option. The same letter typed again moves to the next option that starts with
+        it, however long the pause between presses, so the outcome does not depend on timing."""
+        self.tab_to(selector)
+        select = self.page.locator(selector)
+        chosen = "(s) => s.selectedIndex < 0 ? null : s.options[s.selectedIndex].text.trim()"
+        for _ in range(select.locator("option").count()):
+            self.page.keyboard.type(label[0])
+            if select.evaluate(chosen) == label:
+                return
+        raise AssertionError(f"typing {label[0]!r} in {selector} never chooses {label!r}")
+
+    def key_choose_file(self, selector: str, key: str, files: list[dict[str, Any]]) -> None:
+        """Tab to a file field, open its chooser with `key` and pick `files`, as a keyboard user would."""
+        self.tab_to(selector)
+        field = self.page.locator(selector)
+        expect(field).to_be_focused()
+        with self.page.expect_file_chooser() as chooser:
+            self.page.keyboard.press(key)
+        assert chooser.value.element.evaluate("(e, s) => e.matches(s)", selector), "another field's chooser"
+        chooser.value.set_files(files=files)
+        names = field.evaluate("(input) => Array.from(input.files, (file) => file.name)")
+        assert names == [file["name"] for file in files]
+
 
 @pytest.fixture
 def visit(
@@ -192,7 +240,8 @@ def visit(
 
     def open_as(person: str) -> Visitor:
         context = chromium.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
         contexts.append(context)
         visitor = Visitor(context.new_page(), live_server.url, f"{test_name}-{person}")
         visitors.append(visitor)

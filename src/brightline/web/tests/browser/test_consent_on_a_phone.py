@@ -9,6 +9,7 @@ import pytest
 
 from brightline.casework.models import Item, Request
 from brightline.testing import PASSWORD, World
+from brightline.web.tests.browser.conftest import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +70,7 @@ def test_a_detective_sends_a_consent_from_a_phone_after_the_missing_part_is_poin
     fits_the_screen(detective)
     warning = page.inner_text("#id_consent_recipient-warning")
     assert "without the recipient it names, this consent is not valid" in warning
-    assert page.evaluate("() => document.activeElement.id") == "consent-warnings"
+    expect(page.locator("#consent-warnings")).to_be_focused()
     assert not Request.objects.exists()
 
     # The detective fills in the recipient and attaches the signed form again.
