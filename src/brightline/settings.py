@@ -6,6 +6,7 @@ without a secret key and turns on the HTTPS-only protections.
 
 from __future__ import annotations
 
+import re
 from email.utils import formataddr, getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -69,9 +70,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Their checks (process_view) run in this order, ahead of CSRF's: a flood, an oversized upload or
+    # text that cannot be stored is refused before anything else is done with it.
+    "brightline.accounts.ratelimits.RateLimitMiddleware",
+    "brightline.accounts.middleware.UploadLimitMiddleware",
+    "brightline.accounts.middleware.UnencodableTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "brightline.accounts.middleware.MfaRequiredMiddleware",
+    "brightline.accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -169,6 +176,12 @@ MEDIA_ROOT = DATA_DIR / "files"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 UPLOAD_MAX_BYTES = env_int("BRIGHTLINE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+# Each file is counted as it streams in and refused (422, naming its field) once past UPLOAD_MAX_BYTES.
+FILE_UPLOAD_HANDLERS = [
+    "brightline.accounts.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Staff sessions end after 30 idle minutes: the expiry moves forward with every request.
 SESSION_COOKIE_AGE = 30 * 60
@@ -195,6 +208,43 @@ SIGNIN_LOCKOUT_FAILURES = env_int("BRIGHTLINE_SIGNIN_LOCKOUT_FAILURES", 5, minim
 SIGNIN_LOCKOUT_IP_FAILURES = env_int("BRIGHTLINE_SIGNIN_LOCKOUT_IP_FAILURES", 50, minimum=1)
 SIGNIN_LOCKOUT_MINUTES = env_int("BRIGHTLINE_SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
 PASSWORD_RESET_TIMEOUT = 60 * 60
+
+
+def _rate(name: str, default: str) -> str:
+    """A rate as django-ratelimit reads it: a count per period, e.g. 600/m, 10/15m, 5/h."""
+    raw = env_str(name, default).strip()
+    if not re.fullmatch(r"[1-9]\d*/\d*[smhd]", raw):
+        raise ConfigurationError(f"{name}: expected a count per period such as 600/m or 10/15m; got {raw!r}")
+    return raw
+
+
+# Rate limits (accounts/ratelimits.py): a token, an account or an address past its rate is answered
+# 429 with Retry-After. Sized for real use: an agency's system polling and submitting, an office of staff
+# behind one address, a person signing in a few times a day; see README.md's configuration table.
+RATELIMIT_ENABLE = env_bool("BRIGHTLINE_RATE_LIMITS", True)
+RATE_LIMITS = {
+    "api_token": _rate("BRIGHTLINE_RATE_API_TOKEN", "600/m"),
+    "api_account": _rate("BRIGHTLINE_RATE_API_ACCOUNT", "300/m"),
+    "api_address": _rate("BRIGHTLINE_RATE_API_ADDRESS", "1200/m"),
+    "signin_account": _rate("BRIGHTLINE_RATE_SIGNIN_ACCOUNT", "10/15m"),
+    "signin_address": _rate("BRIGHTLINE_RATE_SIGNIN_ADDRESS", "100/5m"),
+    "mfa_account": _rate("BRIGHTLINE_RATE_MFA_ACCOUNT", "10/15m"),
+    "mfa_address": _rate("BRIGHTLINE_RATE_MFA_ADDRESS", "100/5m"),
+    "password_reset_account": _rate("BRIGHTLINE_RATE_PASSWORD_RESET_ACCOUNT", "3/h"),
+    "password_reset_address": _rate("BRIGHTLINE_RATE_PASSWORD_RESET_ADDRESS", "20/h"),
+}
+# The counters are rows of a database cache table (created by an accounts migration, as by
+# `createcachetable`): every worker process counts the same. Nothing else caches, and no cache is
+# per-process: the default cache keeps nothing.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    "ratelimit": {
+        "BACKEND": "brightline.accounts.ratelimits.RateLimitCache",
+        "LOCATION": "brightline_rate_limits",
+        "OPTIONS": {"MAX_ENTRIES": 10_000, "CULL_FREQUENCY": 3},
+    },
+}
+RATELIMIT_USE_CACHE = "ratelimit"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

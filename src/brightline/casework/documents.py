@@ -19,6 +19,15 @@ from brightline.ledger.services import ledger_append
 PDF_MAGIC = b"%PDF-"
 
 
+def pdf_name(name: str | None) -> str:
+    """The name a legal document is kept and served under: what it came as, ending in `.pdf` whatever
+    it ended in (a document is a PDF by its bytes, so `subpoena.html` is served as `subpoena.pdf`)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem = base[:-4] if base.lower().endswith(".pdf") else base.rsplit(".", 1)[0] if "." in base[1:] else base
+    stem = "".join(c for c in stem if c.isprintable() and c not in '"\\;').strip(" .") or "document"
+    return f"{stem[:200]}.pdf"
+
+
 @transaction.atomic
 def document_attach(*, request: Request, upload: Any, kind: str, uploaded_by: User | None) -> Document:
     """Store a PDF with its request. The type is read from the bytes, never from the name or header."""
@@ -44,7 +53,7 @@ def document_attach(*, request: Request, upload: Any, kind: str, uploaded_by: Us
     document = Document(
         request=request,
         kind=kind,
-        original_name=(upload.name or "document.pdf")[-255:],
+        original_name=pdf_name(upload.name),
         content_type="application/pdf",
         size=size,
         sha256=digest.hexdigest(),
@@ -66,7 +75,7 @@ def document_open(*, document: Document, viewer: User | None) -> FileResponse:
         document.file.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
-        filename=document.original_name,
+        filename=pdf_name(document.original_name),
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -160,6 +160,10 @@ RULES: dict[str, dict[str, str]] = {
     "page notices:letter_mark": only(**{str(role): HIDDEN for role in RECORDS_OFFICE}),
     "page notices:catalogs": only(ALL_STAFF),
     "page notices:catalog_review": only(Role.ADMIN),
+    # Families' objections: reviewers decide (there is no objection 1), the records office enters letters.
+    "page notices:objections": only(REVIEWERS),
+    "page notices:objection_decide": only(**{str(role): HIDDEN for role in REVIEWERS}),
+    "page notices:objection_enter": only(RECORDS_OFFICE),
     # Reviewers.
     "page web:review": only(REVIEWERS),
     "page web:review_request": only(REVIEWERS),
@@ -177,6 +181,7 @@ RULES: dict[str, dict[str, str]] = {
     "page web:family": only(Role.PARENT, Role.ELIGIBLE_STUDENT),
     # (student_pk is Alice, the parent's child; the eligible student persona is not her)
     "page web:family_record_copy": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
+    "page web:family_object": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
     # The policy in public: versions, their diff and comments for anyone; drafting for policy staff.
     "page policy:versions": everyone(),
     "page policy:version": everyone(),
@@ -338,9 +343,13 @@ def fixtures(world: World) -> Fixtures:
     }
     # The administrator works cases too: trained like the personas of build_world().
     training_seed_completed(users=[users[Role.ADMIN]])
-    clients: dict[str, Client] = {ANONYMOUS: Client(), OWN_TOKEN: Client(), OTHER_TOKEN: Client()}
+    # Each persona calls from its own address, as people do: the rate limits stay on and count each apart.
+    addresses = {persona: f"10.9.0.{number}" for number, persona in enumerate(PERSONAS, start=1)}
+    clients: dict[str, Client] = {
+        persona: Client(REMOTE_ADDR=addresses[persona]) for persona in (ANONYMOUS, OWN_TOKEN, OTHER_TOKEN)
+    }
     for role, user in users.items():
-        clients[str(role)] = Client()
+        clients[str(role)] = Client(REMOTE_ADDR=addresses[str(role)])
         sign_in(clients[str(role)], user)
     values = {
         "request_id": str(request.pk),
@@ -353,6 +362,7 @@ def fixtures(world: World) -> Fixtures:
         "agency_id": str(world.transit.pk),
         "notice_id": "1",
         "counsel_notice_id": "1",
+        "objection_id": "1",
         "email_id": "1",
         "decision_id": "1",
         "incident_id": "1",
@@ -372,7 +382,7 @@ def fixtures(world: World) -> Fixtures:
     _, submit_only = api_token_issue(agency=world.police, name="intake", scopes=[TokenScope.SUBMIT])
     _, read_only = api_token_issue(agency=world.police, name="dashboard", scopes=[TokenScope.READ_OWN])
     for persona in (SUBMIT_TOKEN, READ_TOKEN):
-        clients[persona] = Client()
+        clients[persona] = Client(REMOTE_ADDR=addresses[persona])
     headers = {
         OWN_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {world.police_token}"},
         OTHER_TOKEN: {"HTTP_AUTHORIZATION": f"Bearer {world.transit_token}"},

@@ -1,0 +1,188 @@
+"""Rate limits on the API, sign-in, the second factor and password reset (django-ratelimit).
+
+Each limit is a rate (`settings.RATE_LIMITS`) counted per token, per account or per address in
+django-ratelimit's fixed windows. The counters live in the database (`RateLimitCache`, Django's database
+cache with an atomic increment), so every worker process counts the same; a limit passed answers 429
+with `Retry-After`, the seconds until its window ends. `/api/v1/health` is not limited: a load balancer
+polls it, and it reads nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, models, router, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.timezone import now as tz_now
+from django_ratelimit.core import get_usage
+
+from brightline.accounts.lockout import client_ip
+
+UNLIMITED_PATHS = frozenset({"/api/v1/health"})
+
+
+class RateLimitCache(DatabaseCache):
+    """Django's database cache, with an increment that is one locked read and write.
+
+    django-ratelimit counts with `add` then `incr`; the stock `incr` (a get, then a set) loses counts
+    when two workers race. Here the row is locked (`SELECT … FOR UPDATE`; SQLite's `BEGIN IMMEDIATE`
+    serialises writers) and its expiry is kept."""
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
+        key = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote_name = connection.ops.quote_name
+        table = quote_name(self._table)  # type: ignore[attr-defined]
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        with transaction.atomic(using=db), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote_name('value')}, {quote_name('expires')} FROM {table} "  # noqa: S608
+                f"WHERE {quote_name('cache_key')} = %s{lock}",
+                [key],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise ValueError(f"Key '{key}' not found.")
+            expires = row[1]
+            expression = models.Expression(output_field=models.DateTimeField())
+            for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
+                connection
+            ):
+                expires = converter(expires, expression, connection)
+            if expires < tz_now():
+                raise ValueError(f"Key '{key}' not found.")
+            stored = connection.ops.process_clob(row[0])
+            value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301 (our own rows)
+            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            cursor.execute(
+                f"UPDATE {table} SET {quote_name('value')} = %s WHERE {quote_name('cache_key')} = %s",  # noqa: S608
+                [encoded, key],
+            )
+        return value
+
+
+# (group, value) pairs: which counters a request adds to. Values are hashed by django-ratelimit before
+# they become cache keys; a bearer token is hashed here as well, so that no form of it is kept.
+Counter = tuple[str, str]
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _address(request: HttpRequest) -> str:
+    return client_ip(request) or "unknown"
+
+
+def _api_counters(request: HttpRequest) -> list[Counter]:
+    counters: list[Counter] = [("api_address", _address(request))]
+    authorization = request.headers.get("Authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        counters.append(("api_token", _digest(authorization[7:].strip())))
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        counters.append(("api_account", str(user.pk)))
+    return counters
+
+
+def _signin_counters(request: HttpRequest) -> list[Counter]:
+    counters: list[Counter] = [("signin_address", _address(request))]
+    username = str(request.POST.get("username", "")).strip().lower()
+    if username:
+        counters.append(("signin_account", _digest(username)))
+    return counters
+
+
+def _mfa_counters(request: HttpRequest) -> list[Counter]:
+    counters: list[Counter] = [("mfa_address", _address(request))]
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        counters.append(("mfa_account", str(user.pk)))
+    return counters
+
+
+def _reset_counters(request: HttpRequest) -> list[Counter]:
+    counters: list[Counter] = [("password_reset_address", _address(request))]
+    email = str(request.POST.get("email", "")).strip().lower()
+    if email:
+        counters.append(("password_reset_account", _digest(email)))
+    return counters
+
+
+def _reset_confirm_counters(request: HttpRequest) -> list[Counter]:
+    return [("password_reset_address", _address(request))]
+
+
+# Pages whose POSTs are limited, by URL name.
+PAGE_COUNTERS: dict[str, Callable[[HttpRequest], list[Counter]]] = {
+    "accounts:login": _signin_counters,
+    "security:mfa": _mfa_counters,
+    "security:password_reset": _reset_counters,
+    "security:password_reset_confirm": _reset_confirm_counters,
+}
+
+
+def counters_for(request: HttpRequest) -> list[Counter]:
+    """The counters this request adds to: every API call (the health check aside), and the POSTs of
+    sign-in, the second factor and password reset."""
+    if request.path.startswith("/api/"):
+        return [] if request.path.rstrip("/") in UNLIMITED_PATHS else _api_counters(request)
+    if request.method != "POST":
+        return []
+    match = getattr(request, "resolver_match", None)
+    counters = PAGE_COUNTERS.get(match.view_name if match is not None else "")
+    return counters(request) if counters is not None else []
+
+
+def seconds_to_wait(request: HttpRequest) -> int | None:
+    """Count this request; the seconds until every limit it passed opens again, or None when it passed
+    none."""
+    waits: list[int] = []
+    for group, value in counters_for(request):
+        usage = get_usage(
+            request,
+            group=group,
+            key=lambda _group, _request, value=value: value,
+            rate=settings.RATE_LIMITS[group],
+            increment=True,
+        )
+        if usage is not None and usage["should_limit"]:
+            waits.append(max(1, int(usage["time_left"])))
+    return max(waits) if waits else None
+
+
+def too_many_requests(request: HttpRequest, wait: int) -> HttpResponse:
+    message = f"Too many requests. Try again in {wait} seconds."
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": [{"loc": [], "msg": message}]}, status=429)
+    else:
+        response = render(request, "accounts/too_many_requests.html", {"message": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+class RateLimitMiddleware:
+    """Answers 429 with `Retry-After` once a token, an account or an address passes its limit. It runs
+    before CSRF and the view (its `process_view` sits ahead of Django's CSRF check in MIDDLEWARE), so a
+    flood is refused before any other work."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        wait = seconds_to_wait(request)
+        return too_many_requests(request, wait) if wait is not None else None
