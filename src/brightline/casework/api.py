@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from brightline.accounts.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
+from brightline.accounts.services import staff_accesses_record
 from brightline.agencies.models import Agency, TokenScope
 from brightline.api_schemas import ERRORS
 from brightline.casework import selectors, services
@@ -109,6 +110,18 @@ def _log_staff_view(request: ApiRequest, found: Any, what: str) -> None:
         services.request_access_record(user=request.user, request=found, what=what, http_request=request)
 
 
+def _log_staff_list(request: ApiRequest, requests: list[Any], what: str) -> None:
+    """A page of requests shown to staff: one access-log row per identified student, in one statement
+    (the students come prefetched with the page)."""
+    if getattr(request, "staff", None) is not None:
+        staff_accesses_record(
+            user=request.user,
+            students=(rs.student for found in requests for rs in found.students.all()),
+            what=what,
+            request=request,
+        )
+
+
 @router.post(
     "/requests",
     auth=agency_with_scope(TokenScope.SUBMIT),
@@ -175,7 +188,8 @@ def list_requests(
 ) -> list[dict[str, Any]]:
     """The caller's requests, newest first, a page of at most 200 at a time."""
     viewer = _viewer(request)
-    found = selectors.requests_list(state=state, **viewer)[offset : offset + limit]
+    found = list(selectors.requests_list(state=state, **viewer)[offset : offset + limit])
+    _log_staff_list(request, found, "request in a list of requests")
     return [selectors.request_representation(r, for_agency="agency" in viewer) for r in found]
 
 
@@ -394,6 +408,13 @@ class QueueItemOut(Schema):
     "/review/queue", auth=staff_only, response={200: list[QueueItemOut]}, summary="Items waiting for me"
 )
 def my_queue(request: ApiRequest) -> list[dict[str, Any]]:
+    items = list(selectors.review_queue(user=request.user)[:500])
+    staff_accesses_record(
+        user=request.user,
+        students=(item.request_student.student for item in items),
+        what="item in the review queue",
+        request=request,
+    )
     return [
         {
             "id": item.pk,
@@ -407,7 +428,7 @@ def my_queue(request: ApiRequest) -> list[dict[str, Any]]:
             "explanation": item.explanation,
             "decision_due_at": item.request.decision_due_at,
         }
-        for item in selectors.review_queue(user=request.user)[:500]
+        for item in items
     ]
 
 
@@ -418,5 +439,6 @@ def my_queue(request: ApiRequest) -> list[dict[str, Any]]:
     summary="Requests past their decision deadline",
 )
 def overdue(request: ApiRequest) -> list[dict[str, Any]]:
-    found = selectors.requests_overdue(user=request.user)
-    return [selectors.request_representation(r, for_agency=False) for r in found[:200]]
+    found = list(selectors.requests_overdue(user=request.user)[:200])
+    _log_staff_list(request, found, "request in the overdue list")
+    return [selectors.request_representation(r, for_agency=False) for r in found]

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from brightline.accounts.services import staff_accesses_record
 from brightline.agencies.services import agency_verify
 from brightline.casework import selectors as casework_selectors
 from brightline.casework import services as casework_services
@@ -96,6 +97,7 @@ def _match_panels(request: PageRequest, found: Request) -> list[dict[str, Any]]:
     results of the clerk's own search when this panel's search form was sent."""
     searched = request.GET.get("search_for", "")
     panels = []
+    shown: list[Any] = []
     for rs in found.students.all():
         if rs.match_state in (MatchState.MATCHED, MatchState.CLOSED):
             continue
@@ -121,6 +123,7 @@ def _match_panels(request: PageRequest, found: Request) -> list[dict[str, Any]]:
                     last_name=data.get("last_name") or None,
                     birth_date=data.get("birth_date"),
                 )
+        shown.extend([*candidates, *(results or [])])
         panels.append(
             {
                 "request_student": rs,
@@ -131,6 +134,11 @@ def _match_panels(request: PageRequest, found: Request) -> list[dict[str, Any]]:
                 "close_form": CloseUnidentifiedForm(prefix=f"close{rs.pk}"),
             }
         )
+    # The roster students shown to the clerk (match candidates, search results): one access-log row per
+    # student, in one statement for the page.
+    staff_accesses_record(
+        user=request.user, students=shown, what="match candidate or roster search result", request=request
+    )
     return panels
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from brightline.accounts.models import Role, User
+from brightline.accounts.services import staff_accesses_record
 from brightline.casework import selectors as casework_selectors
 from brightline.casework import services as casework_services
 from brightline.casework.documents import document_open
@@ -37,7 +38,15 @@ CONFLICT_MESSAGE = (
 @role_required(REVIEWERS)
 def review(request: PageRequest) -> HttpResponse:
     groups: dict[Any, dict[str, Any]] = {}
-    for item in casework_selectors.review_queue(user=request.user):
+    queue = list(casework_selectors.review_queue(user=request.user))
+    # The queue names each item's student: one access-log row per student shown, in one statement.
+    staff_accesses_record(
+        user=request.user,
+        students=(item.request_student.student for item in queue),
+        what="item in the review queue",
+        request=request,
+    )
+    for item in queue:
         group = groups.setdefault(item.request_id, {"req": item.request, "items": []})
         group["items"].append(item)
     # Counsel's copies of requests the policy sends to counsel (notify_legal_advisor), to read.
