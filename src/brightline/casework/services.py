@@ -828,8 +828,9 @@ def lawful_bases_for(item: Item) -> list[tuple[str, bool, str]]:
 
 @transaction.atomic
 def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> list[Item]:
-    """Clear items waiting for advance notice once every notice went out and the period has passed."""
-    from brightline.notices.selectors import advance_notice_satisfied
+    """Clear items waiting for advance notice once every notice went out and the period has passed,
+    and no objection of the family waits for the reviewer (notices' `objection_pending`)."""
+    from brightline.notices.selectors import advance_notice_satisfied, objection_pending
 
     now = now or timezone.now()
     waiting = list(
@@ -839,7 +840,10 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
     )
     cleared: list[Item] = []
     for item in waiting:
-        if advance_notice_satisfied(request=request, student_id=item.request_student.student_id, now=now):  # type: ignore[arg-type]
+        student_id = item.request_student.student_id
+        if advance_notice_satisfied(
+            request=request, student_id=student_id, now=now  # type: ignore[arg-type]
+        ) and not objection_pending(request=request, student_id=student_id):
             item.state = ItemState.CLEARED
             item.save(update_fields=["state", "updated_at"])
             cleared.append(item)

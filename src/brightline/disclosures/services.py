@@ -322,17 +322,20 @@ def _packet_release(*, request_id: Any, released_by: User, recipients: list[str]
 
 
 def _recheck_advance_notice(*, request: Request, items: list[Item], now: dt.datetime) -> list[Item]:
-    """A notice can bounce after the gate cleared an item: such an item goes back to waiting, and only
-    items whose families were really told leave."""
+    """A notice can bounce after the gate cleared an item, or the family object after it: such an item
+    goes back to waiting, and only items whose families were really told, and did not object, leave."""
     from brightline.casework.services import request_refresh_state
-    from brightline.notices.selectors import advance_notice_satisfied
+    from brightline.notices.selectors import advance_notice_satisfied, objection_pending
 
     ready: list[Item] = []
     held: list[Item] = []
     for item in items:
         needs_notice = item.has_obligation("notify_family_before_release")
         student_id = item.request_student.student_id
-        if needs_notice and not advance_notice_satisfied(request=request, student_id=student_id, now=now):  # type: ignore[arg-type]
+        if needs_notice and (
+            not advance_notice_satisfied(request=request, student_id=student_id, now=now)  # type: ignore[arg-type]
+            or objection_pending(request=request, student_id=student_id)
+        ):
             held.append(item)
         else:
             ready.append(item)

@@ -266,3 +266,49 @@ class FamilyNoticeDecision(models.Model):
 
     def __str__(self) -> str:
         return f"family notice decision for {self.reference}"
+
+
+class ObjectionChannel(models.TextChoices):
+    FAMILY_PAGE = "family_page", "On the family's page"
+    LETTER_REPLY = "letter_reply", "A reply to the letter, entered by the records office"
+
+
+class ObjectionState(models.TextChoices):
+    PENDING = "pending", "Waiting for the reviewer's decision"
+    UPHELD = "upheld", "Upheld: the release was denied or narrowed"
+    OVERRULED = "overruled", "Overruled, with the reviewer's reason"
+
+
+class Objection(models.Model):
+    """A family's objection to a release while its advance notice runs: it reaches the reviewer, and
+    the release gate (`casework.services.advance_notice_gate`, through `objection_pending`) holds the
+    student's items until the reviewer decides on it. Each step is a ledger entry."""
+
+    request = models.ForeignKey(
+        "casework.Request", null=True, on_delete=models.SET_NULL, related_name="objections"
+    )
+    student = models.ForeignKey("roster.Student", null=True, on_delete=models.SET_NULL, related_name="+")
+    reference = models.CharField(max_length=20)
+    channel = models.CharField(max_length=16, choices=ObjectionChannel.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    raised_by_name = models.CharField(max_length=200)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    raised_at = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=ObjectionState.choices, default=ObjectionState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+
+    def __str__(self) -> str:
+        return f"objection to {self.reference} by {self.raised_by_name}"

@@ -253,3 +253,87 @@ def obligation_settings(*, user: User | AnonymousUser) -> ObligationSettings:
             .order_by("queued_at", "pk")
         ),
     )
+
+
+# --- Objections ----------------------------------------------------------------------------------------
+
+
+def objection_pending(*, request: Any, student_id: int | None) -> bool:
+    """True while a family's objection to this student's release on this request waits for the
+    reviewer: the release gate holds the student's items until it is decided."""
+    from brightline.notices.models import Objection, ObjectionState
+
+    if student_id is None:
+        return False
+    return Objection.objects.filter(
+        request=request, student_id=student_id, state=ObjectionState.PENDING
+    ).exists()
+
+
+def objections_to_decide(*, user: User | AnonymousUser) -> list[Any]:
+    """Objections waiting for a reviewer, oldest first (both reviewers see them; the one whose items
+    they are decides)."""
+    from brightline.notices.models import Objection, ObjectionState
+
+    if getattr(user, "role", None) not in (Role.SUPERINTENDENT, Role.LEGAL_ADVISOR):
+        raise NotAllowed("only the reviewers decide on objections")
+    return list(
+        Objection.objects.filter(state=ObjectionState.PENDING)
+        .select_related("request", "student")
+        .order_by("raised_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class OpenRelease:
+    """A release the family can still object to: its advance notice runs."""
+
+    request: Any
+    agency: str
+    categories: list[str]
+    objected: bool
+
+
+@dataclass(frozen=True)
+class FamilyVoice:
+    """What a family can still object to about one student, and the objections it raised."""
+
+    open_releases: list[OpenRelease]
+    objections: list[Any]
+
+
+def family_voice(*, user: Any, student: Any) -> FamilyVoice:
+    """The requests whose release of this student's records waits for the advance-notice period (or
+    is cleared by it and not yet released), which the family may object to (sealed items never show),
+    and every objection raised about the student (its own, and those the records office entered from
+    its letters). Three queries."""
+    from brightline.casework.models import Item, ItemState
+    from brightline.disclosures.selectors import students_of_family
+    from brightline.notices.models import Objection, ObjectionState
+
+    if not students_of_family(user).filter(pk=student.pk).exists():
+        raise NotFound("no such student")
+    by_request: dict[Any, list[Any]] = {}
+    for item in (
+        Item.objects.filter(
+            request_student__student=student, state__in=(ItemState.AWAITING_NOTICE, ItemState.CLEARED)
+        )
+        .select_related("request__agency")
+        .order_by("request__received_at", "position")
+    ):
+        if item.has_obligation("notify_family_before_release") and not item.has_obligation("sealed_record"):
+            by_request.setdefault(item.request_id, []).append(item)
+    objections = list(Objection.objects.filter(student=student).order_by("-raised_at", "-pk"))
+    pending = {o.request_id for o in objections if o.state == ObjectionState.PENDING}
+    return FamilyVoice(
+        open_releases=[
+            OpenRelease(
+                request=items[0].request,
+                agency=items[0].request.agency.name,
+                categories=[item.category for item in items],
+                objected=request_id in pending,
+            )
+            for request_id, items in by_request.items()
+        ],
+        objections=objections,
+    )

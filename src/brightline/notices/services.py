@@ -37,6 +37,9 @@ from brightline.notices.models import (
     NoticeChannel,
     NoticeKind,
     NoticeState,
+    Objection,
+    ObjectionChannel,
+    ObjectionState,
     OfficialEmail,
     OfficialEmailKind,
     OfficialEmailState,
@@ -1107,3 +1110,212 @@ def official_email_retry(*, email_id: int, retried_by: User) -> OfficialEmail:
     )
     transaction.on_commit(partial(official_email_enqueue, email_id=message.pk))
     return message
+
+
+# --- A voice before release: the family's objection while an advance notice runs -------------------
+
+
+def _waiting_items(*, request: Any, student: Student, lock: bool = False) -> list[Any]:
+    """The student's items of this request that wait for the advance-notice period (or cleared by it
+    and not yet released): the release an objection can still stop."""
+    from brightline.casework.models import Item, ItemState
+
+    items = Item.objects.filter(
+        request=request,
+        request_student__student=student,
+        state__in=(ItemState.AWAITING_NOTICE, ItemState.CLEARED),
+    ).order_by("position")
+    if lock:
+        items = items.select_for_update(of=("self",))
+    return [item for item in items if item.has_obligation("notify_family_before_release")]
+
+
+def _objection_ledger(objection: Objection, event: str, **record: Any) -> None:
+    ledger_append(
+        event_type=f"objection.{event}",
+        subject={"request": str(objection.request_id), "objection": objection.pk},
+        record={
+            "objection": objection.pk,
+            "request": str(objection.request_id),
+            "student": objection.student_id,
+            "state": objection.state,
+            **record,
+        },
+    )
+
+
+def _objection_open(
+    *,
+    request: Any,
+    student: Student,
+    channel: str,
+    raised_by: User | None,
+    raised_by_name: str,
+    entered_by: User | None,
+    text: str,
+) -> Objection:
+    if not text.strip():
+        raise InvalidInput([("text", "say what you object to")])
+    if not _waiting_items(request=request, student=student, lock=True):
+        raise Conflict(
+            "no release of this request is waiting for its notice period: there is nothing to stop"
+        )
+    objection = Objection.objects.create(
+        request=request,
+        student=student,
+        reference=request.reference,
+        channel=channel,
+        raised_by=raised_by,
+        raised_by_name=raised_by_name.strip(),
+        entered_by=entered_by,
+        text=text.strip(),
+        raised_at=timezone.now(),
+    )
+    _objection_ledger(
+        objection,
+        "raised",
+        channel=channel,
+        raised_by=raised_by.pk if raised_by is not None else None,
+        entered_by=entered_by.pk if entered_by is not None else None,
+        text_sha256=hashlib.sha256(objection.text.encode()).hexdigest(),
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_raise(*, request_id: Any, student: Student, raised_by: User, text: str) -> Objection:
+    """A guardian with notice rights, or the eligible student, objects from the family page while the
+    advance notice of a release runs. The release is held until the reviewer decides."""
+    from brightline.casework.models import Request
+    from brightline.disclosures.selectors import students_of_family
+
+    if not students_of_family(raised_by).filter(pk=student.pk).exists():
+        raise NotFound("no such student")
+    request = Request.objects.filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("no such request")
+    return _objection_open(
+        request=request,
+        student=student,
+        channel=ObjectionChannel.FAMILY_PAGE,
+        raised_by=raised_by,
+        raised_by_name=raised_by.get_full_name() or raised_by.username,
+        entered_by=None,
+        text=text,
+    )
+
+
+@transaction.atomic
+def objection_enter(
+    *, reference: str, student_sis_id: str, raised_by_name: str, text: str, entered_by: User
+) -> Objection:
+    """The records office enters an objection a family sent by replying to the letter."""
+    from brightline.casework.models import Request
+
+    _require_office(entered_by, "enters a family's objection")
+    errors = [
+        (name, "required") for name, value in (("raised_by_name", raised_by_name),) if not value.strip()
+    ]
+    request = Request.objects.filter(reference=reference.strip().upper()).first()
+    if request is None:
+        errors.append(("reference", "no request has this reference"))
+    student = Student.objects.filter(sis_id=student_sis_id.strip()).first()
+    if student is None:
+        errors.append(("student_id", "no student has this ID"))
+    if errors:
+        raise InvalidInput(errors)
+    assert request is not None and student is not None
+    return _objection_open(
+        request=request,
+        student=student,
+        channel=ObjectionChannel.LETTER_REPLY,
+        raised_by=None,
+        raised_by_name=raised_by_name,
+        entered_by=entered_by,
+        text=text,
+    )
+
+
+@transaction.atomic
+def objection_decide(
+    *,
+    objection_id: int,
+    decided_by: User,
+    action: str,
+    reason: str,
+    fields_removed: dict[int, list[str]] | None = None,
+) -> Objection:
+    """The reviewer of the student's waiting items decides on an objection.
+
+    `uphold`: each waiting item is denied, or narrowed when `fields_removed` names some (not all) of its
+    approved fields; each is a Decision appended to the item, as a reviewer's own decision is.
+    `overrule`: the reason is required; the release gate may then clear. Either way a ledger entry.
+
+    Casework's `item_decide` decides only items pending review; an approved item waiting for its notice
+    period is changed here, under the same row lock, until casework offers a service for it."""
+    from brightline.casework.models import Decision, DecisionAction, ItemState
+    from brightline.casework.services import request_refresh_state
+
+    if decided_by.role not in (Role.SUPERINTENDENT, Role.LEGAL_ADVISOR):
+        raise NotAllowed("only the reviewer decides on a family's objection")
+    objection = Objection.objects.select_for_update().filter(pk=objection_id).first()
+    if objection is None or objection.request is None or objection.student is None:
+        raise NotFound("no such objection")
+    if objection.state != ObjectionState.PENDING:
+        raise Conflict("this objection was already decided")
+    if action not in ("uphold", "overrule"):
+        raise InvalidInput([("action", "uphold or overrule")])
+    if not reason.strip():
+        raise InvalidInput([("reason", "give the reason for the decision; the family reads it")])
+    items = _waiting_items(request=objection.request, student=objection.student, lock=True)
+    reviewers = {item.reviewer for item in items if item.reviewer}
+    if reviewers and decided_by.role not in reviewers:
+        raise NotAllowed(
+            f"this release is for the {' or '.join(sorted(reviewers)).replace('_', ' ')} to decide"
+        )
+    now = timezone.now()
+    changed: list[dict[str, Any]] = []
+    if action == "uphold":
+        for item in items:
+            removed = [
+                name for name in (fields_removed or {}).get(item.pk, []) if name in item.approved_fields
+            ]
+            narrow = bool(removed) and len(removed) < len(item.approved_fields)
+            Decision.objects.create(
+                item=item,
+                action=DecisionAction.NARROW if narrow else DecisionAction.DENY,
+                lawful_basis=(item.decision.lawful_basis if item.decision is not None else "")
+                if narrow
+                else "",
+                rationale=f"Family's objection upheld: {reason.strip()}",
+                fields_removed=removed if narrow else [],
+                decided_by=decided_by,
+                decided_by_name=decided_by.get_full_name() or decided_by.username,
+                decided_by_role=decided_by.role,
+                decided_by_position=decided_by.position,
+                decided_at=now,
+            )
+            if narrow:
+                item.approved_fields = [name for name in item.approved_fields if name not in removed]
+            else:
+                item.state = ItemState.DENIED
+            item.save(update_fields=["state", "approved_fields", "updated_at"])
+            changed.append(
+                {"item": item.pk, "action": "narrow" if narrow else "deny", "fields_removed": removed}
+            )
+    objection.state = ObjectionState.UPHELD if action == "uphold" else ObjectionState.OVERRULED
+    objection.decided_by = decided_by
+    objection.decided_by_name = decided_by.get_full_name() or decided_by.username
+    objection.decided_at = now
+    objection.reason = reason.strip()
+    objection.save(update_fields=["state", "decided_by", "decided_by_name", "decided_at", "reason"])
+    _objection_ledger(
+        objection,
+        objection.state,
+        decided_by=decided_by.pk,
+        reason_sha256=hashlib.sha256(objection.reason.encode()).hexdigest(),
+        items=changed,
+    )
+    if changed:
+        request_refresh_state(objection.request, actor=decided_by)
+    return objection

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.notices import selectors, services
@@ -92,3 +92,66 @@ def catalog_review(request: HttpRequest, language: str) -> HttpResponse:
     else:
         messages.success(request, f"The {language} catalog is marked reviewed as it is now.")
     return redirect("notices:catalogs")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_service_errors
+def objections(request: HttpRequest) -> HttpResponse:
+    """The reviewers' list of families' objections waiting for a decision; each release is held."""
+    waiting = selectors.objections_to_decide(user=request.user)
+    return render(request, "notices/objections.html", {"objections": waiting})
+
+
+@require_POST
+@login_required
+@_service_errors
+def objection_decide(request: HttpRequest, objection_id: int) -> HttpResponse:
+    try:
+        objection = services.objection_decide(
+            objection_id=objection_id,
+            decided_by=request.user,  # type: ignore[arg-type]
+            action=request.POST.get("action", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The objection to {objection.reference} is {objection.state}.")
+    return redirect("notices:objections")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@_service_errors
+def objection_enter(request: HttpRequest) -> HttpResponse:
+    """The records office enters an objection a family sent by replying to the letter."""
+    services_require_office(request)
+    values = {
+        name: request.POST.get(name, "") for name in ("reference", "student_id", "raised_by_name", "text")
+    }
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        try:
+            objection = services.objection_enter(
+                reference=values["reference"],
+                student_sis_id=values["student_id"],
+                raised_by_name=values["raised_by_name"],
+                text=values["text"],
+                entered_by=request.user,  # type: ignore[arg-type]
+            )
+        except InvalidInput as error:
+            errors = list(error.errors)
+        except Conflict as error:
+            errors = [("reference", str(error))]
+        else:
+            messages.success(
+                request, f"The objection to {objection.reference} is entered; the release is held."
+            )
+            return redirect("notices:objection_enter")
+    return render(request, "notices/objection_enter.html", {"values": values, "errors": errors})
+
+
+def services_require_office(request: HttpRequest) -> None:
+    if getattr(request.user, "role", None) not in selectors.OFFICE_ROLES:
+        raise NotAllowed("only the records office enters objections from letters")

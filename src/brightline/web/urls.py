@@ -85,4 +85,9 @@ urlpatterns = [
     # Families
     path("family/", family.family, name="family"),
     path("family/students/<int:student_pk>/copy", family.family_record_copy, name="family_record_copy"),
+    path(
+        "family/students/<int:student_pk>/requests/<uuid:request_id>/object",
+        family.family_object,
+        name="family_object",
+    ),
 ]

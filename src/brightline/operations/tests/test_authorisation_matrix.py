@@ -164,6 +164,10 @@ RULES: dict[str, dict[str, str]] = {
     "page notices:objections": only(REVIEWERS),
     "page notices:objection_decide": only(**{str(role): HIDDEN for role in REVIEWERS}),
     "page notices:objection_enter": only(RECORDS_OFFICE),
+    # Families' objections: reviewers decide (there is no objection 1), the records office enters letters.
+    "page notices:objections": only(REVIEWERS),
+    "page notices:objection_decide": only(**{str(role): HIDDEN for role in REVIEWERS}),
+    "page notices:objection_enter": only(RECORDS_OFFICE),
     # Reviewers.
     "page web:review": only(REVIEWERS),
     "page web:review_request": only(REVIEWERS),
@@ -181,6 +185,7 @@ RULES: dict[str, dict[str, str]] = {
     "page web:family": only(Role.PARENT, Role.ELIGIBLE_STUDENT),
     # (student_pk is Alice, the parent's child; the eligible student persona is not her)
     "page web:family_record_copy": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
+    "page web:family_object": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
     "page web:family_object": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
     # The policy in public: versions, their diff and comments for anyone; drafting for policy staff.
     "page policy:versions": everyone(),
@@ -362,6 +367,7 @@ def fixtures(world: World) -> Fixtures:
         "agency_id": str(world.transit.pk),
         "notice_id": "1",
         "counsel_notice_id": "1",
+        "objection_id": "1",
         "objection_id": "1",
         "email_id": "1",
         "decision_id": "1",
