@@ -166,9 +166,10 @@ def simulate(
             how, student_id = named_as
             report.items += 1
             after_item = results[how, student_id, item.category]
-            before = Triaged(
-                item.outcome, item.reviewer or None, tuple(item.rules), tuple(sorted(item.obligations))
-            )
+            # The policy's reviewer, not one casework named later (an emergency that ended or was not
+            # found sends a released item to the superintendent without changing its triage).
+            reviewer = (item.reviewer or None) if item.outcome == "review" else None
+            before = Triaged(item.outcome, reviewer, tuple(item.rules), tuple(sorted(item.obligations)))
             after = Triaged(
                 after_item.outcome,
                 after_item.reviewer,
