@@ -17,8 +17,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache
+from django.core.exceptions import SuspiciousOperation
 from django.db import connections, models, router, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.timezone import now as tz_now
 from django_ratelimit.core import get_usage
@@ -82,6 +84,15 @@ def _address(request: HttpRequest) -> str:
     return client_ip(request) or "unknown"
 
 
+def _posted(request: HttpRequest, name: str) -> str:
+    """A field of the posted form, lower-cased; "" when absent or when the form cannot be read (the
+    upload and CSRF checks after this answer a broken form)."""
+    try:
+        return str(request.POST.get(name, "")).strip().lower()
+    except (MultiPartParserError, SuspiciousOperation, OSError):
+        return ""
+
+
 def _api_counters(request: HttpRequest) -> list[Counter]:
     counters: list[Counter] = [("api_address", _address(request))]
     authorization = request.headers.get("Authorization", "")
@@ -95,7 +106,7 @@ def _api_counters(request: HttpRequest) -> list[Counter]:
 
 def _signin_counters(request: HttpRequest) -> list[Counter]:
     counters: list[Counter] = [("signin_address", _address(request))]
-    username = str(request.POST.get("username", "")).strip().lower()
+    username = _posted(request, "username")
     if username:
         counters.append(("signin_account", _digest(username)))
     return counters
@@ -111,7 +122,7 @@ def _mfa_counters(request: HttpRequest) -> list[Counter]:
 
 def _reset_counters(request: HttpRequest) -> list[Counter]:
     counters: list[Counter] = [("password_reset_address", _address(request))]
-    email = str(request.POST.get("email", "")).strip().lower()
+    email = _posted(request, "email")
     if email:
         counters.append(("password_reset_account", _digest(email)))
     return counters

@@ -264,3 +264,10 @@ def test_answers_with_personal_data_are_never_cached_and_public_pages_may_be(wor
     assert "no-store" in token["Cache-Control"] and "private" in token["Cache-Control"]
     assert "no-store" not in Client().get("/api/v1/ledger/checkpoints").get("Cache-Control", "")
     assert "no-store" not in Client().get("/policy/").get("Cache-Control", "")
+
+
+def test_a_form_that_cannot_be_read_is_a_bad_request_not_a_server_error() -> None:
+    answer = Client(enforce_csrf_checks=True).post(
+        "/accounts/sign-in/", data=b"--x\r\nbroken", content_type="multipart/form-data"
+    )
+    assert answer.status_code in {400, 403}  # refused, never a server error
