@@ -3,8 +3,8 @@
 Each limit is a rate (`settings.RATE_LIMITS`) counted per token, per account or per address in
 django-ratelimit's fixed windows. The counters live in the database (`RateLimitCache`, Django's database
 cache with an atomic increment), so every worker process counts the same; a limit passed answers 429
-with `Retry-After`, the seconds until its window ends. `/api/v1/health` is not limited: a load balancer
-polls it, and it reads nothing.
+with `Retry-After`, the seconds until its window ends. `/api/v1/health` (a load balancer polls it) and
+the OpenAPI document are not limited: they read nothing of anyone's.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import base64
 import hashlib
 import pickle
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import SuspiciousOperation
 from django.db import connections, models, router, transaction
@@ -27,7 +29,8 @@ from django_ratelimit.core import get_usage
 
 from brightline.accounts.lockout import client_ip
 
-UNLIMITED_PATHS = frozenset({"/api/v1/health"})
+# The load balancer's health check, and the API's own description: they read nothing of anyone's.
+UNLIMITED_PATHS = frozenset({"/api/v1/health", "/api/v1/openapi.json", "/api/v1/docs"})
 
 
 class RateLimitCache(DatabaseCache):
@@ -36,6 +39,44 @@ class RateLimitCache(DatabaseCache):
     django-ratelimit counts with `add` then `incr`; the stock `incr` (a get, then a set) loses counts
     when two workers race. Here the row is locked (`SELECT … FOR UPDATE`; SQLite's `BEGIN IMMEDIATE`
     serialises writers) and its expiry is kept."""
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        """One statement: insert the row, or replace it only when it has expired. (The stock `add` counts
+        the table, looks, then tries an INSERT that fails on every call after a window's first: a
+        database error logged per API call on PostgreSQL.) The table is counted and culled only when a
+        row was added, once per key and window."""
+        key = self.make_and_validate_key(key, version=version)
+        timeout = self.get_backend_timeout(timeout)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote_name = connection.ops.quote_name
+        table = quote_name(self._table)  # type: ignore[attr-defined]
+        now = tz_now().replace(microsecond=0)
+        expires = (
+            datetime.max.replace(tzinfo=UTC) if timeout is None else datetime.fromtimestamp(timeout, tz=UTC)
+        )
+        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        value_column, expires_column = quote_name("value"), quote_name("expires")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({quote_name('cache_key')}, {value_column}, {expires_column}) "  # noqa: S608
+                f"VALUES (%s, %s, %s) ON CONFLICT ({quote_name('cache_key')}) DO UPDATE SET "
+                f"{value_column} = EXCLUDED.{value_column}, {expires_column} = EXCLUDED.{expires_column} "
+                f"WHERE {table}.{expires_column} < %s",
+                [
+                    key,
+                    encoded,
+                    connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0)),
+                    connection.ops.adapt_datetimefield_value(now),
+                ],
+            )
+            added = cursor.rowcount == 1
+            if added:
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
+                count = cursor.fetchone()[0]
+                if count > self._max_entries:  # type: ignore[attr-defined]
+                    self._cull(db, cursor, now, count)
+        return added
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
         key = self.make_and_validate_key(key, version=version)
