@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "brightline.accounts.middleware.UnencodableTextMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "brightline.web.middleware.UserLanguageMiddleware",
     "brightline.accounts.middleware.MfaRequiredMiddleware",
     "brightline.accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -165,6 +166,11 @@ LANGUAGES = [
     ("ru", "Русский"),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The language chooser's choice: a year, over HTTPS in production; a signed-in person's is also kept on
+# their account (brightline.web.middleware.UserLanguageMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"

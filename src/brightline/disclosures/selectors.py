@@ -16,7 +16,6 @@ from brightline.disclosures.words import (
     KIND_WORDS,
     LAWFUL_BASIS_WORDS,
     PURPOSE_WORDS,
-    REQUESTER_KIND_WORDS,
     RULE_BASIS,
     words,
 )
@@ -89,9 +88,7 @@ def _agency_words(entry: DisclosureEntry) -> str:
     agency = request.agency
     if agency.verified:
         return agency.name
-    return _("%(kind)s (not yet verified by the district)") % {
-        "kind": words(REQUESTER_KIND_WORDS, request.requester_kind)
-    }
+    return _("An agency not yet verified by the district")
 
 
 def _basis_of(item: Any) -> str:

@@ -97,30 +97,6 @@ PURPOSE_WORDS = {
     "other": _("Another purpose"),
 }
 
-REQUESTER_KIND_WORDS = {
-    "municipal_police": _("City or town police"),
-    "transit_police": _("Transit police"),
-    "state_police": _("State police"),
-    "federal_law_enforcement": _("Federal law enforcement"),
-    "immigration_enforcement": _("Immigration enforcement"),
-    "fusion_center": _("Regional intelligence (fusion) center"),
-    "prosecutor": _("Prosecutor"),
-    "court": _("Court"),
-    "probation": _("Probation"),
-    "juvenile_justice": _("Juvenile justice agency"),
-    "child_protective_services": _("Child-protective services"),
-    "public_health": _("Public health"),
-    "school_official": _("School official"),
-    "school_district": _("Another school district"),
-    "military_recruiter": _("Military recruiter"),
-    "college": _("College"),
-    "researcher": _("Researcher"),
-    "media": _("News media"),
-    "parent": _("Parent"),
-    "eligible_student": _("Eligible student"),
-    "other": _("Other"),
-}
-
 # What became of one asked-for part of the record (casework.ItemState), as a family reads it.
 ITEM_STATE_WORDS = {
     "awaiting_match": _("not decided yet"),

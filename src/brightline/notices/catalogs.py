@@ -61,10 +61,67 @@ class CatalogCompleteness:
         return self.exists and not self.fuzzy and not self.untranslated and not self.missing
 
 
+def template_msgids() -> list[str]:
+    """Every msgid of the package's templates that load `i18n` (the pages families and the public read:
+    the family pages, home, sign-in and password reset, and each page translated since), read with
+    Django's own `templatize` and Babel's Python extractor: no GNU gettext needed."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_python
+    from django.utils.translation.template import templatize
+
+    found: set[str] = set()
+    for path in sorted(Path(settings.PACKAGE_DIR).glob("*/templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        if "i18n" not in text or "{% load" not in text:
+            continue
+        source = io.BytesIO(templatize(text, origin=str(path)).encode("utf-8"))
+        for _line, _function, messages, _comments in extract_python(source, DEFAULT_KEYWORDS, [], {}):
+            message = messages if isinstance(messages, str) else messages[0] if messages else None
+            if message:
+                found.add(message)
+    return sorted(found)
+
+
+def module_msgids(*modules: str) -> list[str]:
+    """The msgids of `_()`, `gettext_lazy()` and `gettext_noop()` calls in these modules' source."""
+    import ast
+    import importlib.util
+
+    found: set[str] = set()
+    for module in modules:
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"_", "gettext", "gettext_lazy", "gettext_noop"}
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    return sorted(found)
+
+
+# Python modules whose words families read on their pages (beside the notices' own `texts.py`).
+PAGE_MODULES = (
+    "brightline.disclosures.words",
+    "brightline.disclosures.selectors",
+    "brightline.web.views.family",
+)
+
+
+def needed_msgids() -> list[str]:
+    """What every catalog must translate: the notices, the translated templates, the family's words."""
+    return sorted(set(notice_msgids()) | set(template_msgids()) | set(module_msgids(*PAGE_MODULES)))
+
+
 def catalog_completeness(language: str) -> CatalogCompleteness:
-    """Every msgid translated and none fuzzy, and every msgid the notices use present."""
+    """Every msgid translated and none fuzzy, and every msgid the notices and the translated pages use
+    present."""
     path = po_path(language)
-    needed = notice_msgids()
+    needed = needed_msgids()
     if not path.exists():
         return CatalogCompleteness(language, False, 0, 0, [], [], needed)
     catalog = _read(path, language)

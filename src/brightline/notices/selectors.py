@@ -337,3 +337,18 @@ def family_voice(*, user: Any, student: Any) -> FamilyVoice:
         ],
         objections=objections,
     )
+
+
+def notice_for_family(*, user: Any, notice_id: int) -> FamilyNotice:
+    """One notice about a student whose records this family member reads (else NotFound): what was
+    sent, to read again or to download as the letter."""
+    from brightline.disclosures.selectors import students_of_family
+
+    notice = (
+        FamilyNotice.objects.filter(pk=notice_id, student__in=students_of_family(user))
+        .select_related("request", "student")
+        .first()
+    )
+    if notice is None:
+        raise NotFound("no such notice")
+    return notice

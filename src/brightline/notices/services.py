@@ -1319,3 +1319,34 @@ def objection_decide(
     if changed:
         request_refresh_state(objection.request, actor=decided_by)
     return objection
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """The language a person reads the pages in, kept on their account (the chooser on every page)."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput([("language", "not one of the district's languages")])
+    if user.preferred_language != language:
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+        user.preferred_language = language
+
+
+@transaction.atomic
+def notice_language_set(*, user: User, language: str) -> int:
+    """A guardian sets the language their notices are written in (with English alongside), on the
+    family page; a ledger entry. Returns how many guardian records changed (one person may be on the
+    roster once per district system)."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput([("language", "not one of the district's languages")])
+    guardians = list(
+        Guardian.objects.select_for_update().filter(user=user).exclude(preferred_language=language)
+    )
+    for guardian in guardians:
+        guardian.preferred_language = language
+        guardian.save(update_fields=["preferred_language"])
+    if guardians:
+        ledger_append(
+            event_type="guardian.notice_language_set",
+            subject={"user": user.pk},
+            record={"guardians": [guardian.pk for guardian in guardians], "language": language},
+        )
+    return len(guardians)

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import translation
 
 from brightline.web.navigation import PUBLIC, destinations_for
 
@@ -14,4 +15,8 @@ def district(request: HttpRequest) -> dict[str, Any]:
         "district_time_zone": settings.TIME_ZONE,
         "nav_personal": personal,
         "nav_public": PUBLIC,
+        # BCP 47 for <html lang>: Django's "zh-hans" is written "zh-Hans".
+        "html_lang": "zh-Hans"
+        if translation.get_language() == "zh-hans"
+        else translation.get_language() or "en",
     }

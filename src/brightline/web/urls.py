@@ -1,6 +1,6 @@
 from django.urls import path
 
-from brightline.web.views import administration, family, office, portal, public, review, school
+from brightline.web.views import administration, family, language, office, portal, public, review, school
 
 app_name = "web"
 urlpatterns = [
@@ -84,6 +84,11 @@ urlpatterns = [
     path("school/record/", school.school_record, name="school_record"),
     # Families
     path("family/", family.family, name="family"),
+    path(
+        "family/notices/<int:notice_id>/letter.pdf", family.family_notice_letter, name="family_notice_letter"
+    ),
+    path("language/", language.language, name="language"),
+    path("family/notice-language", family.family_notice_language, name="family_notice_language"),
     path("family/students/<int:student_pk>/copy", family.family_record_copy, name="family_record_copy"),
     path(
         "family/students/<int:student_pk>/requests/<uuid:request_id>/object",

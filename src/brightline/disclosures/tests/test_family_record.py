@@ -80,7 +80,7 @@ def test_the_family_sees_the_agency_verified_name_not_the_request_text(world: Wo
     assert record[0].agency == "City of Boston Police Department"
     Agency.objects.filter(pk=world.police.pk).update(verified=False)
     assert family_record(user=world.parent, student=world.alice)[0].agency == (
-        "City or town police (not yet verified by the district)"
+        "An agency not yet verified by the district"
     )
 
 

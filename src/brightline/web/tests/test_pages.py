@@ -126,7 +126,9 @@ def test_family_page_query_count_and_sealed_entries_hidden(
         description="Sealed inquiry",
     )
     client.force_login(world.parent)
-    with django_assert_max_num_queries(14):
+    # A fixed number whatever the entries: the record in words, what the family can still object to,
+    # the notices sent, and the family's notice language.
+    with django_assert_max_num_queries(15):
         response = client.get("/family/")
     body = response.content.decode()
     assert body.count("Request received") == 5

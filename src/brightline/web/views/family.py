@@ -10,9 +10,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brightline.disclosures.selectors import family_record, students_of_family
-from brightline.errors import Conflict, InvalidInput
-from brightline.notices.selectors import family_voice, notices_visible_to_family
-from brightline.notices.services import objection_raise, record_copy_request
+from brightline.errors import Conflict, InvalidInput, NotFound
+from brightline.notices.letters import letter_pdf
+from brightline.notices.selectors import family_voice, notice_for_family, notices_visible_to_family
+from brightline.notices.services import (
+    notice_language_set,
+    notice_text,
+    objection_raise,
+    record_copy_request,
+)
+from brightline.notices.texts import direction_of, html_lang
 from brightline.web.access import FAMILY, PageRequest, role_required
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
@@ -29,6 +36,16 @@ def family(request: PageRequest) -> HttpResponse:
                 "student": student,
                 "entries": family_record(user=request.user, student=student),
                 "notices": notices,
+                # What was sent, in the language it was sent (then English), to read again here.
+                "sent": [
+                    {
+                        "notice": notice,
+                        "text": notice_text(notice),
+                        "lang": html_lang(notice.language),
+                        "dir": direction_of(notice.language),
+                    }
+                    for notice in notices
+                ],
                 "languages": languages,
                 "voice": family_voice(user=request.user, student=student),
             }
@@ -38,9 +55,8 @@ def family(request: PageRequest) -> HttpResponse:
         "web/family/records.html",
         {
             "children": children,
-            "preferred_language": LANGUAGE_NAMES.get(
-                request.user.preferred_language, request.user.preferred_language
-            ),
+            "notice_language": notice_language_of(request.user),
+            "languages": settings.LANGUAGES,
         },
     )
 
@@ -76,4 +92,38 @@ def family_object(request: PageRequest, student_pk: int, request_id: str) -> Htt
             request,
             _("Your objection is recorded. Nothing is released until the reviewer decides on it."),
         )
+    return redirect("web:family")
+
+
+@role_required(FAMILY)
+def family_notice_letter(request: PageRequest, notice_id: int) -> HttpResponse:
+    """The letter of a notice sent to the family, as the PDF the records office prints."""
+    try:
+        notice = notice_for_family(user=request.user, notice_id=notice_id)
+    except NotFound:
+        raise Http404("no such notice") from None
+    response = HttpResponse(letter_pdf(notice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-{notice.language}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def notice_language_of(user: object) -> str:
+    """The language the family's notices are written in: its guardian record's (English otherwise)."""
+    from brightline.roster.models import Guardian
+
+    language = Guardian.objects.filter(user=user).values_list("preferred_language", flat=True).first()
+    return language or "en"
+
+
+@role_required(FAMILY)
+@require_POST
+def family_notice_language(request: PageRequest) -> HttpResponse:
+    """The family sets the language its notices are written in."""
+    try:
+        notice_language_set(user=request.user, language=request.POST.get("language", ""))
+    except InvalidInput as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your notices will be written in the language you chose, with English."))
     return redirect("web:family")

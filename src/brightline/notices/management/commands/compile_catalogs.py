@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from brightline.notices.catalogs import catalogs_compile
+from brightline.notices.catalogs import catalog_completeness, catalogs_compile
 
 
 class Command(BaseCommand):
@@ -26,3 +26,16 @@ class Command(BaseCommand):
         bad = [language for language, outcome in results if outcome in ("stale", "missing")]
         if bad:
             raise CommandError(f"catalogs not compiled or missing: {', '.join(bad)}")
+        if check:
+            # Every string of a translated template, of the notices and of the family's words must have
+            # a translation in every catalog: a page is never half translated.
+            incomplete = []
+            for language, _outcome in results:
+                completeness = catalog_completeness(language)
+                if not completeness.complete:
+                    gaps = completeness.missing + completeness.untranslated + completeness.fuzzy
+                    incomplete.append(f"{language} ({len(gaps)}: {gaps[0]!r}…)")
+            if incomplete:
+                raise CommandError(
+                    f"catalogs without a translation for every string: {'; '.join(incomplete)}"
+                )

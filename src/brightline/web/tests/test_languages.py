@@ -1,0 +1,94 @@
+"""Every page a family or the public reads, in the district's ten languages: `<html lang>` and `dir`,
+text through the catalogs, a chooser that switches and remembers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from brightline.accounts.models import User
+from brightline.testing import World
+
+pytestmark = pytest.mark.django_db
+
+OTHER_LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+
+
+def visible_words(html: str) -> list[str]:
+    main = html.split('id="main-content"', 1)[1]
+    # What the eye reads: not the folded copies of letters sent (each in the language it was sent, with
+    # English), nor the language names of a chooser (each written in its own language).
+    main = re.sub(r"<details.*?</details>|<select.*?</select>", " ", main, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", main)
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def differing_share(english: list[str], other: list[str]) -> float:
+    same = len(set(english) & set(other))
+    return 1 - same / max(len(set(english)), 1)
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings: object) -> None:
+    settings.REQUIRE_MFA = False  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_home_and_family_pages_declare_the_language_and_are_translated(
+    world: World, client: Client, language: str
+) -> None:
+    from brightline.disclosures.tests.test_family_record import emergency_released
+
+    emergency_released(world)
+    visitor = Client()
+    client.force_login(world.parent)
+    pages: dict[str, dict[str, str]] = {}
+    for code in ("en", language):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        pages[code] = {
+            "/": visitor.get("/").content.decode(),
+            "/family/": client.get("/family/").content.decode(),
+        }
+    lang = "zh-Hans" if language == "zh-hans" else language
+    direction = "rtl" if language == "ar" else "ltr"
+    for path in ("/", "/family/"):
+        assert f'<html lang="{lang}" dir="{direction}">' in pages[language][path]
+        assert differing_share(visible_words(pages["en"][path]), visible_words(pages[language][path])) > 0.5
+
+
+def test_the_sign_in_page_is_translated(client: Client) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    body = client.get("/accounts/sign-in/").content.decode()
+    assert "¿Olvidó su contraseña?" in body and "Nombre de usuario" in body
+
+
+def test_the_chooser_switches_and_remembers_the_choice_for_the_person(world: World, client: Client) -> None:
+    client.force_login(world.parent)
+    response = client.post("/language/", {"language": "vi", "next": "/family/"})
+    assert response.status_code == 302 and response["Location"] == "/family/"
+    assert '<html lang="vi" dir="ltr">' in client.get("/family/").content.decode()
+    assert User.objects.get(pk=world.parent.pk).preferred_language == "vi"
+    # Another browser, signed in as the same person, without the cookie: the choice follows them.
+    elsewhere = Client()
+    elsewhere.force_login(world.parent)
+    assert "Hồ sơ của gia đình quý vị" in elsewhere.get("/family/").content.decode()
+    # A visitor's choice stays in their browser.
+    visitor = Client()
+    visitor.post("/language/", {"language": "ar", "next": "/"})
+    assert '<html lang="ar" dir="rtl">' in visitor.get("/").content.decode()
+
+
+def test_a_family_sets_its_own_notice_language_on_its_page(world: World, client: Client) -> None:
+    from brightline.ledger.models import LedgerEntry
+    from brightline.roster.models import Guardian
+
+    client.force_login(world.parent)
+    assert client.post("/family/notice-language", {"language": "pt"}).status_code == 302
+    assert Guardian.objects.get(user=world.parent).preferred_language == "pt"
+    assert LedgerEntry.objects.filter(event_type="guardian.notice_language_set").count() == 1
+    assert client.post("/family/notice-language", {"language": "xx"}).status_code == 302
+    assert Guardian.objects.get(user=world.parent).preferred_language == "pt"
