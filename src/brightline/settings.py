@@ -319,6 +319,9 @@ MISSING_PERSONS_CONTACT = _mailbox("BRIGHTLINE_MISSING_PERSONS_CONTACT")
 # Business days after a request arrives by which an administrator decides whether the family is told
 # (obligation family_notice_by_administrator).
 FAMILY_NOTICE_DECISION_DAYS = env_int("BRIGHTLINE_FAMILY_NOTICE_DECISION_DAYS", 10, minimum=1)
+# An abuse report school staff recorded after the fact is kept from the family at most this many days
+# before an administrator shows it or extends the hold with a reason.
+FAMILY_NOTICE_HOLD_DAYS = env_int("BRIGHTLINE_FAMILY_NOTICE_HOLD_DAYS", 30, minimum=1)
 # Where staff open Bright Line: the links in emails to counsel.
 SITE_URL = _site_url("BRIGHTLINE_SITE_URL", "http://127.0.0.1:8000")
 

@@ -506,7 +506,11 @@ def after_the_fact_record(
     member records only for a student of their own school. A disclosure to a party the policy forbids
     (immigration enforcement, a fusion center) alerts counsel and the superintendent at once."""
     from brightline.incidents.selectors import schools_for
-    from brightline.notices.services import FORBIDDEN_RECIPIENT_KINDS, forbidden_disclosure_alert
+    from brightline.notices.services import (
+        FORBIDDEN_RECIPIENT_KINDS,
+        family_notice_decision_for_entry,
+        forbidden_disclosure_alert,
+    )
 
     if recorded_by.role not in AFTER_THE_FACT_ROLES:
         raise NotAllowed("only school staff and the records office record disclosures after the fact")
@@ -572,6 +576,9 @@ def after_the_fact_record(
     )
     if recipient_kind in FORBIDDEN_RECIPIENT_KINDS:
         forbidden_disclosure_alert(entry=entry)
+    if not emergency:
+        # Nothing hidden for ever: the administrator shows the report or extends the hold by a deadline.
+        family_notice_decision_for_entry(entry=entry)
     if emergency:
         # 99.36: the family is told of a disclosure made in an emergency, as after an emergency release.
         from brightline.notices.services import after_release_notices_queue

@@ -241,6 +241,11 @@ class FamilyNoticeDecision(models.Model):
         "casework.Request", null=True, on_delete=models.SET_NULL, related_name="family_notice_decisions"
     )
     student = models.ForeignKey("roster.Student", null=True, on_delete=models.SET_NULL, related_name="+")
+    # A report of suspected abuse school staff recorded after the fact (no request): the entry kept from
+    # the family until the administrator shows it or extends the hold with a reason.
+    entry = models.ForeignKey(
+        "disclosures.DisclosureEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reference = models.CharField(max_length=20)
     state = models.CharField(
         max_length=12, choices=FamilyNoticeState.choices, default=FamilyNoticeState.PENDING

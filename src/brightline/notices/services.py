@@ -847,7 +847,14 @@ def family_notice_notify(*, decision_id: int, decided_by: User) -> list[FamilyNo
     _require_administrator(decided_by)
     decision = _decision_locked(decision_id)
     withheld: list[DisclosureEntry] = []
-    if decision.request_id is not None and decision.student_id is not None:
+    if decision.entry_id is not None:
+        # An abuse report recorded after the fact: showing it makes that one entry visible.
+        withheld = list(
+            DisclosureEntry.objects.select_for_update().filter(
+                pk=decision.entry_id, withheld_from_family=True, sealed=False
+            )
+        )
+    elif decision.request_id is not None and decision.student_id is not None:
         withheld = list(
             DisclosureEntry.objects.select_for_update()
             .filter(
@@ -1350,3 +1357,28 @@ def notice_language_set(*, user: User, language: str) -> int:
             record={"guardians": [guardian.pk for guardian in guardians], "language": language},
         )
     return len(guardians)
+
+
+def family_notice_decision_for_entry(*, entry: Any) -> FamilyNoticeDecision:
+    """A report of suspected abuse recorded after the fact is kept from the family: an administrator
+    shows it, or extends the hold with a reason, by `FAMILY_NOTICE_HOLD_DAYS` after it was recorded (the
+    same decisions as `family_notice_by_administrator`, on the same page). Called in the recording
+    transaction."""
+    decision = FamilyNoticeDecision.objects.create(
+        entry=entry,
+        student=entry.student,
+        reference=f"51A-{entry.pk}",
+        created_at=timezone.now(),
+        due_at=entry.recorded_at + dt.timedelta(days=settings.FAMILY_NOTICE_HOLD_DAYS),
+    )
+    ledger_append(
+        event_type="family_notice_decision.opened",
+        subject={"family_notice_decision": decision.pk, "disclosure_entry": entry.pk},
+        record={
+            "family_notice_decision": decision.pk,
+            "disclosure_entry": entry.pk,
+            "student": entry.student_id,
+            "due_at": decision.due_at.isoformat(),
+        },
+    )
+    return decision

@@ -124,3 +124,45 @@ def test_a_disclosure_to_a_forbidden_party_alerts_counsel_and_the_superintendent
         .exclude(disclosure_entry=entry)
         .exists()
     )
+
+
+def test_an_abuse_report_comes_to_the_administrator_with_a_deadline_who_shows_it_or_extends_the_hold(
+    world: World, settings: object
+) -> None:
+    from brightline.accounts.models import Role
+    from brightline.notices.models import FamilyNoticeDecision, FamilyNoticeState
+    from brightline.notices.selectors import family_notice_decisions_open
+    from brightline.notices.services import family_notice_notify, family_notice_withhold
+    from brightline.testing import make_user
+
+    admin = make_user("admin", Role.ADMIN, first="Ann", last="Admin")
+    entry = record(
+        world,
+        kind="abuse_report",
+        recipient_kind="child_protective_services",
+        recipient_affiliation="Department of Children and Families",
+        details="Bruises observed by a teacher",
+    )
+    decision = FamilyNoticeDecision.objects.get(entry=entry)
+    assert decision.due_at == entry.recorded_at + dt.timedelta(days=30)
+    assert decision in family_notice_decisions_open(user=admin)
+    family_notice_withhold(
+        decision_id=decision.pk,
+        decided_by=admin,
+        reason="The investigation is still open.",
+        review_on=timezone.localdate() + dt.timedelta(days=14),
+    )
+    assert list(disclosures_for_family(user=world.parent, student=world.alice)) == []
+    family_notice_notify(decision_id=decision.pk, decided_by=admin)
+    assert FamilyNoticeDecision.objects.get(pk=decision.pk).state == FamilyNoticeState.NOTIFIED
+    assert [e.pk for e in disclosures_for_family(user=world.parent, student=world.alice)] == [entry.pk]
+    events = list(
+        LedgerEntry.objects.filter(event_type__startswith="family_notice_decision.").values_list(
+            "event_type", flat=True
+        )
+    )
+    assert events == [
+        "family_notice_decision.opened",
+        "family_notice_decision.withheld",
+        "family_notice_decision.notified",
+    ]
