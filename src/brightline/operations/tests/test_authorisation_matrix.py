@@ -164,10 +164,6 @@ RULES: dict[str, dict[str, str]] = {
     "page notices:objections": only(REVIEWERS),
     "page notices:objection_decide": only(**{str(role): HIDDEN for role in REVIEWERS}),
     "page notices:objection_enter": only(RECORDS_OFFICE),
-    # Families' objections: reviewers decide (there is no objection 1), the records office enters letters.
-    "page notices:objections": only(REVIEWERS),
-    "page notices:objection_decide": only(**{str(role): HIDDEN for role in REVIEWERS}),
-    "page notices:objection_enter": only(RECORDS_OFFICE),
     # Reviewers.
     "page web:review": only(REVIEWERS),
     "page web:review_request": only(REVIEWERS),
@@ -192,7 +188,6 @@ RULES: dict[str, dict[str, str]] = {
     "page web:family_notice_language": only(Role.PARENT, Role.ELIGIBLE_STUDENT),
     # The language chooser on every page (POST; a GET answers 405).
     "page web:language": everyone(),
-    "page web:family_object": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
     # The policy in public: versions, their diff and comments for anyone; drafting for policy staff.
     "page policy:versions": everyone(),
     "page policy:version": everyone(),
@@ -373,7 +368,6 @@ def fixtures(world: World) -> Fixtures:
         "agency_id": str(world.transit.pk),
         "notice_id": "1",
         "counsel_notice_id": "1",
-        "objection_id": "1",
         "objection_id": "1",
         "email_id": "1",
         "decision_id": "1",
