@@ -842,7 +842,9 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
     for item in waiting:
         student_id = item.request_student.student_id
         if advance_notice_satisfied(
-            request=request, student_id=student_id, now=now  # type: ignore[arg-type]
+            request=request,
+            student_id=student_id,
+            now=now,  # type: ignore[arg-type]
         ) and not objection_pending(request=request, student_id=student_id):
             item.state = ItemState.CLEARED
             item.save(update_fields=["state", "updated_at"])

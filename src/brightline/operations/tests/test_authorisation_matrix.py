@@ -182,9 +182,7 @@ RULES: dict[str, dict[str, str]] = {
     # (student_pk is Alice, the parent's child; the eligible student persona is not her)
     "page web:family_record_copy": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
     "page web:family_object": only(Role.PARENT, **{str(Role.ELIGIBLE_STUDENT): HIDDEN}),
-    "page web:family_notice_letter": only(
-        **{str(Role.PARENT): HIDDEN, str(Role.ELIGIBLE_STUDENT): HIDDEN}
-    ),
+    "page web:family_notice_letter": only(**{str(Role.PARENT): HIDDEN, str(Role.ELIGIBLE_STUDENT): HIDDEN}),
     "page web:family_notice_language": only(Role.PARENT, Role.ELIGIBLE_STUDENT),
     # The language chooser on every page (POST; a GET answers 405).
     "page web:language": everyone(),

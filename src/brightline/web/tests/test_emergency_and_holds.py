@@ -36,7 +36,9 @@ def emergency_request(world: World):
     ).request
 
 
-def test_the_records_office_determines_an_emergency_from_the_request_page(world: World, client: Client) -> None:
+def test_the_records_office_determines_an_emergency_from_the_request_page(
+    world: World, client: Client
+) -> None:
     request = emergency_request(world)
     rs = request.students.get()
     sign_in(client, world.clerk)
@@ -84,7 +86,9 @@ def test_school_staff_and_reviewers_cannot_determine(world: World) -> None:
         assert client.get(url).status_code in (403, 404)
 
 
-def test_the_office_closes_a_student_it_cannot_identify_from_the_request_page(world: World, client: Client) -> None:
+def test_the_office_closes_a_student_it_cannot_identify_from_the_request_page(
+    world: World, client: Client
+) -> None:
     body = request_body(categories=["attendance"])
     body["students"] = [{"first_name": "Nadia", "last_name": "Nobody", "birth_date": "2012-02-02"}]
     request = services.request_submit(

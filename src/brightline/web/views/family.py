@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from brightline.accounts.models import User
 from brightline.disclosures.selectors import family_record, students_of_family
 from brightline.errors import Conflict, InvalidInput, NotFound
 from brightline.notices.letters import letter_pdf
@@ -108,7 +109,7 @@ def family_notice_letter(request: PageRequest, notice_id: int) -> HttpResponse:
     return response
 
 
-def notice_language_of(user: object) -> str:
+def notice_language_of(user: User) -> str:
     """The language the family's notices are written in: its guardian record's (English otherwise)."""
     from brightline.roster.models import Guardian
 
