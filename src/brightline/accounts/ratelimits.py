@@ -75,7 +75,7 @@ class RateLimitCache(DatabaseCache):
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
                 count = cursor.fetchone()[0]
                 if count > self._max_entries:  # type: ignore[attr-defined]
-                    self._cull(db, cursor, now, count)
+                    self._cull(db, cursor, now, count)  # type: ignore[attr-defined]
         return added
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
