@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import SuspiciousOperation
-from django.db import connections, models, router, transaction
+from django.db import connections, models, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -37,8 +37,7 @@ class RateLimitCache(DatabaseCache):
     """Django's database cache, with an increment that is one locked read and write.
 
     django-ratelimit counts with `add` then `incr`; the stock `incr` (a get, then a set) loses counts
-    when two workers race. Here the row is locked (`SELECT … FOR UPDATE`; SQLite's `BEGIN IMMEDIATE`
-    serialises writers) and its expiry is kept."""
+    when two workers race. Here the write is a compare and swap, and the row's expiry is kept."""
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         """One statement: insert the row, or replace it only when it has expired. (The stock `add` counts
@@ -79,37 +78,39 @@ class RateLimitCache(DatabaseCache):
         return added
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
+        """Read the count, then write it back only if nobody changed it meanwhile (compare and swap),
+        again until it holds: two statements, no transaction, and no count lost between workers."""
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote_name = connection.ops.quote_name
         table = quote_name(self._table)  # type: ignore[attr-defined]
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        with transaction.atomic(using=db), connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {quote_name('value')}, {quote_name('expires')} FROM {table} "  # noqa: S608
-                f"WHERE {quote_name('cache_key')} = %s{lock}",
-                [key],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                raise ValueError(f"Key '{key}' not found.")
-            expires = row[1]
-            expression = models.Expression(output_field=models.DateTimeField())
-            for converter in connection.ops.get_db_converters(expression) + expression.get_db_converters(
-                connection
-            ):
-                expires = converter(expires, expression, connection)
-            if expires < tz_now():
-                raise ValueError(f"Key '{key}' not found.")
-            stored = connection.ops.process_clob(row[0])
-            value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301 (our own rows)
-            encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-            cursor.execute(
-                f"UPDATE {table} SET {quote_name('value')} = %s WHERE {quote_name('cache_key')} = %s",  # noqa: S608
-                [encoded, key],
-            )
-        return value
+        value_column, key_column = quote_name("value"), quote_name("cache_key")
+        expression = models.Expression(output_field=models.DateTimeField())
+        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        with connection.cursor() as cursor:
+            while True:
+                cursor.execute(
+                    f"SELECT {value_column}, {quote_name('expires')} FROM {table} WHERE {key_column} = %s",  # noqa: S608
+                    [key],
+                )
+                row = cursor.fetchone()
+                if row is None:
+                    raise ValueError(f"Key '{key}' not found.")
+                expires = row[1]
+                for converter in converters:
+                    expires = converter(expires, expression, connection)
+                if expires < tz_now():
+                    raise ValueError(f"Key '{key}' not found.")
+                stored = connection.ops.process_clob(row[0])
+                value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301 (our own rows)
+                encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+                cursor.execute(
+                    f"UPDATE {table} SET {value_column} = %s WHERE {key_column} = %s AND {value_column} = %s",  # noqa: S608
+                    [encoded, key, stored],
+                )
+                if cursor.rowcount == 1:
+                    return value
 
 
 # (group, value) pairs: which counters a request adds to. Values are hashed by django-ratelimit before
