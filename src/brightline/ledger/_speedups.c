@@ -13,7 +13,7 @@
  *                                             to its record, with its stored leaf hash; else None
  *
  * check_batch reads the canonical leaf with a scanner that accepts exactly what the regular expression
- * verification.CANONICAL_LEAF accepts (tests/test_hashing.py holds the two to each other). It only says
+ * batches.CANONICAL_LEAF accepts (tests/test_batches.py holds the two to each other). It only says
  * yes or no; the entry-by-entry check in Python names what is wrong.
  */
 #define PY_SSIZE_T_CLEAN
@@ -151,36 +151,53 @@ static int digits(Scan *scan, int count) {
     return 1;
 }
 
-/* Is data the canonical leaf of entry `index` whose record hashes to `record_hex`? */
+/* Is data the canonical leaf of entry `index` whose record hashes to `record_hex`? Either form:
+ * {"index":…,"record_sha256":…,"time":…} (what ledger_append writes), or the earlier form with
+ * "event_type" before and "subject" after those keys (logs written before keep those leaves). */
 static int canonical_leaf(const unsigned char *data, Py_ssize_t length, long long index,
                           const unsigned char *record_hex) {
     Scan scan = {data, data + length};
     char decimal[24];
     int width = snprintf(decimal, sizeof decimal, "%lld", index);
-    if (!LITERAL(&scan, "{\"event_type\":\"") || !name(&scan, -1)) {
-        return 0;
-    }
-    do {
-        if (!LITERAL(&scan, ".") || !name(&scan, -1)) {
+    int legacy = LITERAL(&scan, "{\"event_type\":\"");
+    if (legacy) {
+        if (!name(&scan, -1)) {
             return 0;
         }
-    } while (scan.at < scan.end && *scan.at == '.');
-    if (!LITERAL(&scan, "\",\"index\":") || !literal(&scan, decimal, (size_t)width)
-        || !LITERAL(&scan, ",\"record_sha256\":\"") || !literal(&scan, (const char *)record_hex, 64)
-        || !LITERAL(&scan, "\",\"subject\":{")) {
+        do {
+            if (!LITERAL(&scan, ".") || !name(&scan, -1)) {
+                return 0;
+            }
+        } while (scan.at < scan.end && *scan.at == '.');
+        if (!LITERAL(&scan, "\",\"index\":")) {
+            return 0;
+        }
+    } else if (!LITERAL(&scan, "{\"index\":")) {
         return 0;
     }
-    if (scan.at < scan.end && *scan.at == '"') {
-        do {
-            if (!LITERAL(&scan, "\"") || !name(&scan, 63) || !LITERAL(&scan, "\":")) {
-                return 0;
-            }
-            if (!(scan.at < scan.end && *scan.at == '"' ? token(&scan) : number(&scan))) {
-                return 0;
-            }
-        } while (scan.at < scan.end && *scan.at == ',' && scan.at++);
+    if (!literal(&scan, decimal, (size_t)width) || !LITERAL(&scan, ",\"record_sha256\":\"")
+        || !literal(&scan, (const char *)record_hex, 64) || !LITERAL(&scan, "\",")) {
+        return 0;
     }
-    return LITERAL(&scan, "},\"time\":\"") && digits(&scan, 4) && LITERAL(&scan, "-") && digits(&scan, 2)
+    if (legacy) {
+        if (!LITERAL(&scan, "\"subject\":{")) {
+            return 0;
+        }
+        if (scan.at < scan.end && *scan.at == '"') {
+            do {
+                if (!LITERAL(&scan, "\"") || !name(&scan, 63) || !LITERAL(&scan, "\":")) {
+                    return 0;
+                }
+                if (!(scan.at < scan.end && *scan.at == '"' ? token(&scan) : number(&scan))) {
+                    return 0;
+                }
+            } while (scan.at < scan.end && *scan.at == ',' && scan.at++);
+        }
+        if (!LITERAL(&scan, "},")) {
+            return 0;
+        }
+    }
+    return LITERAL(&scan, "\"time\":\"") && digits(&scan, 4) && LITERAL(&scan, "-") && digits(&scan, 2)
            && LITERAL(&scan, "-") && digits(&scan, 2) && LITERAL(&scan, "T") && digits(&scan, 2)
            && LITERAL(&scan, ":") && digits(&scan, 2) && LITERAL(&scan, ":") && digits(&scan, 2)
            && LITERAL(&scan, ".") && digits(&scan, 6) && LITERAL(&scan, "Z\"}") && scan.at == scan.end;

@@ -22,20 +22,25 @@ from brightline.ledger.merkle import HASH_SIZE, leaf_hash, node_hash
 # The canonical leaf, byte for byte: sorted keys, no whitespace, the formats ledger_append writes.
 # Possessive quantifiers (*+, ++): no character they take can start what follows, so backtracking is
 # useless and skipping its bookkeeping makes the match a fifth faster.
+#
+# Two forms. `ledger_append` writes the public form, `{"index":…,"record_sha256":…,"time":…}`: a
+# commitment and a time, nothing about what happened or to whom (the event type and subject are in the
+# event record). Logs written before that also hold the earlier form, which named the event type and
+# subject in clear before and after those keys; their leaves cannot change (the tree commits to them),
+# so both are read. The group `legacy` is set for the earlier form; `index` and `record` in both.
 _NAME = rb"[a-z][a-z0-9_]*+"
 _SUBJECT_VALUE = rb'(?:0|[1-9][0-9]*+|"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}+")'
 _SUBJECT_PAIR = rb'"[a-z][a-z0-9_]{0,63}+":' + _SUBJECT_VALUE
 CANONICAL_LEAF = re.compile(
-    rb'\{"event_type":"' + _NAME + rb"(?:\." + _NAME + rb')++","index":(0|[1-9][0-9]*+),'
-    rb'"record_sha256":"([0-9a-f]{64})","subject":\{(?:'
-    + _SUBJECT_PAIR
-    + rb"(?:,"
-    + _SUBJECT_PAIR
-    + rb")*+)?\},"
+    rb'\{(?P<legacy>"event_type":"' + _NAME + rb"(?:\." + _NAME + rb')++",)?'
+    rb'"index":(?P<index>0|[1-9][0-9]*+),'
+    rb'"record_sha256":"(?P<record>[0-9a-f]{64})",'
+    rb'(?(legacy)"subject":\{(?:' + _SUBJECT_PAIR + rb"(?:," + _SUBJECT_PAIR + rb")*+)?\},)"
     rb'"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"\}'
 )
 
 Row = tuple[int, bytes, bytes, bytes | None]
+_BYTES_LIKE = (bytes, bytearray, memoryview)
 
 
 def pure_check_batch(rows: Sequence[Row], first: int) -> bytes | None:
@@ -43,14 +48,21 @@ def pure_check_batch(rows: Sequence[Row], first: int) -> bytes | None:
     if not count:
         return b""
     sha256 = hashlib.sha256
+    if not all(isinstance(row, tuple) and len(row) == 4 for row in rows):
+        return None
     indexes, datas, stored_leaves, records = zip(*rows, strict=True)
     if indexes != tuple(range(first, first + count)) or None in records:
+        return None
+    # Text where bytes belong (SQLite stores whatever it is given) is damage, named entry by entry.
+    if not all(isinstance(value, _BYTES_LIKE) for value in (*datas, *stored_leaves, *records)):
         return None
     datas = tuple(map(bytes, datas))
     leaves = b"".join(map(leaf_hash, datas))
     if leaves != b"".join(stored_leaves):
         return None
-    found = [match.groups() for match in map(CANONICAL_LEAF.fullmatch, datas) if match is not None]
+    found = [
+        match.group("index", "record") for match in map(CANONICAL_LEAF.fullmatch, datas) if match is not None
+    ]
     if len(found) != count:
         return None
     said_indexes, said_records = zip(*found, strict=True)

@@ -29,8 +29,10 @@ class LedgerHead(models.Model):
 class EventRecord(models.Model):
     """The full record of one event, in canonical JSON; its SHA-256 is committed to by its entry.
 
-    The bytes are `{"nonce":"<32 hex>","record":{...}}`: the random nonce keeps the public hash from
-    confirming a guess about a small record (which student, which agency).
+    The bytes are `{"event_type":…,"nonce":"<32 hex>","record":{...},"subject":{...}}` (entries of
+    logs written before the leaf stopped naming the event: `{"nonce","record"}`). The public leaf holds
+    only this record's hash, and the random nonce keeps that hash from confirming a guess about a small
+    record (which student, which agency).
     """
 
     canonical = models.BinaryField()
@@ -50,8 +52,9 @@ class EventRecord(models.Model):
 
 
 class LedgerEntry(models.Model):
-    """One leaf of the Merkle tree. `data` holds the exact leaf bytes; the other columns repeat
-    parts of it for queries and are not trusted by verification."""
+    """One leaf of the Merkle tree. `data` holds the exact leaf bytes; the other columns repeat what
+    the entry commits to (in its leaf and its event record) for queries, and are not trusted by
+    verification, which checks them against it."""
 
     index = models.BigIntegerField(primary_key=True)
     appended_at = models.DateTimeField()

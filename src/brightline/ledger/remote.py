@@ -161,7 +161,7 @@ def _rehash(base: str, latest: Checkpoint, since: Checkpoint | None, fetch: Fetc
             except ValueError:
                 raise RemoteVerificationError(f"entry {position}: data is not base64") from None
             found = CANONICAL_LEAF.fullmatch(data)
-            if found is None or int(found[1]) != position:
+            if found is None or int(found["index"]) != position:
                 raise RemoteVerificationError(
                     f"entry {position}: its data is not a canonical leaf for index {position}"
                 )

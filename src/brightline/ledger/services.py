@@ -124,8 +124,8 @@ def ledger_append(*, event_type: str, subject: dict[str, int | str], record: dic
 
     Must be called inside the caller's `transaction.atomic()` block, after the change itself (the head
     lock is then held only until commit). `subject` holds internal database ids only; `record` is the
-    full event record (anything JSON-like, datetimes aware), kept in EventRecord and committed to by
-    SHA-256 in the public entry.
+    full event record (anything JSON-like, datetimes aware). The event type, subject and record are kept
+    in EventRecord; the public entry holds only its index, the record's SHA-256 and the time.
     """
     return ledger_append_many([LedgerEvent(event_type, subject, record)])[0]
 
@@ -148,7 +148,18 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
         _check_subject(event.subject)
         if not isinstance(event.record, dict):
             raise TypeError("record: a dict")
-        envelopes.append(canonical_json({"nonce": secrets.token_hex(16), "record": event.record}))
+        # What happened and to whom stays in the event record, which the district keeps: the public
+        # leaf commits to it without naming the event type, the agency or the student.
+        envelopes.append(
+            canonical_json(
+                {
+                    "event_type": event.event_type,
+                    "nonce": secrets.token_hex(16),
+                    "record": event.record,
+                    "subject": event.subject,
+                }
+            )
+        )
 
     def prep(model: type[Model], name: str, value: object) -> object:
         return _column(model, name).get_db_prep_save(value, connection)
@@ -171,13 +182,7 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
             index = first + offset
             now = timezone.now()
             data = canonical_json(
-                {
-                    "event_type": event.event_type,
-                    "index": index,
-                    "record_sha256": hashlib.sha256(envelope).hexdigest(),
-                    "subject": event.subject,
-                    "time": iso_utc(now),
-                }
+                {"index": index, "record_sha256": hashlib.sha256(envelope).hexdigest(), "time": iso_utc(now)}
             )
             leaf = leaf_hash(data)
             completed.extend(frontier_append(frontier, index, leaf))

@@ -164,24 +164,29 @@ def _verify_chunk_by_entry(start: int, end: int, sizes: Sequence[int]) -> ChunkR
         if len(problems) < MAX_PROBLEMS:
             problems.append((at, message))
 
-    for stored_index, data, stored_leaf, record in _rows(start, end):
+    for stored_index, raw_data, raw_leaf, raw_record in _rows(start, end):
         if stored_index != position:
             problem(position, f"entry {position} missing")
             leaves += _PLACEHOLDER * (stored_index - position)
             position = stored_index
-        data, stored_leaf = bytes(data), bytes(stored_leaf)
-        record = None if record is None else bytes(record)
-        leaf = leaf_hash(data)
-        found = match(data)
+        data, stored_leaf, record = _bytes(raw_data), _bytes(raw_leaf), _bytes(raw_record)
+        for value, raw, what in ((data, raw_data, "data"), (stored_leaf, raw_leaf, "leaf hash")):
+            if value is None:
+                problem(position, f"entry {position}: its {what} is {_not_bytes(raw)}")
+        if record is None and raw_record is not None:
+            problem(position, f"entry {position}: its event record is {_not_bytes(raw_record)}")
+        leaf = _PLACEHOLDER if data is None else leaf_hash(data)
+        found = None if data is None else match(data)
         if found is None:
-            problem(position, f"entry {position}: its data is not a canonical ledger leaf")
-        elif deferred is not None or int(found[1]) != position:
-            deferred = _misplaced(position, int(found[1]), deferred, problem)
-        elif record is None:
+            if data is not None:
+                problem(position, f"entry {position}: its data is not a canonical ledger leaf")
+        elif deferred is not None or int(found["index"]) != position:
+            deferred = _misplaced(position, int(found["index"]), deferred, problem)
+        elif raw_record is None:
             problem(position, f"entry {position}: its event record is missing")
-        elif hashlib.sha256(record).hexdigest().encode() != found[2]:
+        elif record is not None and hashlib.sha256(record).hexdigest().encode() != found["record"]:
             problem(position, f"entry {position}: record hash does not match its event record")
-        if stored_leaf != leaf:
+        if stored_leaf is not None and data is not None and stored_leaf != leaf:
             problem(position, f"entry {position}: its stored leaf hash does not match its data")
         leaves += leaf
         position += 1
@@ -193,6 +198,19 @@ def _verify_chunk_by_entry(start: int, end: int, sizes: Sequence[int]) -> ChunkR
     result = _chunk_tree(start, end, bytes(leaves), sizes)
     result.problems.extend(problems)
     return result
+
+
+def _bytes(value: object) -> bytes | None:
+    """The bytes of a binary column's value; None for anything else (SQLite keeps text, numbers, NULL)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return None
+
+
+def _not_bytes(value: object) -> str:
+    if value is None:
+        return "missing"
+    return f"not bytes ({type(value).__name__} stored where bytes are expected)"
 
 
 def _misplaced(

@@ -9,6 +9,7 @@ from django.db import transaction
 from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import ledger_append
 from brightline.ledger.testing import ledger_rows_removable  # noqa: F401 (a fixture)
+from brightline.ledger.tests.casework_world import released  # noqa: F401 (a fixture)
 
 ORIGIN = "records.example.org/springfield/ledger"
 

@@ -31,18 +31,26 @@ def test_entries_are_numbered_from_zero_without_gaps() -> None:
     assert LedgerHead.objects.get().size == 5
 
 
-def test_leaf_bytes_are_canonical_json_of_index_time_type_subject_and_record_hash() -> None:
+def test_leaf_bytes_are_canonical_json_of_index_record_hash_and_time_only() -> None:
     (entry,) = append_disclosures(1)
     data = bytes(entry.data)
     parsed = json.loads(data)
-    assert list(parsed) == ["event_type", "index", "record_sha256", "subject", "time"]
+    assert list(parsed) == ["index", "record_sha256", "time"]
     assert data == canonical_json(parsed)
-    assert parsed["event_type"] == "disclosure.released"
-    assert parsed["subject"] == {"item": 5000, "request": 1000}
+    assert parsed["index"] == entry.index
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", parsed["time"])
     record = EventRecord.objects.get(pk=entry.record_id)
     assert parsed["record_sha256"] == hashlib.sha256(bytes(record.canonical)).hexdigest()
     assert bytes(entry.leaf_hash) == hashlib.sha256(b"\x00" + data).digest()
+
+
+def test_the_event_type_and_subject_are_committed_to_in_the_event_record() -> None:
+    (entry,) = append_disclosures(1)
+    envelope = json.loads(bytes(entry.record.canonical))
+    assert list(envelope) == ["event_type", "nonce", "record", "subject"]
+    assert envelope["event_type"] == "disclosure.released" == entry.event_type
+    assert envelope["subject"] == {"item": 5000, "request": 1000} == entry.subject
+    assert b"disclosure" not in bytes(entry.data) and b"5000" not in bytes(entry.data)
 
 
 def test_names_stay_in_the_event_record_and_out_of_the_public_entry() -> None:

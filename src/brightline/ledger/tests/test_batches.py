@@ -31,6 +31,7 @@ def _row(index: int, data: bytes, record: bytes | None = b'{"nonce":"00","record
 def _leaf(
     index: int, record: bytes, *, event_type: str = "item.decided", subject: dict | None = None
 ) -> bytes:
+    """A leaf of the earlier form, which named the event type and subject (logs keep such leaves)."""
     return canonical_json(
         {
             "event_type": event_type,
@@ -40,6 +41,11 @@ def _leaf(
             "time": "2026-03-02T14:05:09.123456Z",
         }
     )
+
+
+def _public_leaf(index: int, record: bytes, *, time: str = "2026-03-02T14:05:09.123456Z") -> bytes:
+    """A leaf as `ledger_append` writes it now: the index, the record's hash and the time."""
+    return canonical_json({"index": index, "record_sha256": hashlib.sha256(record).hexdigest(), "time": time})
 
 
 def _both(rows: list[tuple], first: int) -> bytes | None:
@@ -52,8 +58,8 @@ def _regex_says(index: int, data: bytes, record: bytes) -> bool:
     found = CANONICAL_LEAF.fullmatch(data)
     return (
         found is not None
-        and found[1] == str(index).encode()
-        and found[2] == hashlib.sha256(record).hexdigest().encode()
+        and found["index"] == str(index).encode()
+        and found["record"] == hashlib.sha256(record).hexdigest().encode()
     )
 
 
@@ -65,6 +71,34 @@ def test_a_good_batch_gives_its_leaf_hashes_from_both() -> None:
     expected = b"".join(hashlib.sha256(b"\x00" + row[1]).digest() for row in rows)
     assert _both(rows, 40) == expected
     assert _both([], 5) == b""
+
+
+def test_leaves_of_both_forms_in_one_batch_give_their_leaf_hashes_from_both() -> None:
+    rows = [
+        _row(index, (_public_leaf if index % 3 else _leaf)(index, RECORD), RECORD) for index in range(7, 30)
+    ]
+    expected = b"".join(hashlib.sha256(b"\x00" + row[1]).digest() for row in rows)
+    assert _both(rows, 7) == expected
+
+
+def test_a_leaf_with_half_of_the_earlier_form_is_not_canonical() -> None:
+    sha = hashlib.sha256(RECORD).hexdigest()
+    for data in (
+        b'{"event_type":"a.b","index":3,"record_sha256":"%s","time":"2026-03-02T14:05:09.123456Z"}',
+        b'{"index":3,"record_sha256":"%s","subject":{},"time":"2026-03-02T14:05:09.123456Z"}',
+        b'{"index":3,"record_sha256":"%s","time":"2026-03-02T14:05:09.123456Z","x":1}',
+    ):
+        leaf = data.replace(b"%s", sha.encode())
+        assert _both([_row(3, leaf, RECORD)], 3) is None
+        assert not _regex_says(3, leaf, RECORD)
+
+
+def test_text_where_bytes_belong_is_refused_by_both() -> None:
+    rows = [_row(index, _public_leaf(index, RECORD), RECORD) for index in range(4)]
+    for position in (1, 2, 3):
+        damaged = list(rows[2])
+        damaged[position] = bytes(damaged[position]).decode("latin-1")
+        assert _both([*rows[:2], tuple(damaged), rows[3]], 0) is None
 
 
 def test_memoryviews_from_a_postgresql_driver_are_read_alike() -> None:
@@ -184,6 +218,25 @@ def test_random_leaves_and_random_damage_are_read_alike(
     index: int, event_type: str, subject: dict, damage: list[tuple[int, int]], cut: int | None
 ) -> None:
     data = bytearray(_leaf(index, RECORD, event_type=event_type, subject=subject))
+    for at, value in damage:
+        data[at % len(data)] = value
+    if cut is not None:
+        del data[cut % len(data)]
+    leaf = bytes(data)
+    accepted = _both([_row(index, leaf, RECORD)], index) is not None
+    assert accepted == _regex_says(index, leaf, RECORD)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    index=st.integers(min_value=0, max_value=10**12),
+    damage=st.lists(st.tuples(st.integers(min_value=0), st.integers(min_value=0, max_value=255)), max_size=2),
+    cut=st.none() | st.integers(min_value=0),
+)
+def test_random_public_leaves_and_random_damage_are_read_alike(
+    index: int, damage: list[tuple[int, int]], cut: int | None
+) -> None:
+    data = bytearray(_public_leaf(index, RECORD))
     for at, value in damage:
         data[at % len(data)] = value
     if cut is not None:

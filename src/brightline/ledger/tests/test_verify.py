@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -25,6 +26,11 @@ def _key() -> VerifierKey:
 
 def _problems(**options: int) -> list[str]:
     return verify_ledger(key=_key(), **options).messages()
+
+
+def _retimed(data: bytes) -> bytes:
+    """The same leaf, still canonical and committing to the same record, with another time."""
+    return re.sub(rb'"time":"\d{4}', b'"time":"1999', data)
 
 
 def _sql(statement: str, params: list[object]) -> None:
@@ -95,7 +101,7 @@ def test_a_consistently_rewritten_leaf_breaks_the_signed_checkpoint() -> None:
     # Data and leaf hash rewritten together, the record untouched: only the tree can tell.
     entries = append_disclosures(8)
     checkpoint_sign()
-    data = bytes(entries[3].data).replace(b"disclosure.released", b"disclosure.withheld")
+    data = _retimed(bytes(entries[3].data))
     table = LedgerEntry._meta.db_table
     _sql(
         f'UPDATE {table} SET data = %s, leaf_hash = %s WHERE "index" = 3',  # noqa: S608
@@ -109,7 +115,7 @@ def test_a_consistently_rewritten_leaf_breaks_the_signed_checkpoint() -> None:
 
 def test_a_leaf_whose_stored_hash_was_not_updated_is_named() -> None:
     entries = append_disclosures(4)
-    data = bytes(entries[2].data).replace(b'"item":5002', b'"item":5003')
+    data = _retimed(bytes(entries[2].data))
     _sql(f'UPDATE {LedgerEntry._meta.db_table} SET data = %s WHERE "index" = 2', [data])  # noqa: S608
     assert _problems()[0] == "entry 2: its stored leaf hash does not match its data"
 
