@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from brightline.errors import NotFound
-from brightline.transparency.selectors import period_reportable, periods_available
-from brightline.transparency.services import report_publish
+from brightline.transparency.periods import Period
+from brightline.transparency.selectors import report_public, reports_public
 
 router = Router(tags=["transparency"])
 
@@ -21,21 +21,24 @@ class PeriodOut(Schema):
     end: str
 
 
-@router.get("/periods", response=list[PeriodOut], auth=None, summary="Periods with a report")
+@router.get("/periods", response=list[PeriodOut], auth=None, summary="Periods with a published report")
 def periods(request: HttpRequest) -> list[dict[str, str]]:
+    """Periods whose report is published, newest first. A period's report is published after it ends."""
+    found = [Period.parse(report.period) for report in reports_public()]
     return [
         {"key": p.key, "title": p.title, "start": p.start.isoformat(), "end": p.end.isoformat()}
-        for p in periods_available()
+        for p in found
     ]
 
 
 @router.get("/{key}", response=dict[str, Any], auth=None, summary="A period's published figures")
 def report(request: HttpRequest, key: str) -> dict[str, Any]:
-    """The report's figures at the latest signed ledger checkpoint; suppressed counts are null."""
-    period = period_reportable(key)
-    if period is None:
+    """The figures published for the period, computed once after it ended; suppressed counts are null."""
+    found = report_public(key)
+    if found is None:
         raise NotFound(
-            "no report for this period: expected a period such as 2026-Q1 or 2026-H1 that has begun"
+            "no published report for this period: expected a period such as 2026-Q1 or 2026-H1 that has "
+            "ended; its report is published after it ends"
         )
-    figures: dict[str, Any] = report_publish(period=period).figures
+    figures: dict[str, Any] = found[1].figures
     return figures

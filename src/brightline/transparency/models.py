@@ -1,13 +1,18 @@
-"""Published transparency reports: one per (period, ledger checkpoint, method version).
+"""Published transparency reports: one publication per period, computed once after the period ended.
 
 Only published figures are stored (suppressed cells have no value here), so the table can be shown,
-downloaded and archived as it is. A report is computed once per checkpoint and kept: the figures a
-reader saw can always be shown again next to the checkpoint they name.
+downloaded and archived as it is. A period's report is computed once, at publication, and never again:
+two computations of the same period at two moments would tell, by their difference, what happened in
+between — one request's kind, purpose and outcome.
+
+Rows with `published` false were computed before publication existed, at each new checkpoint of a
+period still in progress; they are kept for the record and never shown.
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 
 class PublishedReport(models.Model):
@@ -21,14 +26,16 @@ class PublishedReport(models.Model):
     method_version = models.PositiveSmallIntegerField()
     computed_at = models.DateTimeField()
     figures = models.JSONField()
+    published = models.BooleanField(
+        default=False, help_text="The period's one publication, computed after the period ended."
+    )
 
     class Meta:
         ordering = ["period", "-checkpoint_size"]
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "checkpoint", "method_version"],
-                name="transparency_one_report_per_checkpoint",
-            )
+                fields=["period"], condition=Q(published=True), name="transparency_one_publication_per_period"
+            ),
         ]
 
     def __str__(self) -> str:

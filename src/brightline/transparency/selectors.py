@@ -15,9 +15,8 @@ from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period, periods_from
 
 
-def periods_available(*, now: dt.datetime | None = None) -> list[Period]:
-    """Quarters and half-years from the first request (or after-the-fact entry) to today, newest first."""
-    now = now or timezone.now()
+def _periods_so_far(now: dt.datetime) -> list[Period]:
+    """Quarters and half-years from the first request (or after-the-fact entry) to `now`, newest first."""
     today = timezone.localtime(now, district_zone()).date()
     first_request = Request.objects.aggregate(first=Min("received_at"))["first"]
     first_entry = DisclosureEntry.objects.filter(
@@ -27,15 +26,30 @@ def periods_available(*, now: dt.datetime | None = None) -> list[Period]:
     return periods_from(min(starts, default=today), today)
 
 
-def period_reportable(key: str, *, now: dt.datetime | None = None) -> Period | None:
-    """The period named by `key` if it is well formed and has begun; None otherwise."""
+def periods_due(*, now: dt.datetime | None = None) -> list[Period]:
+    """Periods that have ended and have no publication yet, oldest first: what the publisher publishes."""
+    now = now or timezone.now()
+    published = set(PublishedReport.objects.filter(published=True).values_list("period", flat=True))
+    due = [p for p in _periods_so_far(now) if p.is_complete(now) and p.key not in published]
+    return sorted(due, key=lambda period: (period.end, period.months))
+
+
+def reports_public() -> list[PublishedReport]:
+    """Every published report, newest period first (a half-year before its quarters). Only these are
+    public: a period in progress has none, and nothing here computes one."""
+    reports = PublishedReport.objects.filter(published=True).only(
+        "period", "checkpoint_size", "checkpoint_root_hash", "computed_at"
+    )
+    return sorted(
+        reports, key=lambda r: (Period.parse(r.period).end, Period.parse(r.period).months), reverse=True
+    )
+
+
+def report_public(key: str) -> tuple[Period, PublishedReport] | None:
+    """The published report of the period named by `key`; None when it is malformed or not published."""
     try:
         period = Period.parse(key)
     except ValueError:
         return None
-    return period if period.has_started(now or timezone.now()) else None
-
-
-def reports_published(*, period: Period) -> list[PublishedReport]:
-    """Every report kept for the period, newest checkpoint first."""
-    return list(PublishedReport.objects.filter(period=period.key).order_by("-checkpoint_size", "-id"))
+    report = PublishedReport.objects.filter(period=period.key, published=True).first()
+    return None if report is None else (period, report)

@@ -1,20 +1,28 @@
-"""Writes for transparency: computing and keeping a period's report at the current checkpoint."""
+"""Writes for transparency: publishing a period's report, once, after the period ended.
+
+Publication is the only computation of a report: the pages, downloads and API only read what was
+published, so a visitor never causes a row to be written or a checkpoint to be signed, and no two
+computations of one period exist for a reader to subtract from each other. Run `brightline
+transparency publish` from cron (daily) to publish each period at the first run after it ends.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from brightline.errors import Conflict
+from brightline.errors import Conflict, InvalidInput
 from brightline.ledger.models import Checkpoint
 from brightline.ledger.selectors import checkpoint_latest, ledger_size
 from brightline.ledger.services import checkpoint_sign
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
 from brightline.transparency.reports import METHOD_VERSION, report_figures
+from brightline.transparency.selectors import periods_due
 
 # Each attempt signs a checkpoint and opens a snapshot; a write landing in between costs one retry.
 ATTEMPTS = 5
@@ -46,25 +54,29 @@ def current_checkpoint() -> Checkpoint:
     return latest
 
 
-def report_publish(*, period: Period) -> PublishedReport:
-    """The report of `period` at the latest checkpoint, computed now if it was not computed before.
+def report_publish(*, period: Period, now: dt.datetime | None = None) -> PublishedReport:
+    """Publish the report of `period`, which must have ended; the publication if it exists already.
 
-    The figures count exactly what the ledger held at the checkpoint's size: they are computed in a
+    The figures count exactly what the ledger held at the latest checkpoint: they are computed in a
     snapshot in which the ledger's size equals the checkpoint's (every casework change commits with its
-    ledger entry). If the ledger grows between signing and the snapshot, we sign again and retry.
+    ledger entry). If the ledger grows between signing and the snapshot, we sign again and retry. Once
+    published, a period's figures are never computed again.
     """
+    now = now or timezone.now()
+    if not period.is_complete(now):
+        raise InvalidInput(
+            [("period", f"{period.key} has not ended: a report is published after its period")]
+        )
     for _ in range(ATTEMPTS):
-        checkpoint = current_checkpoint()
-        existing = PublishedReport.objects.filter(
-            period=period.key, checkpoint=checkpoint, method_version=METHOD_VERSION
-        ).first()
+        existing = PublishedReport.objects.filter(period=period.key, published=True).first()
         if existing is not None:
             return existing
+        checkpoint = current_checkpoint()
         with ledger_snapshot():
             if ledger_size() != checkpoint.size:
                 continue
-            now = timezone.now()
-            figures = report_figures(period=period, checkpoint=checkpoint, now=now)
+            computed_at = timezone.now()
+            figures = report_figures(period=period, checkpoint=checkpoint, now=computed_at)
         try:
             with transaction.atomic():
                 return PublishedReport.objects.create(
@@ -73,12 +85,20 @@ def report_publish(*, period: Period) -> PublishedReport:
                     checkpoint_size=checkpoint.size,
                     checkpoint_root_hash=bytes(checkpoint.root_hash).hex(),
                     method_version=METHOD_VERSION,
-                    computed_at=now,
+                    computed_at=computed_at,
                     figures=figures,
+                    published=True,
                 )
         except IntegrityError:
-            # Another reader computed the same report at the same checkpoint first: same figures.
-            return PublishedReport.objects.get(
-                period=period.key, checkpoint=checkpoint, method_version=METHOD_VERSION
-            )
+            # Another publisher got there first: its publication is the period's.
+            continue
+    existing = PublishedReport.objects.filter(period=period.key, published=True).first()
+    if existing is not None:
+        return existing
     raise Conflict("the ledger is changing faster than the report can be computed; try again shortly")
+
+
+def reports_publish_due(*, now: dt.datetime | None = None) -> list[PublishedReport]:
+    """Publish every period that has ended and has no publication yet; the new publications."""
+    now = now or timezone.now()
+    return [report_publish(period=period, now=now) for period in periods_due(now=now)]

@@ -1,4 +1,7 @@
-"""Public pages and downloads of the transparency reports. No sign-in: nothing here names a child."""
+"""Public pages and downloads of the transparency reports. No sign-in: nothing here names a child.
+
+Read only: a visit shows what was published and never computes a report, writes a row or signs a
+checkpoint (transparency/services.py publishes, once per period, after it ends)."""
 
 from __future__ import annotations
 
@@ -11,15 +14,14 @@ from brightline.transparency.charts import report_charts
 from brightline.transparency.exports import report_csv, report_json, report_pdf
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
-from brightline.transparency.selectors import period_reportable, periods_available, reports_published
-from brightline.transparency.services import report_publish
+from brightline.transparency.selectors import report_public, reports_public
 
 
 def _published(key: str) -> tuple[Period, PublishedReport]:
-    period = period_reportable(key)
-    if period is None:
-        raise Http404("no report for this period")
-    return period, report_publish(period=period)
+    found = report_public(key)
+    if found is None:
+        raise Http404("no published report for this period: a period's report is published after it ends")
+    return found
 
 
 def _context(period: Period, report: PublishedReport) -> dict[str, object]:
@@ -33,7 +35,8 @@ def _context(period: Period, report: PublishedReport) -> dict[str, object]:
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "transparency/index.html", {"periods": periods_available()})
+    periods = [Period.parse(report.period) for report in reports_public()]
+    return render(request, "transparency/index.html", {"periods": periods})
 
 
 @require_GET
@@ -41,7 +44,6 @@ def report(request: HttpRequest, key: str) -> HttpResponse:
     period, published = _published(key)
     context = _context(period, published)
     context["charts"] = report_charts(published.figures)
-    context["earlier"] = [r for r in reports_published(period=period) if r.pk != published.pk][:10]
     return render(request, "transparency/report.html", context)
 
 

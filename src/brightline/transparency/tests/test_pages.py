@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from brightline.casework import services
 from brightline.casework.calendar import district_zone
+from brightline.ledger.models import Checkpoint, LedgerEntry
 from brightline.testing import World, request_body
 from brightline.transparency.models import PublishedReport
+from brightline.transparency.periods import Period
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def period_key(world: World) -> str:
+def _current_quarter() -> str:
+    today = timezone.localdate(timezone.now(), district_zone())
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def _requests(world: World) -> None:
     for _ in range(11):
         body = request_body(world.alice, purpose="civil_immigration_enforcement", categories=["contact"])
         services.request_submit(
@@ -37,8 +49,16 @@ def period_key(world: World) -> str:
         channel="portal",
         submitted_by=world.detective,
     )
-    today = timezone.localdate(timezone.now(), district_zone())
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+@pytest.fixture
+def period_key(world: World) -> str:
+    """This quarter's requests, published by the daily `brightline transparency publish` after it ended."""
+    _requests(world)
+    key = _current_quarter()
+    with time_machine.travel(Period.parse(key).end + dt.timedelta(hours=3), tick=False):
+        call_command("transparency", "publish")
+    return key
 
 
 def test_anyone_can_list_the_periods_without_signing_in(client: Client, period_key: str) -> None:
@@ -73,6 +93,67 @@ def test_the_report_page_shows_accessible_charts_tables_and_the_checkpoint(
     assert "fewer than 10" in body  # the one police request
     assert "How these figures are computed" in body
     assert re.search(r"<h1>Transparency report: Quarter \d of \d{4}", body)
+
+
+def test_a_period_in_progress_has_no_public_report_and_no_visit_computes_one(
+    client: Client, world: World
+) -> None:
+    _requests(world)
+    key = _current_quarter()
+    for path in (f"/transparency/{key}/", f"/transparency/{key}.csv", f"/api/v1/transparency/{key}"):
+        assert client.get(path).status_code == 404, path
+    assert f"/transparency/{key}/" not in client.get("/transparency/").content.decode()
+    assert client.get("/api/v1/transparency/periods").json() == []
+    assert not PublishedReport.objects.exists() and not Checkpoint.objects.exists()
+
+
+def test_an_anonymous_visit_writes_no_row_and_signs_no_checkpoint(
+    client: Client, world: World, period_key: str
+) -> None:
+    # The ledger grows after publication: a visit must not sign a new checkpoint nor compute again.
+    _requests(world)
+    counts = (PublishedReport.objects.count(), Checkpoint.objects.count(), LedgerEntry.objects.count())
+    paths = [
+        "/transparency/",
+        f"/transparency/{period_key}/",
+        f"/transparency/{period_key}.csv",
+        f"/transparency/{period_key}.json",
+        f"/transparency/{period_key}.pdf",
+        "/api/v1/transparency/periods",
+        f"/api/v1/transparency/{period_key}",
+        f"/transparency/{_current_quarter()}/",
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        for path in paths:
+            assert client.get(path).status_code in (200, 404), path
+    # Counting visits against abuse (a cache table) is not a row of the application's.
+    caches = {str(cache.get("LOCATION", "")) for cache in settings.CACHES.values()} - {""}
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].split()[0].upper() in WRITES and not any(table in q["sql"] for table in caches)
+    ]
+    assert writes == []
+    assert (
+        PublishedReport.objects.count(),
+        Checkpoint.objects.count(),
+        LedgerEntry.objects.count(),
+    ) == counts
+
+
+WRITES = {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+
+
+def test_publishing_twice_publishes_once(
+    world: World, period_key: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = PublishedReport.objects.get(period=period_key)
+    _requests(world)
+    with time_machine.travel(Period.parse(period_key).end + dt.timedelta(days=40), tick=False):
+        call_command("transparency", "publish", "--dry-run")
+        assert period_key not in capsys.readouterr().out
+        call_command("transparency", "publish")
+    assert PublishedReport.objects.get(period=period_key, published=True).pk == report.pk
 
 
 def test_a_malformed_or_future_period_is_not_found(client: Client, world: World) -> None:

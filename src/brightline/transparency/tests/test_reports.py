@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db.models import DateTimeField, Value
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from brightline.casework import services
 from brightline.casework.calendar import DistrictCalendar, district_zone
 from brightline.casework.models import Holiday
 from brightline.disclosures.services import after_the_fact_record, packet_release
+from brightline.errors import InvalidInput
 from brightline.ledger.models import Checkpoint
 from brightline.ledger.selectors import ledger_size
 from brightline.ledger.services import checkpoint_sign
@@ -34,6 +36,12 @@ pytestmark = pytest.mark.django_db
 def period_of(moment: dt.datetime) -> Period:
     local = timezone.localtime(moment, district_zone())
     return Period(local.year, "Q", (local.month - 1) // 3 + 1)
+
+
+def published(period: Period) -> PublishedReport:
+    """The period's report, published as the publisher would, once the period has ended."""
+    with time_machine.travel(period.end + dt.timedelta(hours=1), tick=False):
+        return report_publish(period=period)
 
 
 def submit(agency, user, body, **kwargs):
@@ -182,7 +190,7 @@ def test_small_counts_are_published_as_fewer_than_10_and_never_with_their_value(
     for _ in range(10):
         submit(world.police, world.detective, request_body(world.carla, categories=["academic"]))
     period = period_of(timezone.now())
-    figures = report_publish(period=period).figures
+    figures = published(period).figures
     table = next(t for t in figures["tables"] if t["id"] == "requests_by_requester_kind")
     rows = {row["key"]: row for row in table["rows"]}
     columns = [c["key"] for c in table["columns"]]
@@ -216,8 +224,9 @@ def test_the_report_names_the_checkpoint_covering_exactly_what_it_counted(world:
     abuse_investigation(world, world.ben)  # the ledger grows past the stale checkpoint
     assert ledger_size() > stale.size
     period = period_of(timezone.now())
-    report = report_publish(period=period)
+    report = published(period)
     latest = Checkpoint.objects.latest()
+    assert report.published
     assert report.checkpoint == latest and report.checkpoint_size == latest.size == ledger_size()
     assert report.checkpoint_root_hash == bytes(latest.root_hash).hex()
     assert report.figures["checkpoint"] == {
@@ -227,17 +236,39 @@ def test_the_report_names_the_checkpoint_covering_exactly_what_it_counted(world:
         "signed_at": latest.signed_at.isoformat(),
         "origin": report.figures["checkpoint"]["origin"],
     }
-    # Asking again without a change reuses the report; a change makes a new one and keeps the old.
-    assert report_publish(period=period).pk == report.pk
-    immigration(world, world.carla)
-    newer = report_publish(period=period)
-    assert newer.pk != report.pk and newer.checkpoint_size > report.checkpoint_size
-    assert PublishedReport.objects.filter(period=period.key).count() == 2
+
+
+def test_a_published_report_is_never_computed_again(world: World) -> None:
+    immigration(world, world.alice)
+    period = period_of(timezone.now())
+    report = published(period)
+    # A request entered later with a time inside the period, and more checkpoints: the publication stands.
+    body = request_body(world.ben, purpose="civil_immigration_enforcement", categories=["contact"])
+    with time_machine.travel(period.end + dt.timedelta(days=2), tick=False):
+        services.request_submit(
+            agency=world.ice,
+            document=body,
+            channel="mail",
+            entered_by=world.clerk,
+            received_at=period.end - dt.timedelta(days=1),
+        )
+        checkpoint_sign()
+        again = report_publish(period=period)
+    assert again.pk == report.pk and again.figures == report.figures
+    assert PublishedReport.objects.filter(period=period.key).count() == 1
+
+
+def test_a_period_in_progress_is_not_published(world: World) -> None:
+    immigration(world, world.alice)
+    before = Checkpoint.objects.count()
+    with pytest.raises(InvalidInput, match="has not ended"):
+        report_publish(period=period_of(timezone.now()))
+    assert not PublishedReport.objects.exists() and Checkpoint.objects.count() == before
 
 
 def test_a_report_signs_the_first_checkpoint_when_there_is_none(world: World) -> None:
     assert not Checkpoint.objects.exists()
-    report = report_publish(period=period_of(timezone.now()))
+    report = published(period_of(timezone.now()))
     assert Checkpoint.objects.count() == 1 and report.checkpoint_size == ledger_size()
 
 
@@ -271,7 +302,7 @@ def test_after_the_fact_entries_are_counted_by_kind_and_recipient(world: World) 
         details="Student missing during a lockdown.",
         recorded_by=world.principal,
     )
-    figures = report_publish(period=period_of(when)).figures
+    figures = published(period_of(when)).figures
     table = next(t for t in figures["tables"] if t["id"] == "after_the_fact_entries")
     rows = {row["key"]: row for row in table["rows"]}
     assert rows["child_protective_services"]["cells"][1]["value"] == 10
