@@ -32,6 +32,15 @@ print(api_token_issue(agency=agency, name="load")[1])
 """
 
 
+SETUP_AGENCIES = """
+from brightline.agencies.models import Agency
+from brightline.agencies.services import api_token_issue
+for number in range(COUNT):
+    agency = Agency.objects.create(name=f"Agency {number + 1}", kind="municipal_police", verified=True)
+    print(api_token_issue(agency=agency, name="load")[1])
+"""
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -91,6 +100,12 @@ class LiveServer:
         """Migrate the database and issue an agency token; returns the token."""
         self.manage("migrate", "--no-input")
         return self.manage("shell", "-c", SETUP_AGENCY).stdout.strip().splitlines()[-1]
+
+    def prepare_agencies(self, count: int) -> list[str]:
+        """Migrate the database and issue one token to each of `count` verified agencies."""
+        self.manage("migrate", "--no-input")
+        script = SETUP_AGENCIES.replace("COUNT", str(int(count)))
+        return self.manage("shell", "-c", script).stdout.strip().splitlines()[-count:]
 
     def start(self) -> None:
         self.process = subprocess.Popen(  # noqa: S603
