@@ -116,10 +116,15 @@ def request_state_for(states: list[str]) -> RequestState:
     return RequestState.CLOSED
 
 
-# A requester never sees whether a student was identified: a student waiting for the records office is
-# "in review", one it closed is "refused", exactly as an item the policy refused (CONTRACTS.md).
+# A requester never sees whether a student was identified (CONTRACTS.md): a student waiting for the
+# records office is "in review", one it closed is "refused", exactly as an item the policy refused. An item
+# the district has not yet released reads "in review" whatever gate it waits at (a reviewer, the family's
+# notice period, the packet), since a student nobody identified would read so; only the emergency
+# determination is shown as such.
 REQUESTER_ITEM_STATES = {
     ItemState.AWAITING_MATCH: ItemState.PENDING_REVIEW,
+    ItemState.AWAITING_NOTICE: ItemState.PENDING_REVIEW,
+    ItemState.CLEARED: ItemState.PENDING_REVIEW,
     ItemState.UNIDENTIFIED: ItemState.REFUSED,
 }
 

@@ -30,7 +30,7 @@ CASEWORK_ROLES = frozenset(
 )
 # What a requester is shown of the obligations: only what it must do or will receive (CONTRACTS.md).
 # Every other obligation is the district's own duty (a flag, a notice to counsel, a sealed entry ...).
-REQUESTER_OBLIGATIONS = frozenset({"redisclosure_notice", "notify_family_before_release"})
+REQUESTER_OBLIGATIONS = frozenset({"redisclosure_notice"})
 NO_RECORDS_RELEASED = "No records released."
 REQUESTER_GENERIC_EXPLANATIONS = {
     ItemState.PENDING_REVIEW: "The district is reviewing this part of the request.",
@@ -261,12 +261,16 @@ def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
     names one, no reviewer, and only the obligations the requester must meet or will receive."""
     hidden_rules: frozenset[str] = policy.rules_reading_student_facts
     state = REQUESTER_ITEM_STATES.get(ItemState(item.state), ItemState(item.state))
-    unidentified = item.state in REQUESTER_ITEM_STATES
+    if state == ItemState.PENDING_REVIEW:
+        # Whatever it waits for, and whoever the student is (or is not): the same words.
+        # The note on an emergency the policy did not count is about the request, not the student.
+        note = item.request.emergency_note
+        waiting = REQUESTER_GENERIC_EXPLANATIONS[state]
+        return _requester_view(item, state, "review", [], [], f"{note} {waiting}" if note else waiting)
+    unidentified = item.state == ItemState.UNIDENTIFIED
     rules = [] if unidentified else [rule for rule in item.rules if rule not in hidden_rules]
     tells_a_fact = unidentified or len(rules) < len(item.rules)
-    outcome: str | None = item.outcome or None
-    if unidentified:
-        outcome = "review" if state == ItemState.PENDING_REVIEW else "refuse"
+    outcome: str | None = "refuse" if unidentified else (item.outcome or None)
     explanation = item.explanation
     if tells_a_fact and outcome == "refuse" and rules:
         # Refused by a rule that holds whoever the student is, and by one that reads the student's facts:
@@ -277,6 +281,18 @@ def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
         )
     elif tells_a_fact:
         explanation = REQUESTER_GENERIC_EXPLANATIONS.get(state, REQUESTER_RELEASE_EXPLANATION)
+    obligations = sorted(o for o in item.obligations if o in REQUESTER_OBLIGATIONS)
+    return _requester_view(item, state, outcome, rules, obligations, explanation)
+
+
+def _requester_view(
+    item: Item,
+    state: ItemState,
+    outcome: str | None,
+    rules: list[str],
+    obligations: list[str],
+    explanation: str,
+) -> dict[str, Any]:
     return {
         "id": item.pk,
         "student_id": item.request_student.named.get("student_id"),
@@ -285,7 +301,7 @@ def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
         "outcome": outcome,
         "reviewer": None,
         "rules": rules,
-        "obligations": sorted(o for o in item.obligations if o in REQUESTER_OBLIGATIONS),
+        "obligations": obligations,
         "explanation": explanation,
         "state": str(state),
     }

@@ -50,6 +50,8 @@ from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 
 MAX_STUDENTS_PER_REQUEST = 200
+# How far back the records office may date a request it enters (received by fax, mail, in person …).
+OFF_PORTAL_RECEIPT_DAYS = 30
 NAMED_STUDENT_KEYS = frozenset({"student_id", "first_name", "last_name", "birth_date"})
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
@@ -470,6 +472,12 @@ def request_submit(
         received_at = now
     elif received_at > now + dt.timedelta(minutes=5):
         raise InvalidInput([("received_at", "cannot be in the future")])
+    elif entered_by is not None and received_at < now - dt.timedelta(days=OFF_PORTAL_RECEIPT_DAYS):
+        # A request is triaged under the policy in effect when it arrived: an entry dated far back would
+        # be judged by rules the district has since replaced.
+        raise InvalidInput(
+            [("received_at", f"enter a request within {OFF_PORTAL_RECEIPT_DAYS} days of its arrival")]
+        )
     body_hash = hashlib.sha256(canonical_json(document)).hexdigest() if idempotency_key is not None else ""
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
@@ -494,8 +502,13 @@ def request_submit(
     policy = triage_bridge.policy_in_effect(received_at)
     emergency = stored.get("emergency") or {}
     emergency_ends_at = dt.datetime.fromisoformat(emergency["ends_at"]) if emergency.get("ends_at") else None
+    note = emergency_note(document, requester_kind=agency.kind, received_at=received_at)
+    # Only an emergency the policy counts is due the same day (an emergency responder's, with a threat).
     active_emergency = (
-        bool(emergency.get("threat")) and emergency_ends_at is not None and received_at < emergency_ends_at
+        bool(emergency.get("threat"))
+        and emergency_ends_at is not None
+        and received_at < emergency_ends_at
+        and not note
     )
     requester = stored["requester"]
     request = Request(
@@ -516,7 +529,7 @@ def request_submit(
         nondisclosure_order=bool((stored.get("legal_process") or {}).get("nondisclosure_order")),
         emergency_threat=emergency.get("threat") or "",
         emergency_ends_at=emergency_ends_at,
-        emergency_note=emergency_note(document, requester_kind=agency.kind, received_at=received_at),
+        emergency_note=note,
         document=stored,
         policy_id=policy.id,
         policy_version=policy.version,

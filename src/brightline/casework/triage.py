@@ -102,8 +102,19 @@ def triage(
     *,
     identified_by: str | None = None,
 ) -> dict:
-    case = engine.parse_case(build_case(document, students, now, identified_by=identified_by))
-    return policy.triage(case, students_named=students_named(document)).to_json()
+    """The engine's result for these students, in their order. A roster student named twice (by id and by
+    name, or twice alike) is triaged once and answered for each time it was named: which it is must not
+    turn into an error that a student nobody knows would not cause."""
+    distinct = list({facts["student_id"]: facts for facts in students}.values())
+    case = engine.parse_case(build_case(document, distinct, now, identified_by=identified_by))
+    result = policy.triage(case, students_named=students_named(document)).to_json()
+    if len(distinct) == len(students):
+        return result
+    by_student: dict[str, list[dict[str, Any]]] = {}
+    for item in result["items"]:
+        by_student.setdefault(item["student_id"], []).append(item)
+    result["items"] = [item for facts in students for item in by_student[facts["student_id"]]]
+    return result
 
 
 _FACT_NAMES = ("directory_opt_out", "missing_child_flag", "foster_care", "adjudicated")

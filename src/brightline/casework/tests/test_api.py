@@ -92,7 +92,9 @@ def test_students_named_by_name_and_birth_date_are_matched(world: World, client:
     body = request_body(categories=["directory"], identified_by="name_and_birth_date")
     body["students"] = [{"first_name": "Alice", "last_name": "Rivera", "birth_date": "2013-05-01"}]
     data = post_json(client, "/api/v1/requests", body, world.police_token).json()
-    assert data["items"][0]["outcome"] == "release"
+    assert Request.objects.get(pk=data["id"]).items.get().outcome == "release"
+    # Until it is released the agency reads "in review", as for a student the district does not know.
+    assert data["items"][0]["state"] == "pending_review"
     # The agency is not told the district's own student id.
     assert data["items"][0]["student_id"] is None
 

@@ -263,3 +263,34 @@ def test_the_requester_is_e_mailed_when_its_view_changes_and_never_about_a_stude
     with django_capture_on_commit_callbacks(execute=True):
         services.request_submit(agency=world.police, document=body, channel="api")
     assert len([message for message in mailoutbox if message.to == [world.detective.email]]) == 2
+
+
+def test_a_student_named_twice_is_answered_alike_whether_enrolled_or_not(
+    world: World, client: Client
+) -> None:
+    answers = []
+    for student in (named(world.alice), MADE_UP):
+        body = request_body(purpose="civil_immigration_enforcement", categories=["directory"])
+        body["students"] = [student, dict(student)]
+        response = post_json(client, "/api/v1/requests", body, world.ice_token)
+        assert response.status_code == 201, response.content
+        answers.append(response.json())
+    assert [item["state"] for item in answers[0]["items"]] == ["refused", "refused"]
+    assert [comparable(a)["items"] for a in answers][0] == [comparable(a)["items"] for a in answers][1]
+    # By id and by name, the same enrolled student: one triage, answered for each.
+    body = request_body(world.alice, categories=["attendance"])
+    body["students"].append(named(world.alice))
+    assert post_json(client, "/api/v1/requests", body, world.police_token).status_code == 201
+
+
+def test_the_records_office_dates_an_entry_within_a_month_of_its_arrival(world: World) -> None:
+    body = request_body(world.alice, categories=["attendance"])
+    with pytest.raises(InvalidInput) as too_old:
+        services.request_submit(
+            agency=world.police,
+            document=body,
+            channel="mail",
+            entered_by=world.clerk,
+            received_at=timezone.now() - dt.timedelta(days=90),
+        )
+    assert too_old.value.errors[0][0] == "received_at"
