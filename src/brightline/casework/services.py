@@ -854,10 +854,9 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
     cleared: list[Item] = []
     for item in waiting:
         student_id = item.request_student.student_id
+        assert student_id is not None  # an item waits for a notice only once its student is matched
         if advance_notice_satisfied(
-            request=request,
-            student_id=student_id,
-            now=now,  # type: ignore[arg-type]
+            request=request, student_id=student_id, now=now
         ) and not objection_pending(request=request, student_id=student_id):
             item.state = ItemState.CLEARED
             item.save(update_fields=["state", "updated_at"])
