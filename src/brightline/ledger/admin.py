@@ -1,4 +1,5 @@
-"""The ledger in the admin: read-only views, and registering a witness through its service."""
+"""The ledger in the admin: read-only views, and registering a witness through its service (never
+changed or deleted here)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,12 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from brightline.admin_changes import ReadOnlyAdmin, ServiceAdmin
+from brightline.errors import InvalidInput
 from brightline.ledger.errors import LedgerError
 from brightline.ledger.models import Checkpoint, LedgerEntry, Witness
 from brightline.ledger.notes import COSIGNATURE_V1, NoteError, parse_verifier_key
 from brightline.ledger.services import witness_register
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LedgerEntry)
@@ -60,22 +52,13 @@ class WitnessForm(forms.ModelForm):
 
 
 @admin.register(Witness)
-class WitnessAdmin(admin.ModelAdmin):
+class WitnessAdmin(ServiceAdmin):
     list_display = ("name", "registered_at")
     form = WitnessForm
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def save_model(self, request: HttpRequest, obj: Witness, form: Any, change: bool) -> None:
+    def add_through_service(self, request: HttpRequest, form: Any) -> Witness:
         key = parse_verifier_key(form.cleaned_data["verifier_key"])
         try:
-            registered = witness_register(name=key.name, public_key=key.public_key)
+            return witness_register(name=key.name, public_key=key.public_key)
         except LedgerError as error:
-            raise forms.ValidationError(str(error)) from None
-        obj.pk = registered.pk
-        obj.name, obj.public_key, obj.registered_at = (
-            registered.name,
-            registered.public_key,
-            registered.registered_at,
-        )
+            raise InvalidInput([("verifier_key", str(error))]) from None

@@ -1,4 +1,5 @@
-"""Writes to the roster: the OneRoster import.
+"""Writes to the roster: the OneRoster import; linking family sign-ins to guardians and students, and
+the district's field inventory, each with its reason and a ledger entry (at the end of this module).
 
 `roster_import` reads and checks the whole bundle first (outside any transaction, so that a long read
 does not hold the database's write lock), then writes it in one transaction: every row or none.
@@ -21,7 +22,11 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
 
-from brightline.roster.models import Guardian, GuardianRelationship, School, Student, name_key
+from brightline.accounts.models import Role, User
+from brightline.errors import Conflict, InvalidInput, NotAllowed
+from brightline.ledger.services import ledger_append
+from brightline.policy.vocabulary import CATEGORIES
+from brightline.roster.models import DataField, Guardian, GuardianRelationship, School, Student, name_key
 from brightline.roster.oneroster import (
     EXTENSION_FILE,
     IMMIGRATION_COLUMNS,
@@ -388,3 +393,247 @@ def _write_bundle(*, bundle: Bundle, summary: ImportSummary, dry_run: bool) -> N
     summary.guardians_not_in_bundle = Guardian.objects.count() - len(guardian_pks)
     if dry_run:
         transaction.set_rollback(True)
+
+
+# --- Family sign-ins ------------------------------------------------------------------------------
+#
+# A parent reads a child's record of disclosures because their sign-in is the `user` of a guardian
+# who holds notice rights for the child; an eligible student because their sign-in is the student's
+# `user` (disclosures.selectors.students_of_family). The links between guardians and students come from
+# the SIS alone; linking a sign-in is the records office's act, done here with a reason and a ledger
+# entry, after it has checked who the person is.
+
+FAMILY_LINKERS = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
+
+
+def _check_linker(actor: User) -> None:
+    if not actor.is_active or not (actor.is_superuser or actor.role in FAMILY_LINKERS):
+        raise NotAllowed("only the records office links a family sign-in to a student's record")
+
+
+def _reason(reason: str) -> str:
+    if not reason or not reason.strip():
+        raise InvalidInput([("reason", "say why: the reason is kept in the ledger with the change")])
+    return reason.strip()
+
+
+def _readable_students(guardian: Guardian) -> list[int]:
+    return sorted(
+        GuardianRelationship.objects.filter(guardian=guardian, has_notice_rights=True).values_list(
+            "student_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def guardian_account_link(*, guardian: Guardian, user: User, linked_by: User, reason: str) -> Guardian:
+    """Make `user` the family sign-in of this guardian: they then read the record of disclosures of each
+    student the guardian holds notice rights for. The entry names those students."""
+    _check_linker(linked_by)
+    reason = _reason(reason)
+    if user.role != Role.PARENT or not user.is_active:
+        raise InvalidInput([("user", "only an active sign-in with the parent role is linked to a guardian")])
+    current = Guardian.objects.select_for_update().get(pk=guardian.pk)
+    if current.user_id == user.pk:
+        return current
+    if current.user_id is not None:
+        raise Conflict("this guardian already has a family sign-in: unlink it first", field="user")
+    current.user = user
+    current.save(update_fields=["user"])
+    ledger_append(
+        event_type="guardian.account_linked",
+        subject={"guardian": current.pk, "user": user.pk},
+        record={
+            "guardian": current.pk,
+            "guardian_sourced_id": current.sourced_id,
+            "user": user.pk,
+            "username": user.get_username(),
+            "students": _readable_students(current),
+            "linked_by": linked_by.pk,
+            "linked_by_name": linked_by.get_username(),
+            "reason": reason,
+        },
+    )
+    return current
+
+
+@transaction.atomic
+def guardian_account_unlink(*, guardian: Guardian, unlinked_by: User, reason: str) -> Guardian:
+    """The guardian's family sign-in no longer reads the students' records."""
+    _check_linker(unlinked_by)
+    reason = _reason(reason)
+    current = Guardian.objects.select_for_update().get(pk=guardian.pk)
+    if current.user_id is None:
+        return current
+    user_pk = current.user_id
+    current.user = None
+    current.save(update_fields=["user"])
+    ledger_append(
+        event_type="guardian.account_unlinked",
+        subject={"guardian": current.pk, "user": user_pk},
+        record={
+            "guardian": current.pk,
+            "guardian_sourced_id": current.sourced_id,
+            "user": user_pk,
+            "unlinked_by": unlinked_by.pk,
+            "unlinked_by_name": unlinked_by.get_username(),
+            "reason": reason,
+        },
+    )
+    return current
+
+
+@transaction.atomic
+def student_account_link(*, student: Student, user: User, linked_by: User, reason: str) -> Student:
+    """Make `user` the eligible student's own sign-in: they then read their own record of disclosures.
+    Only a student who holds their own rights (14 or older, or grade 9 and above) has one."""
+    _check_linker(linked_by)
+    reason = _reason(reason)
+    if user.role != Role.ELIGIBLE_STUDENT or not user.is_active:
+        raise InvalidInput([("user", "only an active sign-in with the eligible-student role is linked")])
+    current = Student.objects.select_for_update().get(pk=student.pk)
+    if current.user_id == user.pk:
+        return current
+    if not current.is_eligible:
+        raise InvalidInput([("student", "the student does not yet hold their own records rights")])
+    if current.user_id is not None:
+        raise Conflict("this student already has a sign-in: unlink it first", field="user")
+    if Student.objects.filter(user=user).exists():
+        raise Conflict("this sign-in is another student's", field="user")
+    current.user = user
+    current.save(update_fields=["user"])
+    ledger_append(
+        event_type="student.account_linked",
+        subject={"student": current.pk, "user": user.pk},
+        record={
+            "student": current.pk,
+            "user": user.pk,
+            "username": user.get_username(),
+            "linked_by": linked_by.pk,
+            "linked_by_name": linked_by.get_username(),
+            "reason": reason,
+        },
+    )
+    return current
+
+
+@transaction.atomic
+def student_account_unlink(*, student: Student, unlinked_by: User, reason: str) -> Student:
+    _check_linker(unlinked_by)
+    reason = _reason(reason)
+    current = Student.objects.select_for_update().get(pk=student.pk)
+    if current.user_id is None:
+        return current
+    user_pk = current.user_id
+    current.user = None
+    current.save(update_fields=["user"])
+    ledger_append(
+        event_type="student.account_unlinked",
+        subject={"student": current.pk, "user": user_pk},
+        record={
+            "student": current.pk,
+            "user": user_pk,
+            "unlinked_by": unlinked_by.pk,
+            "unlinked_by_name": unlinked_by.get_username(),
+            "reason": reason,
+        },
+    )
+    return current
+
+
+# --- The field inventory --------------------------------------------------------------------------
+#
+# Release packets hold only inventory fields, so adding a field to a category releases it wherever the
+# category is released. Each change is an `inventory.*` entry with the category, the field and why.
+# Rows are saved and deleted one by one through the ORM so that whatever listens for DataField's
+# post_save/post_delete (the packets' inventory) hears of them.
+
+
+def _check_inventory_editor(actor: User) -> None:
+    if not actor.is_active or not (actor.is_superuser or actor.role == Role.ADMIN):
+        raise NotAllowed("only a district administrator changes the field inventory")
+
+
+def _inventory_entry(
+    event_type: str, data_field: DataField, actor: User, reason: str, **extra: object
+) -> None:
+    ledger_append(
+        event_type=event_type,
+        subject={"data_field": data_field.pk},
+        record={
+            "data_field": data_field.pk,
+            "category": data_field.category,
+            "field_name": data_field.field_name,
+            **extra,
+            "changed_by": actor.pk,
+            "changed_by_name": actor.get_username(),
+            "reason": reason,
+        },
+    )
+
+
+@transaction.atomic
+def inventory_field_add(
+    *, category: str, field_name: str, label: str, added_by: User, reason: str, description: str = ""
+) -> DataField:
+    """Add a field to a record category of the inventory. No field is ever added to `immigration`."""
+    _check_inventory_editor(added_by)
+    reason = _reason(reason)
+    problems = []
+    if category == "immigration":
+        problems.append(("category", "the district never collects immigration-related information"))
+    elif category not in CATEGORIES:
+        problems.append(("category", f"unknown record category {category!r}"))
+    if not field_name.strip():
+        problems.append(("field_name", "a field has a name"))
+    if not label.strip():
+        problems.append(("label", "a field has a label"))
+    if problems:
+        raise InvalidInput(problems)
+    if DataField.objects.filter(category=category, field_name=field_name.strip()).exists():
+        raise Conflict(f"{category}.{field_name.strip()} is already in the inventory", field="field_name")
+    data_field = DataField(
+        category=category, field_name=field_name.strip(), label=label.strip(), description=description
+    )
+    data_field.save()
+    _inventory_entry("inventory.field_added", data_field, added_by, reason, label=data_field.label)
+    return data_field
+
+
+@transaction.atomic
+def inventory_field_change(
+    *,
+    data_field: DataField,
+    changed_by: User,
+    reason: str,
+    label: str | None = None,
+    description: str | None = None,
+) -> DataField:
+    """Change a field's label or description (None leaves one as it is). Its category and name are not
+    changed: a field in another category is removed from one and added to the other."""
+    _check_inventory_editor(changed_by)
+    reason = _reason(reason)
+    current = DataField.objects.select_for_update().get(pk=data_field.pk)
+    wanted = {"label": label.strip() if label is not None else None, "description": description}
+    changed = {f: v for f, v in wanted.items() if v is not None and v != getattr(current, f)}
+    if not changed:
+        return current
+    if changed.get("label") == "":
+        raise InvalidInput([("label", "a field has a label")])
+    for name, value in changed.items():
+        setattr(current, name, value)
+    current.save(update_fields=sorted(changed))
+    _inventory_entry(
+        "inventory.field_changed", current, changed_by, reason, fields=sorted(changed), values=changed
+    )
+    return current
+
+
+@transaction.atomic
+def inventory_field_remove(*, data_field: DataField, removed_by: User, reason: str) -> None:
+    """Take a field out of the inventory: packets no longer hold it."""
+    _check_inventory_editor(removed_by)
+    reason = _reason(reason)
+    current = DataField.objects.select_for_update().get(pk=data_field.pk)
+    _inventory_entry("inventory.field_removed", current, removed_by, reason, label=current.label)
+    current.delete()
