@@ -26,6 +26,8 @@ from brightline.api import api
 from brightline.casework.models import Item, Request, RequestStudent
 from brightline.testing import World, make_user, request_body
 from brightline.training.models import TrainingModule
+from brightline.transparency.periods import Period
+from brightline.transparency.services import report_publish
 from brightline.training.services import training_seed_completed
 
 pytestmark = pytest.mark.django_db
@@ -123,8 +125,8 @@ RULES: dict[str, dict[str, str]] = {
     "page web:home": everyone(),
     "page web:policy": everyone(),
     "page web:verify": everyone(),
-    # No checkpoint is signed in these fixtures: the public answer is 404 for everyone alike.
-    "page ledger:checkpoint": {persona: HIDDEN for persona in PERSONAS},
+    # The fixtures publish a closed quarter's report, which signs a checkpoint: public to everyone.
+    "page ledger:checkpoint": everyone(),
     "page ledger:key": everyone(),
     "page transparency:index": everyone(),
     "page transparency:report": everyone(),
@@ -328,6 +330,8 @@ def fixtures(world: World) -> Fixtures:
         HTTP_AUTHORIZATION=f"Bearer {world.police_token}",
     ).json()
     request = Request.objects.get(pk=created["id"])
+    # Only a closed period's report is public, once it was published.
+    report_publish(period=Period.parse("2025-Q1"))
     document = police.post(
         f"/api/v1/requests/{request.pk}/documents",
         {"kind": "subpoena", "file": SimpleUploadedFile("subpoena.pdf", PDF)},
