@@ -26,9 +26,9 @@ from brightline.api import api
 from brightline.casework.models import Item, Request, RequestStudent
 from brightline.testing import World, make_user, request_body
 from brightline.training.models import TrainingModule
+from brightline.training.services import training_seed_completed
 from brightline.transparency.periods import Period
 from brightline.transparency.services import report_publish
-from brightline.training.services import training_seed_completed
 
 pytestmark = pytest.mark.django_db
 
