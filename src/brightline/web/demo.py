@@ -284,7 +284,6 @@ def simulate_demo_year(*, requests: int, progress: Callable[[str], None]) -> dic
     from brightline.casework.models import Request
     from brightline.casework.simulation import simulate_year
     from brightline.ledger.services import checkpoint_sign
-    from brightline.transparency.services import reports_publish_due
 
     if requests <= 0 or Request.objects.exists():
         return None
@@ -294,9 +293,6 @@ def simulate_demo_year(*, requests: int, progress: Callable[[str], None]) -> dic
     tally = simulate_year(end=end, requests=requests, progress=progress, acts=acts)
     with transaction.atomic():
         checkpoint_sign(only_if_grown=True)
-    # The transparency reports of the periods the year closed, published once as the daily job would.
-    published = reports_publish_due()
-    progress(f"Published {len(published)} transparency reports of closed periods.")
     return dict(tally)
 
 
