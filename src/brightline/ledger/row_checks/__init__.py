@@ -24,7 +24,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection
 
@@ -51,18 +51,15 @@ class CommittedEvent:
     record: dict[str, Any]
 
 
-class RowCheck:
+class RowCheck(Protocol):
     """One pass's check of some rows: `event` sees each committed event of the types it `wants`, in
     index order; `finish` then compares the rows and yields a message per row that differs."""
 
-    def wants(self, event_type: str) -> bool:
-        raise NotImplementedError
+    def wants(self, event_type: str) -> bool: ...
 
-    def event(self, event: CommittedEvent) -> None:
-        raise NotImplementedError
+    def event(self, event: CommittedEvent) -> None: ...
 
-    def finish(self) -> Iterator[str]:
-        raise NotImplementedError
+    def finish(self) -> Iterator[str]: ...
 
     def counts(self) -> dict[str, int]:
         """How many rows of each model were compared (for the command's summary)."""
