@@ -398,7 +398,11 @@ def packet_acknowledge(
     `user` is the requester signed in, `agency` the agency the session or `api_token` speaks for (see
     `_require_recipient`: staff are refused). The ledger entry names who acknowledged: the name typed,
     the requester's user id or the token, and the agency."""
-    packet = ReleasePacket.objects.select_for_update().select_related("request__agency").get(pk=packet.pk)
+    packet = (
+        ReleasePacket.objects.select_for_update(of=("self",))
+        .select_related("request__agency")
+        .get(pk=packet.pk)
+    )
     _require_recipient(packet, user=user, agency=agency)
     if not acknowledged_by_name.strip():
         raise InvalidInput([("acknowledged_by", "the name of the person acknowledging is required")])
@@ -433,7 +437,7 @@ def delivery_link_issue(
 ) -> tuple[DeliveryLink, str]:
     """A fresh single-use link for the recipient (`_require_recipient`: staff are refused); the plain
     token is returned once and only its digest is stored."""
-    packet = ReleasePacket.objects.select_for_update().select_related("request").get(pk=packet.pk)
+    packet = ReleasePacket.objects.select_for_update(of=("self",)).select_related("request").get(pk=packet.pk)
     _require_recipient(packet, user=user, agency=agency)
     if packet_requires_acknowledgment(packet) and packet.acknowledged_at is None:
         raise Conflict("acknowledge the redisclosure notice before downloading", field="acknowledged_by")

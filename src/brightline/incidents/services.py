@@ -469,7 +469,7 @@ def incident_reclassify(
     if decided_by.role not in RECLASSIFIER_ROLES:
         raise NotAllowed("only an administrator or the school's principal reclassifies an incident")
     incident = incident_get(user=decided_by, incident_id=incident_id)
-    incident = Incident.objects.select_for_update().select_related("school").get(pk=incident.pk)
+    incident = Incident.objects.select_for_update(of=("self",)).select_related("school").get(pk=incident.pk)
     if not may_reclassify(decided_by, incident):
         raise NotAllowed("only an administrator or the school's principal reclassifies an incident")
     errors: list[tuple[str, str]] = []

@@ -1075,7 +1075,10 @@ def official_email_retry(*, email_id: int, retried_by: User) -> OfficialEmail:
     as configured now, counsel's copy to the advisor's address as it is now."""
     _require_administrator(retried_by)
     message = (
-        OfficialEmail.objects.select_for_update().select_related("recipient").filter(pk=email_id).first()
+        OfficialEmail.objects.select_for_update(of=("self",))
+        .select_related("recipient")
+        .filter(pk=email_id)
+        .first()
     )
     if message is None:
         raise NotFound("no such email")
