@@ -214,6 +214,14 @@ class RequestStudent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     matched_at = models.DateTimeField(null=True, blank=True)
+    # A refusal that rests on a fact of the student (opted out, adjudicated, ...) is not told to the
+    # requester the moment it is made: that would tell it the student is enrolled, where a student nobody
+    # identified still reads "in review". The records office sends the answer, as it closes a student it
+    # cannot identify (`student_answer_send`), or the deadline does.
+    answer_sent_at = models.DateTimeField(null=True, blank=True)
+    answer_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["request", "position"]

@@ -15,12 +15,12 @@ from brightline.casework.models import (
     REQUESTER_ITEM_STATES,
     Item,
     ItemState,
+    MatchState,
     Request,
     RequestState,
     RequestStudent,
     disposition_for,
     request_state_for,
-    requester_state_for,
 )
 from brightline.errors import NotFound
 
@@ -260,7 +260,7 @@ def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
     decides on a student's facts (opted out, adjudicated, in foster care ...), no explanation that
     names one, no reviewer, and only the obligations the requester must meet or will receive."""
     hidden_rules: frozenset[str] = policy.rules_reading_student_facts
-    state = REQUESTER_ITEM_STATES.get(ItemState(item.state), ItemState(item.state))
+    state = requester_item_state(item, hidden_rules=hidden_rules)
     if state == ItemState.PENDING_REVIEW:
         # Whatever it waits for, and whoever the student is (or is not): the same words.
         # The note on an emergency the policy did not count is about the request, not the student.
@@ -283,6 +283,34 @@ def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
         explanation = REQUESTER_GENERIC_EXPLANATIONS.get(state, REQUESTER_RELEASE_EXPLANATION)
     obligations = sorted(o for o in item.obligations if o in REQUESTER_OBLIGATIONS)
     return _requester_view(item, state, outcome, rules, obligations, explanation)
+
+
+def answer_held(item: Item, *, hidden_rules: frozenset[str]) -> bool:
+    """Whether the requester still reads this refused item as in review: the policy refused it at triage
+    on the student's facts alone, and the records office has not yet sent the student's answer. Told at
+    once, such a refusal would say that the student is enrolled (a student nobody identified reads "in
+    review" until the office closes it)."""
+    return (
+        item.state == ItemState.REFUSED
+        and item.outcome == "refuse"
+        and bool(item.rules)
+        and all(rule in hidden_rules for rule in item.rules)
+        and item.request_student.answer_sent_at is None
+    )
+
+
+def requester_item_state(item: Item, *, hidden_rules: frozenset[str]) -> ItemState:
+    """The item's state as its requester may see it (`item.request_student` loaded)."""
+    if answer_held(item, hidden_rules=hidden_rules):
+        return ItemState.PENDING_REVIEW
+    return REQUESTER_ITEM_STATES.get(ItemState(item.state), ItemState(item.state))
+
+
+def requester_state_of(request: Request, items: list[Item]) -> RequestState:
+    """The request's state as its requester may see it, from its items (each with `request_student`)."""
+    policy = triage_bridge.policy_for_request(request.policy_sha256)
+    hidden: frozenset[str] = policy.rules_reading_student_facts
+    return request_state_for([str(requester_item_state(item, hidden_rules=hidden)) for item in items])
 
 
 def _requester_view(
@@ -308,8 +336,9 @@ def _requester_view(
 
 
 def requester_request_state(request: Request) -> RequestState:
-    """The request's state as its requester may see it (items prefetched): no match state."""
-    return requester_state_for([item.state for item in request.items.all()])
+    """The request's state as its requester may see it (items and their students prefetched): no match
+    state, no refusal on a student's facts before its answer is sent."""
+    return requester_state_of(request, list(request.items.all()))
 
 
 # -- emergencies waiting for the district's determination (rule R1) -----------------------------------
@@ -387,3 +416,34 @@ def emergencies_waiting_for_student(*, user: User, request_student_id: int) -> l
     elif user.role not in (Role.RECORDS_CLERK, Role.ADMIN):
         return []
     return [_waiting_entry(rs) for rs in _waiting_students(queryset)]
+
+
+# -- answers the records office sends (a refusal on a student's facts) -------------------------------
+
+
+def answers_to_send(*, user: User, request: Request | None = None) -> list[dict[str, Any]]:
+    """Students whose refused records the requester still reads as in review (`answer_held`), oldest
+    request first: each with its request, student and held items. Casework staff only."""
+    if user.role not in CASEWORK_ROLES:
+        return []
+    queryset = RequestStudent.objects.filter(
+        match_state=MatchState.MATCHED,
+        answer_sent_at__isnull=True,
+        items__state=ItemState.REFUSED,
+        items__outcome="refuse",
+    )
+    if request is not None:
+        queryset = queryset.filter(request=request)
+    found = []
+    for rs in (
+        queryset.distinct().select_related("request", "student").order_by("request__received_at", "position")
+    ):
+        hidden: frozenset[str] = triage_bridge.policy_for_request(
+            rs.request.policy_sha256
+        ).rules_reading_student_facts
+        items = [item for item in rs.items.all() if answer_held(item, hidden_rules=hidden)]
+        if items:
+            found.append(
+                {"request": rs.request, "request_student": rs, "student": rs.student, "items": items}
+            )
+    return found

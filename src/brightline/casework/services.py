@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
+from brightline.casework import selectors
 from brightline.casework import triage as triage_bridge
 from brightline.casework.calendar import decision_due_at
 from brightline.casework.models import (
@@ -36,12 +37,11 @@ from brightline.casework.models import (
     RequestStudent,
     disposition_for,
     request_state_for,
-    requester_state_for,
 )
 from brightline.disclosures.models import DisclosureEntry
 from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from brightline.ledger.services import LedgerEvent, ledger_append_many
+from brightline.ledger.services import LeafBudget, LedgerEvent, ledger_append_many, ledger_padded
 from brightline.policy import engine
 from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 from brightline.roster.models import Student
@@ -335,34 +335,39 @@ def request_refresh_state(
 ) -> RequestState:
     """Store the state and disposition the items imply; a change of state is a ledger event of its own,
     appended after whatever `ledger` holds (or alone)."""
-    states = list(request.items.values_list("state", flat=True))
+    items = list(request.items.select_related("request_student"))
     queue = ledger or _LedgerQueue()
-    queue.add(_request_state_store(request, states, actor=actor))
+    queue.add(_request_state_store(request, items, actor=actor))
     queue.flush()
     return RequestState(request.state)
 
 
-def _request_state_store(request: Request, states: list[str], *, actor: User | None) -> LedgerEvent | None:
-    """Store the state and disposition these item states imply; the ledger event of a change of state,
-    for the caller to append in its transaction."""
+def _request_state_store(request: Request, items: list[Item], *, actor: User | None) -> LedgerEvent | None:
+    """Store the state and disposition these items imply (each with its `request_student`); the ledger
+    event of a change of state, for the caller to append in its transaction."""
+    states = [str(item.state) for item in items]
     new_state = request_state_for(states)
     disposition = disposition_for(states)
     undecided = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW, RequestState.AWAITING_DETERMINATION)
+    fields: list[str] = []
+    told = str(selectors.requester_state_of(request, items))
+    if request.submitted_by_id is not None and told != request.requester_told_state:
+        # The requester who submitted on the portal is e-mailed when its own view of the request changes
+        # (which may be without any change of the request's own state: an answer sent).
+        request.requester_told_state = told
+        fields.append("requester_told_state")
+        transaction.on_commit(partial(_enqueue_requester_update, request.pk, told))
     if new_state == request.state and disposition == request.disposition:
+        if fields:
+            request.save(update_fields=[*fields, "updated_at"])
         return None
     previous = request.state
     request.state = new_state
     request.disposition = disposition
-    fields = ["state", "disposition", "updated_at"]
+    fields += ["state", "disposition", "updated_at"]
     if request.decided_at is None and new_state not in undecided:
         request.decided_at = timezone.now()
         fields.append("decided_at")
-    told = str(requester_state_for(states))
-    if request.submitted_by_id is not None and told != request.requester_told_state:
-        # The requester who submitted on the portal is e-mailed when its own view of the request changes.
-        request.requester_told_state = told
-        fields.append("requester_told_state")
-        transaction.on_commit(partial(_enqueue_requester_update, request.pk, told))
     request.save(update_fields=fields)
     if previous == new_state:
         return None
@@ -499,6 +504,65 @@ def request_submit(
             return SubmitResult(Request.objects.get(pk=used[0]), created=False)
 
     stored, named = _validate_document(document, agency=agency, user=submitted_by)
+    with ledger_padded(
+        leaves=_submission_leaves(len(named)),
+        subject={},
+        record={"padding_for": "request.submitted", "students_named": len(named)},
+    ) as budget:
+        return _request_store(
+            budget=budget,
+            agency=agency,
+            document=document,
+            stored=stored,
+            named=named,
+            channel=channel,
+            submitted_by=submitted_by,
+            entered_by=entered_by,
+            received_at=received_at,
+            idempotency_key=idempotency_key,
+            body_hash=body_hash,
+        )
+
+
+# The public log must not tell a requester what the district knows of the students it named: whether
+# one is enrolled, flagged missing, in foster care. A submission's own entries (the request, each
+# student's record entry, an alert, counsel's copy ...) are padded to a number of leaves fixed by what
+# the requester sent and by the district's staffing, never by the students' facts.
+SUBMISSION_LEAVES_PER_STUDENT = 4
+
+
+def _submission_leaves(students_named: int) -> int:
+    """The request, its state, counsel's notice and one copy for each legal advisor, and each named
+    student's record entry, missing-persons alert and its email, and family-notice decision."""
+    advisors = User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).count()
+    return 3 + advisors + SUBMISSION_LEAVES_PER_STUDENT * students_named
+
+
+def _padded_for_one_student(action: str) -> Any:
+    """The office's step on one named student (matched, closed, answered) as the same number of leaves,
+    whatever it found: a match writes the record entry and perhaps an alert, a closure writes neither."""
+    advisors = User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).count()
+    return ledger_padded(
+        leaves=2 + advisors + SUBMISSION_LEAVES_PER_STUDENT, subject={}, record={"padding_for": action}
+    )
+
+
+def _request_store(
+    *,
+    budget: LeafBudget,
+    agency: Agency,
+    document: dict[str, Any],
+    stored: dict[str, Any],
+    named: list[dict[str, Any]],
+    channel: str,
+    submitted_by: User | None,
+    entered_by: User | None,
+    received_at: dt.datetime,
+    idempotency_key: str | None,
+    body_hash: str,
+) -> SubmitResult:
+    """Store a validated request, match and triage its students, in the caller's transaction."""
+    now = timezone.now()
     policy = triage_bridge.policy_in_effect(received_at)
     emergency = stored.get("emergency") or {}
     emergency_ends_at = dt.datetime.fromisoformat(emergency["ends_at"]) if emergency.get("ends_at") else None
@@ -630,7 +694,10 @@ def request_submit(
         )
     )
     _after_triage(request, matched, triaged_items, ledger)
-    ledger.add(_request_state_store(request, [item.state for item in items], actor=actor))
+    ledger.add(_request_state_store(request, items, actor=actor))
+    # The padding goes out with the last entries, in the same statements.
+    for padding in budget.padding(len(ledger.events)):
+        ledger.add(padding)
     ledger.flush()
     return SubmitResult(request, created=True, students=request_students, items=items)
 
@@ -653,30 +720,33 @@ def student_match_resolve(*, request_student_id: int, student_id: int, resolved_
     student = Student.objects.filter(pk=student_id).first()
     if student is None:
         raise InvalidInput([("student_id", "no student with this id in the roster")])
-    rs.student = student
-    rs.match_state = MatchState.MATCHED
-    rs.facts = student.policy_facts()
-    rs.matched_by = resolved_by
-    rs.matched_at = timezone.now()
-    rs.save(update_fields=["student", "match_state", "facts", "matched_by", "matched_at"])
-    request = rs.request
-    items = _apply_triage(request, [rs])
-    ledger = _LedgerQueue()
-    ledger.add(
-        LedgerEvent(
-            event_type="request.student_matched",
-            subject={"request": str(request.pk), "request_student": rs.pk},
-            record={
-                "request": str(request.pk),
-                "request_student": rs.pk,
-                "student": student.pk,
-                "matched_by": resolved_by.pk,
-                "items": [{"item": item.pk, "outcome": item.outcome, "rules": item.rules} for item in items],
-            },
+    with _padded_for_one_student("request.student_matched"):
+        rs.student = student
+        rs.match_state = MatchState.MATCHED
+        rs.facts = student.policy_facts()
+        rs.matched_by = resolved_by
+        rs.matched_at = timezone.now()
+        rs.save(update_fields=["student", "match_state", "facts", "matched_by", "matched_at"])
+        request = rs.request
+        items = _apply_triage(request, [rs])
+        ledger = _LedgerQueue()
+        ledger.add(
+            LedgerEvent(
+                event_type="request.student_matched",
+                subject={"request": str(request.pk), "request_student": rs.pk},
+                record={
+                    "request": str(request.pk),
+                    "request_student": rs.pk,
+                    "student": student.pk,
+                    "matched_by": resolved_by.pk,
+                    "items": [
+                        {"item": item.pk, "outcome": item.outcome, "rules": item.rules} for item in items
+                    ],
+                },
+            )
         )
-    )
-    _after_triage(request, [rs], items, ledger)
-    request_refresh_state(request, actor=resolved_by, ledger=ledger)
+        _after_triage(request, [rs], items, ledger)
+        request_refresh_state(request, actor=resolved_by, ledger=ledger)
     return rs
 
 
@@ -1144,6 +1214,13 @@ UNIDENTIFIED_REASON_AFTER_DEADLINE = (
 def _close_unidentified(
     rs: RequestStudent, *, reason: str, actor: User | None, now: dt.datetime
 ) -> list[Item]:
+    with _padded_for_one_student("request.student_closed"):
+        return _close_unidentified_padded(rs, reason=reason, actor=actor, now=now)
+
+
+def _close_unidentified_padded(
+    rs: RequestStudent, *, reason: str, actor: User | None, now: dt.datetime
+) -> list[Item]:
     items = list(
         Item.objects.select_for_update(of=("self",))
         .filter(request_student=rs, state=ItemState.AWAITING_MATCH)
@@ -1200,28 +1277,99 @@ def student_close_unidentified(*, request_student_id: int, closed_by: User, reas
     return _close_unidentified(rs, reason=reason.strip(), actor=closed_by, now=timezone.now())
 
 
+def held_answers(rs: RequestStudent) -> list[Item]:
+    """This student's refusals the requester still reads as in review (`selectors.answer_held`)."""
+    policy = triage_bridge.policy_for_request(rs.request.policy_sha256)
+    items = list(rs.items.select_related("request_student").order_by("position"))
+    hidden: frozenset[str] = policy.rules_reading_student_facts
+    return [item for item in items if selectors.answer_held(item, hidden_rules=hidden)]
+
+
+def _answer_send(rs: RequestStudent, *, actor: User | None, now: dt.datetime) -> list[Item]:
+    with _padded_for_one_student("request.student_answered"):
+        return _answer_send_padded(rs, actor=actor, now=now)
+
+
+def _answer_send_padded(rs: RequestStudent, *, actor: User | None, now: dt.datetime) -> list[Item]:
+    held = held_answers(rs)
+    rs.answer_sent_at = now
+    rs.answer_sent_by = actor
+    rs.save(update_fields=["answer_sent_at", "answer_sent_by"])
+    ledger = _LedgerQueue()
+    ledger.add(
+        LedgerEvent(
+            event_type="request.student_answered",
+            subject={"request": str(rs.request_id), "request_student": rs.pk},
+            record={
+                "request": str(rs.request_id),
+                "request_student": rs.pk,
+                "sent_by": actor.pk if actor else None,
+                "items": [item.pk for item in held],
+            },
+        )
+    )
+    request_refresh_state(rs.request, actor=actor, ledger=ledger)
+    return held
+
+
+@transaction.atomic
+def student_answer_send(*, request_student_id: int, sent_by: User) -> list[Item]:
+    """The records office tells the requester "no records released" for a student whose records the
+    policy refused on the student's own facts. Until then the requester reads those records as in
+    review, exactly as it reads a student nobody has identified yet, so the moment of the answer is the
+    office's, whether or not the student is enrolled."""
+    if sent_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
+        raise NotAllowed("only the records office sends a requester its answer")
+    rs = (
+        RequestStudent.objects.select_for_update(of=("self",))
+        .select_related("request")
+        .filter(pk=request_student_id)
+        .first()
+    )
+    if rs is None:
+        raise NotFound("no such student on a request")
+    if rs.answer_sent_at is not None or not held_answers(rs):
+        raise Conflict("the requester has no answer waiting for this student", field="request_student")
+    return _answer_send(rs, actor=sent_by, now=timezone.now())
+
+
+def _past_the_closing_day(rs: RequestStudent, *, calendar: Any, today: dt.date) -> bool:
+    from brightline.casework.calendar import district_zone
+
+    closing_day = calendar.add_business_days(
+        timezone.localtime(rs.request.decision_due_at, district_zone()).date(),
+        settings.UNIDENTIFIED_CLOSE_DAYS,
+    )
+    return bool(closing_day <= today)
+
+
 def unidentified_close_overdue(
     *, now: dt.datetime | None = None, dry_run: bool = False
 ) -> list[RequestStudent]:
     """A request never stays open for ever: students still unidentified `UNIDENTIFIED_CLOSE_DAYS`
-    business days after the decision deadline are closed, each in its own transaction (the office
-    was reminded every day before). Run daily by `brightline remind_deadlines`."""
+    business days after the decision deadline are closed, and answers still held for a student refused
+    on its facts are sent on that same day, each in its own transaction (the office was reminded every
+    day before). Run daily by `brightline remind_deadlines`."""
     from brightline.casework.calendar import DistrictCalendar, district_zone
 
     now = now or timezone.now()
     calendar = DistrictCalendar.load()
     today = timezone.localtime(now, district_zone()).date()
-    waiting = RequestStudent.objects.filter(
+    unidentified = RequestStudent.objects.filter(
         match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS), request__decision_due_at__lt=now
     ).select_related("request")
+    unanswered = RequestStudent.objects.filter(
+        match_state=MatchState.MATCHED,
+        answer_sent_at__isnull=True,
+        items__state=ItemState.REFUSED,
+        items__outcome="refuse",
+        request__decision_due_at__lt=now,
+    ).distinct()
     overdue = [
         rs
-        for rs in waiting
-        if calendar.add_business_days(
-            timezone.localtime(rs.request.decision_due_at, district_zone()).date(),
-            settings.UNIDENTIFIED_CLOSE_DAYS,
-        )
-        <= today
+        for rs in [*unidentified, *unanswered.select_related("request")]
+        if _past_the_closing_day(rs, calendar=calendar, today=today)
+        and (rs.match_state != MatchState.MATCHED or held_answers(rs))
     ]
     if dry_run:
         return overdue
@@ -1232,4 +1380,6 @@ def unidentified_close_overdue(
             )
             if locked.match_state in (MatchState.NO_MATCH, MatchState.AMBIGUOUS):
                 _close_unidentified(locked, reason=UNIDENTIFIED_REASON_AFTER_DEADLINE, actor=None, now=now)
+            elif locked.answer_sent_at is None and held_answers(locked):
+                _answer_send(locked, actor=None, now=now)
     return overdue

@@ -13,8 +13,10 @@ import hashlib
 import re
 import secrets
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -119,6 +121,52 @@ class LedgerEvent:
     record: dict[str, Any]
 
 
+@dataclass
+class LeafBudget:
+    """The number of leaves a padded block must come to (`ledger_padded`)."""
+
+    leaves: int
+    subject: dict[str, int | str]
+    record: dict[str, Any]
+    appended: int = field(default=0, init=False)
+
+    def padding(self, pending: int = 0) -> list[LedgerEvent]:
+        """The padding entries that bring what was appended, plus `pending` events about to be, to the
+        budget: for the block's last append to carry them in the same statements."""
+        total = self.appended + pending
+        if not total:
+            return []
+        target = -(-total // self.leaves) * self.leaves
+        return [LedgerEvent(PADDING_EVENT, self.subject, self.record)] * (target - total)
+
+
+_budgets: ContextVar[tuple[LeafBudget, ...]] = ContextVar("brightline_ledger_budgets", default=())
+PADDING_EVENT = "ledger.padding"
+
+
+@contextmanager
+def ledger_padded(
+    *, leaves: int, subject: dict[str, int | str], record: dict[str, Any]
+) -> Iterator[LeafBudget]:
+    """Whatever the block appends comes to exactly `leaves` entries on the public log: the block's own
+    entries, then `ledger.padding` entries (`subject` and `record` say for what) up to that number; a
+    block that appends more is padded to the next multiple of `leaves`, one that appends nothing stays
+    empty. Use it inside the caller's transaction, around a command whose number of entries would
+    otherwise tell the public (and so a requester) a fact the district keeps: whether a student is
+    enrolled, flagged, in foster care. The number must be a function of what the requester sent."""
+    if leaves < 1:
+        raise ValueError("leaves: at least 1")
+    budget = LeafBudget(leaves, subject, record)
+    token = _budgets.set((*_budgets.get(), budget))
+    try:
+        yield budget
+        padding = budget.padding()
+        if padding:
+            ledger_append_many(padding)
+    finally:
+        _budgets.reset(token)
+
+
 def ledger_append(*, event_type: str, subject: dict[str, int | str], record: dict[str, Any]) -> LedgerEntry:
     """Append one entry for a state change, in the caller's transaction.
 
@@ -142,6 +190,8 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
         )
     if not events:
         return []
+    for budget in _budgets.get():
+        budget.appended += len(events)
     envelopes: list[bytes] = []
     for event in events:
         _check_event_type(event.event_type)

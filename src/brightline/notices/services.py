@@ -1028,8 +1028,10 @@ def official_email_mark_sent(*, email_id: int) -> OfficialEmail:
     message.attempts += 1
     message.next_attempt_at = None
     message.last_error = ""
+    # The worker's delivery is kept on the row, not appended to the log: a leaf a few seconds after a
+    # submission, there only when a student is flagged missing, would tell the requester so. The log
+    # holds the email's queueing (in the submission's padded entries) and every administrator's retry.
     message.save(update_fields=["state", "sent_at", "attempts", "next_attempt_at", "last_error"])
-    _official_ledger(message, "sent", sent_at=message.sent_at.isoformat(), attempts=message.attempts)
     return message
 
 
@@ -1044,7 +1046,6 @@ def official_email_record_failure(*, email_id: int, error: str, permanent: bool 
         message.state = OfficialEmailState.FAILED
         message.next_attempt_at = None
         message.save(update_fields=["state", "attempts", "last_error", "next_attempt_at"])
-        _official_ledger(message, "failed", reason=message.last_error, attempts=message.attempts)
         return message
     message.next_attempt_at = timezone.now() + EMAIL_BACKOFF[message.attempts - 1]
     message.save(update_fields=["attempts", "last_error", "next_attempt_at"])

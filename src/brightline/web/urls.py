@@ -37,6 +37,11 @@ urlpatterns = [
         name="office_close_student",
     ),
     path(
+        "office/requests/<uuid:request_id>/students/<int:request_student_id>/answer",
+        office.office_answer_send,
+        name="office_answer_send",
+    ),
+    path(
         "requests/<uuid:request_id>/students/<int:request_student_id>/emergency",
         office.emergency_determine_page,
         name="emergency_determine",

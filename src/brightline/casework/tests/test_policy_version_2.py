@@ -56,11 +56,12 @@ def test_a_district_id_labelled_name_and_birth_date_is_treated_as_a_district_id(
     body["identified_by"] = "name_and_birth_date"
     response = post_json(client, "/api/v1/requests", body, world.police_token)
     assert response.status_code == 201, response.content
-    item = response.json()["items"][0]
-    assert item["outcome"] == "refuse" and item["state"] == "refused"
     stored = Request.objects.get(pk=response.json()["id"])
     assert stored.identified_by == "student_id"
-    assert stored.items.get().rules == ["F6"]
+    assert stored.items.get().rules == ["F6"] and stored.items.get().state == "refused"
+    # The requester reads the refusal once the records office sends the answer, as for any student.
+    item = response.json()["items"][0]
+    assert item["state"] == "pending_review" and item["rules"] == []
 
 
 def test_a_body_without_identified_by_is_accepted_and_names_by_name_are_read_as_such(

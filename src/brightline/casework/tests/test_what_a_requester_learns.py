@@ -203,14 +203,33 @@ def test_a_student_the_office_cannot_identify_is_closed_as_no_records_released(w
     assert request.items.get(request_student=unknown).state == ItemState.UNIDENTIFIED
     assert LedgerEntry.objects.filter(event_type="request.student_closed").count() == 1
     client = Client()
-    answer = client.get(
-        f"/api/v1/requests/{request.pk}", HTTP_AUTHORIZATION=f"Bearer {world.police_token}"
-    ).json()
+
+    def read() -> dict[str, Any]:
+        answer: dict[str, Any] = client.get(
+            f"/api/v1/requests/{request.pk}", HTTP_AUTHORIZATION=f"Bearer {world.police_token}"
+        ).json()
+        return answer
+
+    def alike(first: dict[str, Any], second: dict[str, Any]) -> bool:
+        ignored = ("id", "student_position", "student_id")
+        return {k: v for k, v in first.items() if k not in ignored} == {
+            k: v for k, v in second.items() if k not in ignored
+        }
+
+    # Carla's refusal (her family opted out) waits for the office's answer, as the unknown student did.
+    opted_out, closed = read()["items"]
+    assert opted_out["state"] == "pending_review" and read()["state"] == "in_review"
+    carla = request.students.get(position=0)
+    with pytest.raises(NotAllowed):
+        services.student_answer_send(request_student_id=carla.pk, sent_by=world.superintendent)
+    services.student_answer_send(request_student_id=carla.pk, sent_by=world.clerk)
+    with pytest.raises(Conflict):
+        services.student_answer_send(request_student_id=carla.pk, sent_by=world.clerk)
+    assert LedgerEntry.objects.filter(event_type="request.student_answered").count() == 1
+    answer = read()
     opted_out, closed = answer["items"]
-    # Carla's refusal (her family opted out) and the unknown student's closure read alike.
-    assert {k: v for k, v in opted_out.items() if k not in ("id", "student_position", "student_id")} == {
-        k: v for k, v in closed.items() if k not in ("id", "student_position", "student_id")
-    }
+    # Once each is answered, Carla's refusal and the unknown student's closure read alike.
+    assert alike(opted_out, closed)
     assert closed["state"] == "refused" and closed["explanation"] == "No records released."
     assert answer["state"] == "closed"
 

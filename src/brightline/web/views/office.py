@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -48,6 +49,7 @@ def office(request: PageRequest) -> HttpResponse:
         "awaiting_match": casework_selectors.requests_list(user=user, state=RequestState.AWAITING_MATCH),
         "ready": casework_selectors.requests_list(user=user, state=RequestState.READY),
         "emergencies": casework_selectors.emergencies_waiting_for(user=user),
+        "answers": casework_selectors.answers_to_send(user=user),
         "recent": casework_selectors.requests_list(user=user)[:20],
         "letters": queries.letters_to_mail(user=user).count(),
         "unverified": queries.agencies_for_records_office(user=user).filter(verified=False).count(),
@@ -156,6 +158,8 @@ def office_request(request: PageRequest, request_id: str) -> HttpResponse:
         ],
         "panels": _match_panels(request, found),
         "determinations": casework_selectors.emergencies_to_determine(request=found),
+        "answers": casework_selectors.answers_to_send(user=request.user, request=found),
+        "close_days": settings.UNIDENTIFIED_CLOSE_DAYS,
         "agency_verified": found.agency.verified,
         "can_release": found.state == RequestState.READY and found.agency.verified,
     }
@@ -275,6 +279,20 @@ def office_close_student(request: PageRequest, request_id: str, request_student_
             messages.success(
                 request, "The student was closed: the requester reads that no records were released."
             )
+    return redirect("web:office_request", request_id=found.pk)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_answer_send(request: PageRequest, request_id: str, request_student_id: int) -> HttpResponse:
+    """Tell the requester "no records released" for a student the policy refused on the student's facts."""
+    found = _post_on_request_student(request, request_id, request_student_id)
+    try:
+        casework_services.student_answer_send(request_student_id=request_student_id, sent_by=request.user)
+    except (Conflict, NotAllowed) as error:
+        messages.error(request, sentence(str(error)))
+    else:
+        messages.success(request, "The answer was sent: the requester reads that no records were released.")
     return redirect("web:office_request", request_id=found.pk)
 
 

@@ -1,0 +1,198 @@
+"""The public log and the requester's answers tell nothing of the students a request names: tried as an
+immigration agency would that submits a request and then reads the public ledger, its answer and its
+e-mail, for an enrolled student, one flagged missing and in foster care, one whose family opted out,
+one adjudicated, and one the roster does not have."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+
+from brightline.casework import services
+from brightline.casework.models import ItemState, RequestState
+from brightline.ledger.models import LedgerEntry
+from brightline.ledger.services import PADDING_EVENT
+from brightline.roster.models import Student
+from brightline.testing import World, request_body
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ("enrolled", "missing_in_foster_care", "opted_out", "adjudicated", "unknown")
+REQUESTS = {
+    "immigration agency": ("ice", {"purpose": "civil_immigration_enforcement"}),
+    "police passing records on to immigration": (
+        "police",
+        {"onward_recipients": ["immigration_enforcement"]},
+    ),
+    "police": ("police", {}),
+    "transit police": ("transit", {}),
+}
+CATEGORIES = ["directory", "enrollment", "contact", "attendance", "law_enforcement_unit"]
+
+
+def _student(world: World, kind: str) -> dict[str, str]:
+    if kind == "unknown":
+        return {"first_name": "Nadia", "last_name": "Nobody", "birth_date": "2012-02-02"}
+    student = {
+        "enrolled": world.alice,
+        "missing_in_foster_care": world.dana,
+        "opted_out": world.carla,
+    }.get(kind)
+    if student is None:
+        student = Student.objects.create(
+            sourced_id="src-S-1109",
+            sis_id="S-1109",
+            first_name="Eli",
+            last_name="Moreau",
+            birth_date=dt.date(2008, 4, 4),
+            grade="11",
+            school=world.school,
+            adjudicated=True,
+        )
+    assert student.birth_date is not None
+    return {
+        "first_name": student.first_name,
+        "last_name": student.last_name,
+        "birth_date": student.birth_date.isoformat(),
+    }
+
+
+def _without_ids(answer: dict[str, Any]) -> dict[str, Any]:
+    answer = json.loads(json.dumps(answer, default=str))
+    for key in ("id", "reference", "received_at", "decision_due_at", "students"):
+        answer.pop(key)
+    for item in answer["items"]:
+        item.pop("id")
+    return answer
+
+
+def _submit(world: World, client: Client, who: str, overrides: dict[str, Any], kind: str) -> dict[str, Any]:
+    body = request_body(categories=CATEGORIES, **overrides)
+    body["students"] = [_student(world, kind)]
+    token = getattr(world, f"{who}_token")
+    before = LedgerEntry.objects.count()
+    submitted = client.post(
+        "/api/v1/requests",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert submitted.status_code == 201, submitted.content
+    leaves = LedgerEntry.objects.count() - before
+    read_back = client.get(f"/api/v1/requests/{submitted.json()['id']}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return {
+        "leaves": leaves,
+        "submitted": _without_ids(submitted.json()),
+        "read_back": _without_ids(read_back.json()),
+    }
+
+
+@pytest.mark.parametrize("requester", REQUESTS)
+def test_a_submission_adds_the_same_number_of_leaves_and_answers_alike_whoever_the_student(
+    world: World, client: Client, settings: Any, requester: str
+) -> None:
+    # With a missing-persons contact, an alert is a real email; without one, it is kept undeliverable.
+    settings.MISSING_PERSONS_CONTACT = "Missing Persons <missing@police.example>"
+    who, overrides = REQUESTS[requester]
+    seen = {kind: _submit(world, client, who, overrides, kind) for kind in KINDS}
+    first = seen["enrolled"]
+    for kind, answer in seen.items():
+        assert answer["leaves"] == first["leaves"], (kind, {k: a["leaves"] for k, a in seen.items()})
+        assert answer["submitted"] == first["submitted"], kind
+        assert answer["read_back"] == first["read_back"], kind
+    # Behind the answers, the district acted on what it knows: the missing student's alert is there.
+    assert LedgerEntry.objects.filter(event_type="missing_child_alert.created").count() == 1
+    assert LedgerEntry.objects.filter(event_type=PADDING_EVENT).exists()
+
+
+def test_the_padding_leaves_look_like_any_other_leaf_to_the_public(world: World, client: Client) -> None:
+    _submit(world, client, "police", {}, "unknown")
+    entries = client.get("/api/v1/ledger/entries?start=0&end=1000").json()["entries"]
+    keys = {tuple(sorted(json.loads(base64.b64decode(entry["data"])))) for entry in entries}
+    assert keys == {("index", "record_sha256", "time")}
+    padding = LedgerEntry.objects.filter(event_type=PADDING_EVENT)
+    assert padding.exists()
+    # Each padding leaf commits to its own record (a fresh nonce): no two leaves repeat a hash.
+    hashes = [json.loads(bytes(entry.data))["record_sha256"] for entry in LedgerEntry.objects.all()]
+    assert len(hashes) == len(set(hashes))
+    call_command("ledger", "verify")
+
+
+def test_a_refusal_on_a_students_facts_is_answered_when_an_unknown_student_would_be(
+    world: World, client: Client
+) -> None:
+    """Carla's family opted out of directory information: the refusal waits for the office's answer, and
+    the deadline sends it on the day an unidentified student is closed."""
+    body = request_body(world.carla, by_name=True, categories=["directory"])
+    request = services.request_submit(agency=world.police, document=body, channel="api").request
+    unknown_body = request_body(categories=["directory"])
+    unknown_body["students"] = [_student(world, "unknown")]
+    unknown = services.request_submit(agency=world.police, document=unknown_body, channel="api").request
+    assert request.items.get().state == ItemState.REFUSED
+    assert request.state == RequestState.CLOSED
+
+    def requester_view(found: Any) -> dict[str, Any]:
+        return _without_ids(
+            client.get(
+                f"/api/v1/requests/{found.pk}", HTTP_AUTHORIZATION=f"Bearer {world.police_token}"
+            ).json()
+        )
+
+    assert requester_view(request) == requester_view(unknown)
+    assert requester_view(request)["state"] == "in_review"
+    with time_machine.travel(request.decision_due_at + dt.timedelta(days=30)):
+        call_command("remind_deadlines")
+    assert requester_view(request) == requester_view(unknown)
+    assert requester_view(request)["state"] == "closed"
+    assert LedgerEntry.objects.filter(event_type="request.student_answered").count() == 1
+    assert LedgerEntry.objects.filter(event_type="request.student_closed").count() == 1
+
+
+def test_the_offices_step_on_a_student_adds_the_same_number_of_leaves_whatever_it_found(
+    world: World, settings: Any
+) -> None:
+    """Matching a student flagged missing (record entry, alert, its email), matching any other student
+    (record entry), closing one nobody can identify, and sending a held answer: alike on the public log."""
+    settings.MISSING_PERSONS_CONTACT = "Missing Persons <missing@police.example>"
+    steps: dict[str, int] = {}
+
+    def unmatched(first_name: str) -> Any:
+        body = request_body(categories=["directory", "attendance"])
+        body["students"] = [
+            {"first_name": first_name, "last_name": "Spelled-Wrong", "birth_date": "2012-02-02"}
+        ]
+        request = services.request_submit(agency=world.police, document=body, channel="api").request
+        return request.students.get()
+
+    def leaves(step: Any) -> int:
+        before = LedgerEntry.objects.count()
+        step()
+        return LedgerEntry.objects.count() - before
+
+    for student in (world.dana, world.alice):
+        rs = unmatched(student.first_name)
+        steps[student.first_name] = leaves(
+            lambda rs=rs, student=student: services.student_match_resolve(
+                request_student_id=rs.pk, student_id=student.pk, resolved_by=world.clerk
+            )
+        )
+    rs = unmatched("Nadia")
+    steps["closed"] = leaves(
+        lambda: services.student_close_unidentified(
+            request_student_id=rs.pk, closed_by=world.clerk, reason="None."
+        )
+    )
+    carla_body = request_body(world.carla, categories=["directory"])
+    carla = services.request_submit(agency=world.police, document=carla_body, channel="api").request
+    steps["answered"] = leaves(
+        lambda: services.student_answer_send(request_student_id=carla.students.get().pk, sent_by=world.clerk)
+    )
+    assert len(set(steps.values())) == 1, steps
+    assert LedgerEntry.objects.filter(event_type="missing_child_alert.created").count() == 1
