@@ -6,13 +6,18 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export BRIGHTLINE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-stress lint bench install install-dev clean
+.PHONY: run test test-stress lint lock bench install install-dev clean
+
+# Every package comes from requirements.lock, pinned with its hashes: the versions the suite was run
+# with, never newer ones a fresh resolve would pick. `make lock` rewrites it from pyproject.toml.
+LOCK := requirements.lock
 
 # setup.py builds the one compiled part, the ledger verifier's batch check (src/brightline/ledger/_speedups.c).
-$(BIN)/brightline: pyproject.toml setup.py src/brightline/ledger/_speedups.c
+$(BIN)/brightline: pyproject.toml setup.py src/brightline/ledger/_speedups.c $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 # Front-end packages come from the npm registry (package-lock.json) and are copied into a gitignored
@@ -60,10 +65,19 @@ test-stress: install
 	$(BIN)/python scripts/stress.py $(STRESS_ARGS)
 
 lint: install
+	$(BIN)/python scripts/check_lock.py
 	$(BIN)/ruff check src bench scripts
 	$(BIN)/ruff format --check src bench scripts
 	$(BIN)/mypy src/brightline
 	BRIGHTLINE_DATA_DIR=$$(mktemp -d) $(BIN)/brightline makemigrations --check --dry-run
+
+# After changing the dependencies in pyproject.toml. Versions already locked are kept unless named:
+# LOCK_FLAGS="--upgrade-package django-ninja" moves one package, LOCK_FLAGS=--upgrade moves them all.
+# Depends on the virtualenv only, not on a lock that pyproject.toml has just outgrown.
+lock: $(BIN)/brightline
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+		--generate-hashes --custom-compile-command "make lock" --quiet --output-file $(LOCK) $(LOCK_FLAGS)
+	$(BIN)/python scripts/check_lock.py
 
 bench: install
 	$(BIN)/python bench/run.py
