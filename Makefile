@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export BRIGHTLINE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test test-stress lint lock bench install install-dev clean
+.PHONY: run test test-fast test-stress lint lock bench install install-dev clean
 
 # Every package comes from requirements.lock, pinned with its hashes: the versions the suite was run
 # with, never newer ones a fresh resolve would pick. `make lock` rewrites it from pyproject.toml.
@@ -58,6 +58,14 @@ run: install
 
 test: install
 	$(BIN)/python scripts/run_tests.py
+
+# The inner loop: pytest on SQLite only, without the browser suite, spread over every core by
+# pytest-xdist, in a throwaway data dir. `make test` stays the check before a change goes in.
+# PYTEST_ARGS="-k ledger" and so on.
+test-fast: install
+	@data_dir=$$(mktemp -d); trap 'rm -rf "$$data_dir"' EXIT; \
+	env -u DATABASE_URL -u BRIGHTLINE_REQUIRE_POSTGRES -u BRIGHTLINE_REQUIRE_BROWSER \
+	BRIGHTLINE_DATA_DIR="$$data_dir" $(BIN)/pytest -n auto -m "not browser" -q $(PYTEST_ARGS)
 
 # The browser and concurrency tests, 5 runs on SQLite and 5 on PostgreSQL, beside 2 busy processes;
 # lists every test that failed in any run. STRESS_ARGS="--runs 2 --database sqlite" and so on.
