@@ -11,6 +11,8 @@ urlpatterns = [
     path("portal/", portal.portal, name="portal"),
     path("portal/requests/new/", portal.portal_new, name="portal_new"),
     path("portal/requests/<uuid:request_id>/", portal.portal_request, name="portal_request"),
+    path("portal/requests/<uuid:request_id>/letter.pdf", portal.portal_letter, name="portal_letter"),
+    path("office/requests/<uuid:request_id>/letter.pdf", office.office_letter, name="office_letter"),
     path(
         "portal/requests/<uuid:request_id>/releases/<uuid:packet_id>/acknowledge",
         portal.portal_acknowledge,

@@ -196,3 +196,28 @@ def test_the_offices_step_on_a_student_adds_the_same_number_of_leaves_whatever_i
     )
     assert len(set(steps.values())) == 1, steps
     assert LedgerEntry.objects.filter(event_type="missing_child_alert.created").count() == 1
+
+
+def test_the_requesters_email_reads_the_same_whoever_the_student(
+    world: World, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    told: dict[str, list[tuple[str, ...]]] = {}
+    for kind in KINDS:
+        body = request_body(categories=CATEGORIES)
+        body["students"] = [_student(world, kind)]
+        mailoutbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            request = services.request_submit(
+                agency=world.police, document=body, channel="portal", submitted_by=world.detective
+            ).request
+        told[kind] = [
+            tuple(
+                text.replace(request.reference, "REF").replace(str(request.pk), "ID")
+                for text in (message.subject, message.body)
+            )
+            for message in mailoutbox
+            if message.to == [world.detective.email]
+        ]
+    assert told["enrolled"], "the requester is told its request is in review"
+    for kind, messages in told.items():
+        assert messages == told["enrolled"], kind

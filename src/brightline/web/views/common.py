@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
 from brightline.casework.models import Item, Request
+from brightline.web.answer_letter import answer_letter_pdf, named_in_words
 
 
 def items_by_student(request: Request) -> list[dict[str, Any]]:
@@ -18,11 +22,15 @@ def items_by_student(request: Request) -> list[dict[str, Any]]:
     return [groups[key] for key in sorted(groups, key=lambda pk: groups[pk]["request_student"].position)]
 
 
-def named_student(named: dict[str, Any]) -> str:
-    """How the requester named a student, in words."""
-    if named.get("student_id"):
-        return f"Student ID {named['student_id']}"
-    return f"{named.get('first_name', '')} {named.get('last_name', '')}, born {named.get('birth_date', '')}".strip()
+named_student = named_in_words
+
+
+def letter_response(request: HttpRequest, found: Request) -> HttpResponse:
+    """The answer letter of a request as a PDF download (every signed-in page is no-store)."""
+    pdf = answer_letter_pdf(found, policy_url=request.build_absolute_uri(reverse("web:policy")))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.reference}-answer.pdf"'
+    return response
 
 
 def item_is_pending(item: Item) -> bool:

@@ -35,7 +35,7 @@ from brightline.web.forms import (
     StudentSearchForm,
     add_service_errors,
 )
-from brightline.web.views.common import items_by_student, named_student, sentence
+from brightline.web.views.common import items_by_student, letter_response, named_student, sentence
 
 DUE_SOON = dt.timedelta(days=3)
 
@@ -280,6 +280,17 @@ def office_close_student(request: PageRequest, request_id: str, request_student_
                 request, "The student was closed: the requester reads that no records were released."
             )
     return redirect("web:office_request", request_id=found.pk)
+
+
+@role_required(RECORDS_OFFICE)
+def office_letter(request: PageRequest, request_id: str) -> HttpResponse:
+    """The letter answering the requester, for a request that came by fax, mail or in person: exactly
+    what the requester would read on the portal."""
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    casework_services.request_access_record(
+        user=request.user, request=found, what="answer letter to the requester", http_request=request
+    )
+    return letter_response(request, found)
 
 
 @role_required(RECORDS_OFFICE)

@@ -19,7 +19,7 @@ from brightline.errors import Conflict, InvalidInput
 from brightline.policy.vocabulary import EMERGENCY_RESPONDERS
 from brightline.web.access import REQUESTERS, PageRequest, role_required
 from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm, add_service_errors
-from brightline.web.views.common import named_student
+from brightline.web.views.common import letter_response, named_student
 
 
 @role_required(REQUESTERS)
@@ -99,6 +99,13 @@ def _render_request(
 @role_required(REQUESTERS)
 def portal_request(request: PageRequest, request_id: str) -> HttpResponse:
     return _render_request(request, _own_request(request, request_id))
+
+
+@role_required(REQUESTERS)
+def portal_letter(request: PageRequest, request_id: str) -> HttpResponse:
+    """The district's answer as a letter (PDF): the page's content on paper."""
+    found = _own_request(request, request_id)
+    return letter_response(request, found)
 
 
 def _own_packet(request: PageRequest, request_id: str, packet_id: str) -> tuple[Request, ReleasePacket]:
