@@ -322,6 +322,9 @@ FAMILY_NOTICE_DECISION_DAYS = env_int("BRIGHTLINE_FAMILY_NOTICE_DECISION_DAYS", 
 # An abuse report school staff recorded after the fact is kept from the family at most this many days
 # before an administrator shows it or extends the hold with a reason.
 FAMILY_NOTICE_HOLD_DAYS = env_int("BRIGHTLINE_FAMILY_NOTICE_HOLD_DAYS", 30, minimum=1)
+# A non-disclosure order "until further order" is reviewed by counsel at least this often (days); one with
+# an end date ends by itself on that day (`brightline withheld_due`, daily).
+NONDISCLOSURE_REVIEW_DAYS = env_int("BRIGHTLINE_NONDISCLOSURE_REVIEW_DAYS", 90, minimum=1)
 # Where staff open Bright Line: the links in emails to counsel.
 SITE_URL = _site_url("BRIGHTLINE_SITE_URL", "http://127.0.0.1:8000")
 

@@ -148,3 +148,90 @@ class RecordExtract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.student_id} {self.category}.{self.field_name}"
+
+
+class NondisclosureOrderState(models.TextChoices):
+    IN_FORCE = "in_force", "In force"
+    ENDED = "ended", "Ended on its end date"
+    REVEALED = "revealed", "Revealed early, with a reason"
+
+
+class NondisclosureOrder(models.Model):
+    """The order not to tell the family that came with a request's legal process (rule L's
+    `sealed_record`, 99.32(d)(5)): while it is in force the request's entries in the record of
+    disclosures are sealed. It ends on its end date, or, "until further order", counsel reviews it every
+    `BRIGHTLINE_NONDISCLOSURE_REVIEW_DAYS`; an administrator or counsel reveals the entries early with a
+    reason (the order was lifted). When it ends the entries become visible and the family is told.
+
+    A request that carries an order has no row until its terms are first recorded or it ends: until then
+    it is in force until further order, reviewed from the day the request arrived. The ledger keeps each
+    step; the row holds the latest."""
+
+    request = models.OneToOneField(
+        "casework.Request", null=True, on_delete=models.SET_NULL, related_name="nondisclosure_terms"
+    )
+    # Copied: the order still names its request if the request row goes.
+    reference = models.CharField(max_length=20)
+    state = models.CharField(
+        max_length=12, choices=NondisclosureOrderState.choices, default=NondisclosureOrderState.IN_FORCE
+    )
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="The day the order ends; empty: until further order."
+    )
+    # Until further order: counsel reviews the order by the end of this day.
+    review_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="Which order, from whom: the court, the docket number.")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_by_name = models.CharField(max_length=200, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # Empty when the order ended on its end date (the daily job ended it).
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_by_name = models.CharField(max_length=200, blank=True)
+    end_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"non-disclosure order of {self.reference}"
+
+
+class WithheldReminderKind(models.TextChoices):
+    ORDER_ENDS = "order_ends", "A non-disclosure order ends"
+    ORDER_ENDED = "order_ended", "A non-disclosure order ended: the family was told"
+    ORDER_REVIEW = "order_review", "Counsel's review of an order until further order"
+    FAMILY_NOTICE_DECISION = "family_notice_decision", "A decision about telling the family"
+
+
+class WithheldReminder(models.Model):
+    """A reminder that an entry kept from a family comes due: a non-disclosure order's end or review, or
+    an administrator's decision about telling the family. At most one a day for each subject and kind;
+    emailed by the task worker. `subject` names what it is about ("request:<id>",
+    "family_notice_decision:<id>") so that the row outlives it."""
+
+    subject = models.CharField(max_length=80)
+    reference = models.CharField(max_length=20)
+    kind = models.CharField(max_length=24, choices=WithheldReminderKind.choices)
+    overdue = models.BooleanField(default=False)
+    due_at = models.DateTimeField()
+    sent_on = models.DateField()
+    roles = models.JSONField(default=list)
+    recipients = models.JSONField(default=list)
+    queued_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "kind", "sent_on"], name="withheld_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder for {self.reference} on {self.sent_on}"

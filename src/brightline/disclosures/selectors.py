@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from brightline.accounts.models import Role, User
-from brightline.disclosures.models import DisclosureEntry, EntryKind
+from brightline.disclosures.models import (
+    DisclosureEntry,
+    EntryKind,
+    NondisclosureOrder,
+    NondisclosureOrderState,
+)
 from brightline.disclosures.words import (
     CATEGORY_WORDS,
     ITEM_STATE_WORDS,
@@ -192,3 +200,91 @@ def family_record(*, user: User, student: Student) -> list[FamilyEntry]:
             )
         )
     return record
+
+
+# --- Non-disclosure orders in force -----------------------------------------------------------------
+
+ORDER_READER_ROLES = frozenset({Role.LEGAL_ADVISOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class OrderInForce:
+    """A request whose entries a non-disclosure order seals: its recorded terms (`order`, None until
+    counsel records them: until further order, reviewed from the day the request arrived), how many
+    entries and students it seals, and when it comes due (it ends, or counsel's review is due)."""
+
+    request: Any
+    order: NondisclosureOrder | None
+    sealed_entries: int
+    students: int
+    ends_on: dt.date | None
+    review_on: dt.date | None
+    due_at: dt.datetime
+
+    @property
+    def until_further_order(self) -> bool:
+        return self.ends_on is None
+
+
+def orders_in_force() -> list[OrderInForce]:
+    """Every order still sealing entries, soonest due first (for the daily reminders and the page)."""
+    from brightline.casework.calendar import district_zone, end_of_day
+    from brightline.casework.models import Request
+
+    sealed = Q(disclosure_entries__sealed=True)
+    requests = list(
+        Request.objects.filter(Exists(DisclosureEntry.objects.filter(request=OuterRef("pk"), sealed=True)))
+        .exclude(
+            nondisclosure_terms__state__in=(NondisclosureOrderState.ENDED, NondisclosureOrderState.REVEALED)
+        )
+        .annotate(
+            sealed_count=Count("disclosure_entries", filter=sealed),
+            student_count=Count("disclosure_entries__student_sis_id", filter=sealed, distinct=True),
+        )
+        .order_by("received_at", "pk")
+    )
+    orders = {order.request_id: order for order in NondisclosureOrder.objects.filter(request__in=requests)}
+    found = []
+    for request in requests:
+        order = orders.get(request.pk)
+        ends_on = order.ends_on if order is not None else None
+        if ends_on is not None:
+            review_on = None
+            due_at = dt.datetime.combine(ends_on, dt.time.min, tzinfo=district_zone())
+        else:
+            review_on = (
+                order.review_on
+                if order is not None and order.review_on is not None
+                else timezone.localdate(request.received_at)
+                + dt.timedelta(days=settings.NONDISCLOSURE_REVIEW_DAYS)
+            )
+            due_at = end_of_day(review_on)
+        found.append(
+            OrderInForce(
+                request=request,
+                order=order,
+                sealed_entries=request.sealed_count,  # type: ignore[attr-defined]
+                students=request.student_count,  # type: ignore[attr-defined]
+                ends_on=ends_on,
+                review_on=review_on,
+                due_at=due_at,
+            )
+        )
+    return sorted(found, key=lambda standing: standing.due_at)
+
+
+def nondisclosure_orders_in_force(*, user: User) -> list[OrderInForce]:
+    """The orders counsel and the administrator watch: no student is named, only counts."""
+    if getattr(user, "role", None) not in ORDER_READER_ROLES:
+        raise NotAllowed("only counsel and the administrator see the non-disclosure orders")
+    return orders_in_force()
+
+
+def nondisclosure_orders_ended(*, user: User, limit: int = 20) -> list[NondisclosureOrder]:
+    if getattr(user, "role", None) not in ORDER_READER_ROLES:
+        raise NotAllowed("only counsel and the administrator see the non-disclosure orders")
+    return list(
+        NondisclosureOrder.objects.exclude(state=NondisclosureOrderState.IN_FORCE).order_by(
+            "-ended_at", "-pk"
+        )[:limit]
+    )

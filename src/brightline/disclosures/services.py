@@ -12,13 +12,21 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.accounts.services import staff_access_record
 from brightline.agencies.models import Agency
 from brightline.casework.models import Item, ItemState, Request, RequestStudent
-from brightline.disclosures.models import DeliveryLink, DisclosureEntry, EntryKind, ReleasePacket
+from brightline.disclosures.models import (
+    DeliveryLink,
+    DisclosureEntry,
+    EntryKind,
+    NondisclosureOrder,
+    NondisclosureOrderState,
+    ReleasePacket,
+)
 from brightline.disclosures.packets import build_packet_content, redisclosure_notice_for, render_packet_pdf
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.models import LedgerEntry
@@ -115,6 +123,10 @@ def request_received_entries(
     `disclosure_event(entry)` for each in that same transaction, then `ledger_indexes_store`."""
     now = timezone.now()
     entries = []
+    # A student matched after the request's non-disclosure order ended is not sealed from the family.
+    order_ended = any(
+        item.has_obligation("sealed_record") for _rs, items in students for item in items
+    ) and order_has_ended(request)
     for request_student, items in students:
         student = request_student.student
         assert student is not None
@@ -135,7 +147,7 @@ def request_received_entries(
                 legitimate_interest=_interest(request),
                 categories=[item.category for item in items],
                 outcome=", ".join(f"{count} {outcome}" for outcome, count in sorted(outcome_counts.items())),
-                sealed=any(item.has_obligation("sealed_record") for item in items),
+                sealed=any(item.has_obligation("sealed_record") for item in items) and not order_ended,
                 withheld_from_family=any(
                     item.has_obligation("family_notice_by_administrator") for item in items
                 ),
@@ -264,6 +276,8 @@ def _packet_release(*, request_id: Any, released_by: User, recipients: list[str]
     by_student: dict[int, list[Item]] = {}
     for item in items:
         by_student.setdefault(item.request_student_id, []).append(item)
+    # A release after the request's non-disclosure order ended is not sealed from the family.
+    order_ended = any(item.has_obligation("sealed_record") for item in items) and order_has_ended(request)
     for student_items in by_student.values():
         rs = student_items[0].request_student
         student = rs.student
@@ -303,7 +317,7 @@ def _packet_release(*, request_id: Any, released_by: User, recipients: list[str]
                 recipients=(recipients or [f"{request.requester_name}, {request.agency_name}"])
                 if threat
                 else [],
-                sealed=any(i.has_obligation("sealed_record") for i in student_items),
+                sealed=any(i.has_obligation("sealed_record") for i in student_items) and not order_ended,
                 withheld_from_family=any(
                     i.has_obligation("family_notice_by_administrator") for i in student_items
                 ),
@@ -683,3 +697,227 @@ def disclosure_record_routing(
             recorded_by=recorded_by,
         )
     )
+
+
+# --- Non-disclosure orders: a sealed entry is not sealed for ever ----------------------------------
+
+ORDER_ROLES = frozenset({Role.LEGAL_ADVISOR, Role.ADMIN})
+
+
+def order_has_ended(request: Request) -> bool:
+    """The request's non-disclosure order has ended (on its end date, or revealed early): an entry
+    written for the request from now on is not sealed."""
+    return (
+        NondisclosureOrder.objects.filter(request=request)
+        .exclude(state=NondisclosureOrderState.IN_FORCE)
+        .exists()
+    )
+
+
+def _order_locked(request_id: Any) -> tuple[Request, NondisclosureOrder | None]:
+    """The request under a row lock, with its order's row if its terms were recorded. NotFound unless
+    the request carries an order that sealed something."""
+    request = Request.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("no such order")
+    order = NondisclosureOrder.objects.select_for_update().filter(request=request).first()
+    if order is None and not DisclosureEntry.objects.filter(request=request, sealed=True).exists():
+        raise NotFound("no such order")
+    return request, order
+
+
+def _order_ledger(order: NondisclosureOrder, event: str, **record: Any) -> LedgerEvent:
+    subject: dict[str, int | str] = {"nondisclosure_order": order.pk}
+    if order.request_id is not None:
+        subject["request"] = str(order.request_id)
+    return LedgerEvent(
+        event_type=f"nondisclosure_order.{event}",
+        subject=subject,
+        record={"nondisclosure_order": order.pk, "state": order.state, **record},
+    )
+
+
+@transaction.atomic
+def nondisclosure_order_record(
+    *, request_id: Any, ends_on: dt.date | None, recorded_by: User, note: str = ""
+) -> NondisclosureOrder:
+    """Counsel (or an administrator) records the order's terms: the day it ends, or none ("until further
+    order"), which counsel then reviews again within `BRIGHTLINE_NONDISCLOSURE_REVIEW_DAYS`. Recording
+    the terms again is that review. The order's entries stay sealed until it ends."""
+    if recorded_by.role not in ORDER_ROLES:
+        raise NotAllowed("only counsel or an administrator records a non-disclosure order")
+    today = timezone.localdate()
+    if ends_on is not None and ends_on <= today:
+        raise InvalidInput(
+            [("ends_on", "a day after today; an order that has already ended is revealed with a reason")]
+        )
+    request, order = _order_locked(request_id)
+    if order is not None and order.state != NondisclosureOrderState.IN_FORCE:
+        raise Conflict(f"the order ended on {timezone.localdate(order.ended_at):%B %d, %Y}")
+    if order is None:
+        order = NondisclosureOrder(request=request, reference=request.reference)
+    now = timezone.now()
+    order.ends_on = ends_on
+    order.review_on = (
+        None if ends_on is not None else today + dt.timedelta(days=settings.NONDISCLOSURE_REVIEW_DAYS)
+    )
+    order.note = note.strip()
+    order.recorded_at = now
+    order.recorded_by = recorded_by
+    order.recorded_by_name = recorded_by.get_full_name() or recorded_by.username
+    order.save()
+    ledger_append_many(
+        [
+            _order_ledger(
+                order,
+                "recorded",
+                ends_on=ends_on.isoformat() if ends_on else None,
+                review_on=order.review_on.isoformat() if order.review_on else None,
+                recorded_by=recorded_by.pk,
+                recorded_at=now.isoformat(),
+                note_sha256=hashlib.sha256(order.note.encode()).hexdigest(),
+            )
+        ]
+    )
+    return order
+
+
+@transaction.atomic
+def nondisclosure_order_reveal(*, request_id: Any, revealed_by: User, reason: str) -> NondisclosureOrder:
+    """An administrator or counsel reveals the sealed entries before the order's end date (the order was
+    lifted, or has ended early), saying why: the entries become visible to the family and the family is
+    told, as when the order ends on its date."""
+    if revealed_by.role not in ORDER_ROLES:
+        raise NotAllowed("only an administrator or counsel reveals entries under a non-disclosure order")
+    if not reason or not reason.strip():
+        raise InvalidInput([("reason", "say why the entries are shown before the order's end date")])
+    request, order = _order_locked(request_id)
+    if order is not None and order.state != NondisclosureOrderState.IN_FORCE:
+        raise Conflict(f"the order ended on {timezone.localdate(order.ended_at):%B %d, %Y}")
+    if order is None:
+        order = NondisclosureOrder(request=request, reference=request.reference)
+    return _order_end(
+        request=request,
+        order=order,
+        state=NondisclosureOrderState.REVEALED,
+        ended_by=revealed_by,
+        reason=reason.strip(),
+        now=timezone.now(),
+    )
+
+
+def nondisclosure_orders_end_due(
+    *, now: dt.datetime | None = None, dry_run: bool = False
+) -> list[NondisclosureOrder]:
+    """End every order whose end date has come (each in a transaction of its own): its entries become
+    visible and the family is told. An order already ended whose request gained a sealed entry since (a
+    student matched later) has that entry shown too. Run daily (`brightline withheld_due`)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sealed = DisclosureEntry.objects.filter(request_id=OuterRef("request_id"), sealed=True)
+    due = list(
+        NondisclosureOrder.objects.filter(
+            Q(state=NondisclosureOrderState.IN_FORCE, ends_on__lte=today)
+            | (~Q(state=NondisclosureOrderState.IN_FORCE) & Exists(sealed))
+        )
+        .filter(request__isnull=False)
+        .order_by("ends_on", "pk")
+    )
+    if dry_run:
+        return due
+    ended = []
+    for candidate in due:
+        with transaction.atomic():
+            request, order = _order_locked(candidate.request_id)
+            if order is None or (
+                order.state == NondisclosureOrderState.IN_FORCE
+                and (order.ends_on is None or order.ends_on > today)
+            ):
+                continue  # recorded again meanwhile
+            state = (
+                order.state
+                if order.state != NondisclosureOrderState.IN_FORCE
+                else NondisclosureOrderState.ENDED
+            )
+            ended.append(
+                _order_end(request=request, order=order, state=state, ended_by=None, reason="", now=now)
+            )
+    return ended
+
+
+def _order_end(
+    *,
+    request: Request,
+    order: NondisclosureOrder,
+    state: str,
+    ended_by: User | None,
+    reason: str,
+    now: dt.datetime,
+) -> NondisclosureOrder:
+    """Unseal the request's entries and tell each family what it can now read. Each entry is recorded
+    again in the ledger as it now stands (unsealed) and keeps the index of that record for its proof;
+    the verifier compares a row with the last event that records it."""
+    from brightline.notices.models import NoticeKind
+    from brightline.notices.services import _queue
+
+    entries = list(
+        DisclosureEntry.objects.select_for_update(of=("self",))
+        .filter(request=request, sealed=True)
+        .select_related("student")
+        .order_by("occurred_at", "pk")
+    )
+    DisclosureEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(sealed=False)
+    for entry in entries:
+        entry.sealed = False
+    first_end = order.ended_at is None
+    if first_end:
+        order.state = state
+        order.ended_at = now
+        order.ended_by = ended_by
+        order.ended_by_name = (ended_by.get_full_name() or ended_by.username) if ended_by else ""
+        order.end_reason = reason
+    order.save()
+    appended = ledger_append_many(
+        [
+            *(disclosure_event(entry) for entry in entries),
+            _order_ledger(
+                order,
+                "ended" if first_end else "entries_shown",
+                ended_by=ended_by.pk if ended_by else None,
+                ended_at=now.isoformat(),
+                reason_sha256=hashlib.sha256(reason.encode()).hexdigest() if reason else None,
+                entries=[entry.pk for entry in entries],
+            ),
+        ]
+    )
+    ledger_indexes_store(list(zip(entries, appended[: len(entries)], strict=True)))
+    # The family is told of what it can now read: never an entry an administrator still withholds
+    # (an abuse investigation), which its own decision shows later.
+    by_student: dict[int, list[DisclosureEntry]] = {}
+    for entry in entries:
+        if entry.student is not None and not entry.withheld_from_family:
+            by_student.setdefault(entry.student.pk, []).append(entry)
+    ended_on = timezone.localdate(order.ended_at or now).isoformat()
+    for shown in by_student.values():
+        asked = sorted({c for entry in shown if entry.kind == EntryKind.REQUEST for c in entry.categories})
+        released = [entry for entry in shown if entry.kind == EntryKind.DISCLOSURE]
+        released_categories = sorted({c for entry in released for c in entry.categories})
+        if not (asked or released_categories):
+            continue
+        details: dict[str, Any] = {
+            "asked": asked,
+            "released": released_categories,
+            "order_ended_on": ended_on,
+        }
+        if released:
+            details["released_on"] = timezone.localdate(released[-1].occurred_at).isoformat()
+        student = shown[0].student
+        assert student is not None
+        _queue(
+            kind=NoticeKind.ORDER_ENDED,
+            request=request,
+            student=student,
+            categories=asked or released_categories,
+            details=details,
+        )
+    return order

@@ -13,6 +13,7 @@ class NoticeKind(models.TextChoices):
     RECORD_COPY = "record_copy", "Copy of the record of disclosures"
     CUSTODIAL_PARENT = "custodial_parent", "Notice to the custodial parent"
     ADMINISTRATOR = "administrator", "Notice an administrator decided to send"
+    ORDER_ENDED = "order_ended", "Notice that a non-disclosure order ended"
 
 
 class NoticeChannel(models.TextChoices):

@@ -212,11 +212,21 @@ def notice_text(notice: FamilyNotice, language: str, *, now: dt.datetime | None 
                     _("No one outside the schools has asked for or received records about %(student)s.")
                     % {"student": student}
                 )
-        elif notice.kind == NoticeKind.ADMINISTRATOR:
-            # An administrator decided that the family is told now (family_notice_by_administrator). The
-            # sentences are the other notices' own, so every catalog already has them.
+        elif notice.kind in (NoticeKind.ADMINISTRATOR, NoticeKind.ORDER_ENDED):
+            # An administrator decided that the family is told now (family_notice_by_administrator), or
+            # the non-disclosure order that sealed the entries ended: what was asked for and released.
             subject = _("Record of disclosures for %(student)s") % {"student": student}
             paragraphs = []
+            if notice.kind == NoticeKind.ORDER_ENDED:
+                ended_on = dt.date.fromisoformat(
+                    str(notice.details.get("order_ended_on") or _local_day(notice.queued_at).isoformat())
+                )
+                paragraphs.append(
+                    _(
+                        "A legal order did not allow the school district to tell you about this until %(date)s."
+                    )
+                    % {"date": date_in(language, ended_on)}
+                )
             asked = list(notice.details.get("asked", []))
             released = list(notice.details.get("released", []))
             if asked:
