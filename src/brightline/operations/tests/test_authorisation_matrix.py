@@ -138,6 +138,7 @@ RULES: dict[str, dict[str, str]] = {
     "page web:portal": only(Role.REQUESTER),
     "page web:portal_new": only(Role.REQUESTER),
     "page web:portal_request": only(Role.REQUESTER),
+    "page web:portal_letter": only(Role.REQUESTER),
     # (the fixtures' packet id names no packet, so the requester who may ask finds none)
     "page web:portal_acknowledge": only(**{Role.REQUESTER: HIDDEN}),
     "page web:portal_download": only(**{Role.REQUESTER: HIDDEN}),
@@ -148,6 +149,8 @@ RULES: dict[str, dict[str, str]] = {
     "page web:office_match": only(RECORDS_OFFICE),
     "page web:office_release": only(RECORDS_OFFICE),
     "page web:office_close_student": only(RECORDS_OFFICE),
+    "page web:office_answer_send": only(RECORDS_OFFICE),
+    "page web:office_letter": only(RECORDS_OFFICE),
     # Whoever may determine finds no emergency waiting in the fixtures: not found, like a missing one.
     "page web:emergency_determine": only(
         **{str(role): HIDDEN for role in (Role.RECORDS_CLERK, Role.ADMIN, Role.PRINCIPAL)}
@@ -177,6 +180,10 @@ RULES: dict[str, dict[str, str]] = {
     "page web:admin_email_retry": only(**{Role.ADMIN: HIDDEN}),
     "page web:family_notice_decisions": only(Role.ADMIN),
     "page web:family_notice_decide": only(Role.ADMIN),
+    # Non-disclosure orders: counsel and the administrator (an empty form answers 422).
+    "page web:nondisclosure_orders": only(Role.ADMIN, Role.LEGAL_ADVISOR),
+    "page web:nondisclosure_order_terms": only(Role.ADMIN, Role.LEGAL_ADVISOR),
+    "page web:nondisclosure_order_reveal": only(Role.ADMIN, Role.LEGAL_ADVISOR),
     "page web:staff_document": only(REVIEWERS | RECORDS_OFFICE | {Role.AUDITOR}),
     # School staff and families.
     "page web:school_record": only(Role.PRINCIPAL, Role.SCHOOL_STAFF),
