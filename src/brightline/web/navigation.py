@@ -40,6 +40,11 @@ _BY_ROLE: dict[str, list[Destination]] = {
     ],
     Role.LEGAL_ADVISOR: [
         Destination("Review queue", "web:review", "Items waiting for your decision, oldest deadline first."),
+        Destination(
+            "Non-disclosure orders",
+            "web:nondisclosure_orders",
+            "Entries sealed from families: when each order ends, its review, revealing early.",
+        ),
     ],
     Role.PRINCIPAL: [
         Destination(
@@ -66,6 +71,11 @@ _BY_ROLE[Role.ADMIN] = [
         "Family-notice decisions",
         "web:family_notice_decisions",
         "Abuse investigations: whether and when the family is told, by the deadline.",
+    ),
+    Destination(
+        "Non-disclosure orders",
+        "web:nondisclosure_orders",
+        "Entries sealed from families: when each order ends, its review, revealing early.",
     ),
     Destination("Settings", "web:admin_settings", "How the district is configured, and what is missing."),
 ]

@@ -87,6 +87,22 @@ urlpatterns = [
         administration.family_notice_decide,
         name="family_notice_decide",
     ),
+    # Non-disclosure orders (counsel and the administrator): their terms, and revealing entries early
+    path(
+        "administration/nondisclosure-orders/",
+        administration.nondisclosure_orders,
+        name="nondisclosure_orders",
+    ),
+    path(
+        "administration/nondisclosure-orders/<uuid:request_id>/terms",
+        administration.nondisclosure_order_terms,
+        name="nondisclosure_order_terms",
+    ),
+    path(
+        "administration/nondisclosure-orders/<uuid:request_id>/reveal",
+        administration.nondisclosure_order_reveal,
+        name="nondisclosure_order_reveal",
+    ),
     # School staff
     path("school/record/", school.school_record, name="school_record"),
     # Families

@@ -1,5 +1,6 @@
-"""The administrator's pages: the district's settings with what is missing, and the decisions about
-telling families (`family_notice_by_administrator`). Thin: each calls one selector or service."""
+"""The administrator's pages: the district's settings with what is missing, the decisions about telling
+families (`family_notice_by_administrator`), and the non-disclosure orders that seal entries (with
+counsel). Thin: each calls one selector or service."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from brightline.accounts.models import Role
+from brightline.disclosures import selectors as disclosures_selectors
+from brightline.disclosures import services as disclosures_services
 from brightline.errors import Conflict, InvalidInput
 from brightline.notices import selectors as notices_selectors
 from brightline.notices import services as notices_services
@@ -139,3 +142,140 @@ def family_notice_decide(request: PageRequest, decision_id: int) -> HttpResponse
             )
             return redirect("web:family_notice_decisions")
     return _decisions_page(request, {decision_id: form}, status=422)
+
+
+# Non-disclosure orders: counsel records each order's terms; an administrator or counsel reveals its
+# entries early with a reason. The page names no student, only how many entries each order seals.
+
+ORDER_KEEPERS = frozenset({Role.ADMIN, Role.LEGAL_ADVISOR})
+
+
+class OrderTermsForm(forms.Form):
+    ends_on = forms.DateField(
+        label="The order ends on",
+        required=False,
+        widget=DateInput(),
+        help_text="That day the entries become visible to the family and the family is told.",
+    )
+    until_further_order = forms.BooleanField(
+        label="Until further order: counsel reviews it again", required=False
+    )
+    note = forms.CharField(label="Which order: the court, the docket number", required=False, max_length=500)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("until_further_order") and cleaned.get("ends_on"):
+            self.add_error("ends_on", "Leave the end date empty for an order until further order.")
+        elif (
+            not cleaned.get("until_further_order")
+            and not cleaned.get("ends_on")
+            and "ends_on" not in self.errors
+        ):
+            self.add_error("ends_on", "Give the day the order ends, or check “until further order”.")
+        return cleaned
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the family may be told now",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: the court lifted the order. Kept with the order; the ledger keeps its fingerprint.",
+    )
+
+
+def _orders_page(
+    request: PageRequest, forms_by_request: dict[str, forms.Form] | None = None, status: int = 200
+) -> HttpResponse:
+    forms_by_request = forms_by_request or {}
+    rows: list[dict[str, Any]] = []
+    for standing in disclosures_selectors.nondisclosure_orders_in_force(user=request.user):
+        key = str(standing.request.pk)
+        rows.append(
+            {
+                "standing": standing,
+                "terms": forms_by_request.get(f"terms-{key}")
+                or OrderTermsForm(
+                    prefix=f"terms-{key}",
+                    initial={
+                        "ends_on": standing.ends_on,
+                        "until_further_order": standing.until_further_order and standing.order is not None,
+                        "note": standing.order.note if standing.order is not None else "",
+                    },
+                ),
+                "reveal": forms_by_request.get(f"reveal-{key}") or RevealForm(prefix=f"reveal-{key}"),
+            }
+        )
+    return render(
+        request,
+        "web/administration/nondisclosure_orders.html",
+        {
+            "rows": rows,
+            "ended": disclosures_selectors.nondisclosure_orders_ended(user=request.user),
+            "now": timezone.now(),
+            "review_days": settings.NONDISCLOSURE_REVIEW_DAYS,
+        },
+        status=status,
+    )
+
+
+@role_required(ORDER_KEEPERS)
+def nondisclosure_orders(request: PageRequest) -> HttpResponse:
+    return _orders_page(request)
+
+
+@role_required(ORDER_KEEPERS)
+@require_POST
+def nondisclosure_order_terms(request: PageRequest, request_id: str) -> HttpResponse:
+    form = OrderTermsForm(request.POST, prefix=f"terms-{request_id}")
+    if form.is_valid():
+        try:
+            order = disclosures_services.nondisclosure_order_record(
+                request_id=request_id,
+                ends_on=None if form.cleaned_data["until_further_order"] else form.cleaned_data["ends_on"],
+                note=form.cleaned_data["note"],
+                recorded_by=request.user,
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            messages.error(request, sentence(str(error)))
+            return redirect("web:nondisclosure_orders")
+        else:
+            if order.ends_on is not None:
+                day = order.ends_on
+                messages.success(
+                    request, f"{order.reference}: the order ends on {day:%B} {day.day}, {day:%Y}."
+                )
+            else:
+                assert order.review_on is not None
+                day = order.review_on
+                messages.success(
+                    request,
+                    f"{order.reference}: in force until further order; review it again by {day:%B} {day.day}, {day:%Y}.",
+                )
+            return redirect("web:nondisclosure_orders")
+    return _orders_page(request, {f"terms-{request_id}": form}, status=422)
+
+
+@role_required(ORDER_KEEPERS)
+@require_POST
+def nondisclosure_order_reveal(request: PageRequest, request_id: str) -> HttpResponse:
+    form = RevealForm(request.POST, prefix=f"reveal-{request_id}")
+    if form.is_valid():
+        try:
+            order = disclosures_services.nondisclosure_order_reveal(
+                request_id=request_id, revealed_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        except Conflict as error:
+            messages.error(request, sentence(str(error)))
+            return redirect("web:nondisclosure_orders")
+        else:
+            messages.success(
+                request,
+                f"{order.reference}: the family can now see these entries in the record of disclosures and is "
+                "sent a notice.",
+            )
+            return redirect("web:nondisclosure_orders")
+    return _orders_page(request, {f"reveal-{request_id}": form}, status=422)
