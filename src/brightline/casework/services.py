@@ -41,7 +41,7 @@ from brightline.casework.models import (
 from brightline.disclosures.models import DisclosureEntry
 from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from brightline.ledger.services import LeafBudget, LedgerEvent, ledger_append_many, ledger_padded
+from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
 from brightline.policy import engine
 from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 from brightline.roster.models import Student
@@ -330,15 +330,11 @@ def _apply_triage(request: Request, request_students: list[RequestStudent]) -> l
     return changed
 
 
-def request_refresh_state(
-    request: Request, *, actor: User | None = None, ledger: _LedgerQueue | None = None
-) -> RequestState:
-    """Store the state and disposition the items imply; a change of state is a ledger event of its own,
-    appended after whatever `ledger` holds (or alone)."""
+def request_refresh_state(request: Request, *, actor: User | None = None) -> RequestState:
+    """Store the state and disposition the items imply; a change of state is a ledger entry of its own
+    (in the caller's `ledger_batch`, after what it appended)."""
     items = list(request.items.select_related("request_student"))
-    queue = ledger or _LedgerQueue()
-    queue.add(_request_state_store(request, items, actor=actor))
-    queue.flush()
+    _append(_request_state_store(request, items, actor=actor))
     return RequestState(request.state)
 
 
@@ -390,58 +386,44 @@ def _enqueue_requester_update(request_id: Any, state: str) -> None:
     send_requester_update.enqueue(str(request_id), state)
 
 
-class _LedgerQueue:
-    """The ledger events of one service call, appended together under one head lock in the order they
-    were queued, inside the call's transaction. Anything that appends on its own (advance notices) is
-    preceded by a flush, so the log keeps the order of the changes."""
-
-    def __init__(self) -> None:
-        self.events: list[LedgerEvent] = []
-        self.disclosures: list[tuple[int, DisclosureEntry]] = []
-
-    def add(self, event: LedgerEvent | None, disclosure: DisclosureEntry | None = None) -> None:
-        if event is None:
-            return
-        if disclosure is not None:
-            self.disclosures.append((len(self.events), disclosure))
-        self.events.append(event)
-
-    def flush(self) -> None:
-        from brightline.disclosures.services import ledger_indexes_store
-
-        if not self.events:
-            return
-        appended = ledger_append_many(self.events)
-        ledger_indexes_store([(entry, appended[position]) for position, entry in self.disclosures])
-        self.events, self.disclosures = [], []
+def _append(event: LedgerEvent | None) -> None:
+    """Append one event, if any, to the caller's ledger batch."""
+    if event is not None:
+        ledger_append_many([event])
 
 
-def _after_triage(
-    request: Request, request_students: list[RequestStudent], items: list[Item], ledger: _LedgerQueue
-) -> None:
+def _append_disclosures(entries: list[DisclosureEntry]) -> None:
+    """Append record-of-disclosures entries' events; each entry keeps its ledger index (for its proof)."""
+    from brightline.disclosures.services import disclosure_event, ledger_indexes_store
+
+    appended = ledger_append_many([disclosure_event(entry) for entry in entries])
+    ledger_indexes_store(list(zip(entries, appended, strict=True)))
+
+
+def _after_triage(request: Request, request_students: list[RequestStudent], items: list[Item]) -> None:
     """What follows triage for each newly triaged student: the record entry and any advance notices."""
-    from brightline.disclosures.services import disclosure_event, request_received_entries
+    from brightline.disclosures.services import request_received_entries
     from brightline.notices.services import advance_notices_queue, obligations_after_triage
 
     if not request_students:
         # A refusal of students nobody has identified still sends counsel its copy (rule F1).
-        obligations_after_triage(request=request, request_students=[], items=items, ledger=ledger)
+        obligations_after_triage(request=request, request_students=[], items=items)
         return
     own = {rs.pk: [item for item in items if item.request_student_id == rs.pk] for rs in request_students}
     entries = request_received_entries(
         request=request, students=[(rs, own[rs.pk]) for rs in request_students]
     )
-    for rs, entry in zip(request_students, entries, strict=True):
-        ledger.add(disclosure_event(entry), entry)
+    _append_disclosures(entries)
+    for rs in request_students:
         waiting = [item for item in own[rs.pk] if item.state == ItemState.AWAITING_NOTICE]
         if waiting:
-            ledger.flush()
             advance_notices_queue(request=request, student=rs.student, items=waiting)  # type: ignore[arg-type]
     # Counsel's copy, the missing-persons alert, the administrator's family-notice decision.
-    obligations_after_triage(request=request, request_students=request_students, items=items, ledger=ledger)
+    obligations_after_triage(request=request, request_students=request_students, items=items)
 
 
 @transaction.atomic
+@ledger_batched
 def request_submit(
     *,
     agency: Agency,
@@ -508,9 +490,8 @@ def request_submit(
         leaves=_submission_leaves(len(named)),
         subject={},
         record={"padding_for": "request.submitted", "students_named": len(named)},
-    ) as budget:
+    ):
         return _request_store(
-            budget=budget,
             agency=agency,
             document=document,
             stored=stored,
@@ -549,7 +530,6 @@ def _padded_for_one_student(action: str) -> Any:
 
 def _request_store(
     *,
-    budget: LeafBudget,
     agency: Agency,
     document: dict[str, Any],
     stored: dict[str, Any],
@@ -672,8 +652,7 @@ def _request_store(
     insert_new(items)
     triaged_items = [item for item in items if item.outcome]
     actor = submitted_by or entered_by
-    ledger = _LedgerQueue()
-    ledger.add(
+    _append(
         LedgerEvent(
             event_type="request.submitted",
             subject={"request": str(request.pk), "agency": agency.pk},
@@ -693,16 +672,13 @@ def _request_store(
             },
         )
     )
-    _after_triage(request, matched, triaged_items, ledger)
-    ledger.add(_request_state_store(request, items, actor=actor))
-    # The padding goes out with the last entries, in the same statements.
-    for padding in budget.padding(len(ledger.events)):
-        ledger.add(padding)
-    ledger.flush()
+    _after_triage(request, matched, triaged_items)
+    _append(_request_state_store(request, items, actor=actor))
     return SubmitResult(request, created=True, students=request_students, items=items)
 
 
 @transaction.atomic
+@ledger_batched
 def student_match_resolve(*, request_student_id: int, student_id: int, resolved_by: User) -> RequestStudent:
     """The records office names the roster student a requester meant; that student's items are triaged."""
     if resolved_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
@@ -729,8 +705,7 @@ def student_match_resolve(*, request_student_id: int, student_id: int, resolved_
         rs.save(update_fields=["student", "match_state", "facts", "matched_by", "matched_at"])
         request = rs.request
         items = _apply_triage(request, [rs])
-        ledger = _LedgerQueue()
-        ledger.add(
+        _append(
             LedgerEvent(
                 event_type="request.student_matched",
                 subject={"request": str(request.pk), "request_student": rs.pk},
@@ -745,8 +720,8 @@ def student_match_resolve(*, request_student_id: int, student_id: int, resolved_
                 },
             )
         )
-        _after_triage(request, [rs], items, ledger)
-        request_refresh_state(request, actor=resolved_by, ledger=ledger)
+        _after_triage(request, [rs], items)
+        request_refresh_state(request, actor=resolved_by)
     return rs
 
 
@@ -774,6 +749,7 @@ def _case_for_item(item: Item) -> tuple[Any, dict[str, Any]]:
 
 
 @transaction.atomic
+@ledger_batched
 def item_decide(
     *,
     item_id: int,
@@ -863,8 +839,7 @@ def item_decide(
             item.obligations, emergency_found=_emergency_found(item.request_student)
         )
     item.save(update_fields=["state", "approved_fields", "updated_at"])
-    ledger = _LedgerQueue()
-    ledger.add(
+    _append(
         LedgerEvent(
             event_type="item.decided",
             subject={"request": str(item.request_id), "item": item.pk, "decision": decision.pk},
@@ -883,10 +858,8 @@ def item_decide(
     )
     if item.state == ItemState.AWAITING_NOTICE:
         from brightline.notices.services import advance_notices_queue
-
-        ledger.flush()
         advance_notices_queue(request=item.request, student=item.request_student.student, items=[item])  # type: ignore[arg-type]
-    request_refresh_state(item.request, actor=reviewer, ledger=ledger)
+    request_refresh_state(item.request, actor=reviewer)
     return decision
 
 
@@ -910,6 +883,7 @@ def lawful_bases_for(item: Item) -> list[tuple[str, bool, str]]:
 
 
 @transaction.atomic
+@ledger_batched
 def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> list[Item]:
     """Clear items waiting for advance notice once every notice went out and the period has passed,
     and no objection of the family waits for the reviewer (notices' `objection_pending`)."""
@@ -932,8 +906,7 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
             item.save(update_fields=["state", "updated_at"])
             cleared.append(item)
     if cleared:
-        ledger = _LedgerQueue()
-        ledger.add(
+        _append(
             LedgerEvent(
                 event_type="item.notice_period_passed",
                 subject={"request": str(request.pk)},
@@ -944,7 +917,7 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
                 },
             )
         )
-        request_refresh_state(request, ledger=ledger)
+        request_refresh_state(request)
     return cleared
 
 
@@ -1036,8 +1009,7 @@ def items_emergency_recheck(
         else "The request states no time the emergency lasts until, so these records need review."
     )
     _back_to_review(lapsed, why=why, now=now)
-    ledger = _LedgerQueue()
-    ledger.add(
+    _append(
         LedgerEvent(
             event_type="item.emergency_ended",
             subject={"request": str(request.pk)},
@@ -1049,12 +1021,13 @@ def items_emergency_recheck(
             },
         )
     )
-    request_refresh_state(request, actor=actor, ledger=ledger)
+    request_refresh_state(request, actor=actor)
     gone = {item.pk for item in lapsed}
     return [item for item in items if item.pk not in gone]
 
 
 @transaction.atomic
+@ledger_batched
 def request_emergency_recheck(
     *, request_id: Any, actor: User | None = None, now: dt.datetime | None = None
 ) -> list[Item]:
@@ -1089,6 +1062,7 @@ class DeterminationResult:
 
 
 @transaction.atomic
+@ledger_batched
 def emergency_determine(
     *, request_student_id: int, official: User, found: bool, threat: str, rationale: str
 ) -> DeterminationResult:
@@ -1099,7 +1073,7 @@ def emergency_determine(
     student's record of disclosures (99.32(a)(5): the threat and the parties) and to the ledger. Not
     found: the items go to the superintendent, who cannot approve them on the emergency. An emergency
     that has already ended cannot be found: its items go back to review."""
-    from brightline.disclosures.services import disclosure_event, emergency_determination_entry
+    from brightline.disclosures.services import emergency_determination_entry
     from brightline.incidents.selectors import schools_for
 
     if official.role not in DETERMINING_ROLES:
@@ -1175,8 +1149,7 @@ def emergency_determine(
             [item for item in open_items if item.state == ItemState.AWAITING_DETERMINATION], why=why, now=now
         )
         waiting = open_items
-    ledger = _LedgerQueue()
-    ledger.add(
+    _append(
         LedgerEvent(
             event_type="emergency.determined",
             subject={"request": str(request.pk), "request_student": rs.pk},
@@ -1197,8 +1170,8 @@ def emergency_determine(
         entry = emergency_determination_entry(
             request=request, request_student=rs, determination=determination
         )
-        ledger.add(disclosure_event(entry), entry)
-    request_refresh_state(request, actor=official, ledger=ledger)
+        _append_disclosures([entry])
+    request_refresh_state(request, actor=official)
     return DeterminationResult(determination, waiting)
 
 
@@ -1234,8 +1207,7 @@ def _close_unidentified_padded(
     Item.objects.bulk_update(items, ["state", "outcome", "explanation", "updated_at"])
     rs.match_state = MatchState.CLOSED
     rs.save(update_fields=["match_state"])
-    ledger = _LedgerQueue()
-    ledger.add(
+    _append(
         LedgerEvent(
             event_type="request.student_closed",
             subject={"request": str(rs.request_id), "request_student": rs.pk},
@@ -1248,11 +1220,12 @@ def _close_unidentified_padded(
             },
         )
     )
-    request_refresh_state(rs.request, actor=actor, ledger=ledger)
+    request_refresh_state(rs.request, actor=actor)
     return items
 
 
 @transaction.atomic
+@ledger_batched
 def student_close_unidentified(*, request_student_id: int, closed_by: User, reason: str) -> list[Item]:
     """The records office closes a named student it cannot (or will not) identify: nothing about that
     student is released, and the requester reads "no records released", as for a refused item."""
@@ -1295,8 +1268,7 @@ def _answer_send_padded(rs: RequestStudent, *, actor: User | None, now: dt.datet
     rs.answer_sent_at = now
     rs.answer_sent_by = actor
     rs.save(update_fields=["answer_sent_at", "answer_sent_by"])
-    ledger = _LedgerQueue()
-    ledger.add(
+    _append(
         LedgerEvent(
             event_type="request.student_answered",
             subject={"request": str(rs.request_id), "request_student": rs.pk},
@@ -1308,11 +1280,12 @@ def _answer_send_padded(rs: RequestStudent, *, actor: User | None, now: dt.datet
             },
         )
     )
-    request_refresh_state(rs.request, actor=actor, ledger=ledger)
+    request_refresh_state(rs.request, actor=actor)
     return held
 
 
 @transaction.atomic
+@ledger_batched
 def student_answer_send(*, request_student_id: int, sent_by: User) -> list[Item]:
     """The records office tells the requester "no records released" for a student whose records the
     policy refused on the student's own facts. Until then the requester reads those records as in

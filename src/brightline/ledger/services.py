@@ -9,15 +9,16 @@ or roll back with the caller's own rows.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
@@ -58,6 +59,8 @@ SUBJECT_MAX_KEYS = 16
 # A cosignature dated further ahead than this is refused: a witness's clock may drift, not leap.
 COSIGNATURE_FUTURE_SECONDS = 600
 
+P = ParamSpec("P")
+R = TypeVar("R")
 _HEAD = LedgerHead._meta.db_table
 _RECORD = EventRecord._meta.db_table
 _ENTRY = LedgerEntry._meta.db_table
@@ -178,10 +181,63 @@ def ledger_append(*, event_type: str, subject: dict[str, int | str], record: dic
     return ledger_append_many([LedgerEvent(event_type, subject, record)])[0]
 
 
+@dataclass
+class _Batch:
+    """The entries of one `ledger_batch`: numbered as they are appended (the head is locked at the first),
+    written together when the batch ends."""
+
+    first: int | None = None
+    frontier: list[bytes] = field(default_factory=list)
+    entries: list[LedgerEntry] = field(default_factory=list)
+    envelopes: list[bytes] = field(default_factory=list)
+    completed: list[tuple[int, int, bytes]] = field(default_factory=list)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("brightline_ledger_batch", default=None)
+
+
+@contextmanager
+def ledger_batch() -> Iterator[None]:
+    """Every entry appended inside the block, by any app, through `ledger_append` or
+    `ledger_append_many`, joins one batch: numbered in the order of the calls at once (each call
+    returns its entries with their index), written together when the block ends, under one head lock,
+    in one INSERT per table. A batch inside a batch joins the outer one. Use it inside the caller's
+    `transaction.atomic()`, around a whole service: its state changes and their entries then commit
+    together, in order, with no flush to remember. If the block raises, nothing is written (and the
+    transaction rolls back)."""
+    if _batch.get() is not None:
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise LedgerUsageError(
+            "ledger_batch must be used inside the caller's transaction.atomic() block, "
+            "so that its entries commit or roll back with the changes they record"
+        )
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+        _batch_write(batch)
+    finally:
+        _batch.reset(token)
+
+
+def ledger_batched(function: Callable[P, R]) -> Callable[P, R]:
+    """Run a service inside one `ledger_batch` (under `transaction.atomic`, which must come first)."""
+
+    @functools.wraps(function)
+    def batched(*args: P.args, **kwargs: P.kwargs) -> R:
+        with ledger_batch():
+            return function(*args, **kwargs)
+
+    return batched
+
+
 def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
     """Append several entries, in this order, in the caller's transaction: what calling `ledger_append`
-    for each in turn would write (consecutive indexes, the same leaves), with one head lock, one
-    frontier update and one INSERT per table. Same rules as `ledger_append`."""
+    for each in turn would write (consecutive indexes, the same leaves). Inside a `ledger_batch` they
+    join it; outside one, they are a batch of their own, written at once. Same rules as
+    `ledger_append`."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise LedgerUsageError(
@@ -190,6 +246,10 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
         )
     if not events:
         return []
+    batch = _batch.get()
+    if batch is None:
+        with ledger_batch():
+            return ledger_append_many(events)
     for budget in _budgets.get():
         budget.appended += len(events)
     envelopes: list[bytes] = []
@@ -210,12 +270,35 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
                 }
             )
         )
+    if batch.first is None:
+        batch.first, batch.frontier = _head_locked(connection)
+    entries: list[LedgerEntry] = []
+    for event, envelope in zip(events, envelopes, strict=True):
+        index = batch.first + len(batch.entries) + len(entries)
+        now = timezone.now()
+        data = canonical_json(
+            {"index": index, "record_sha256": hashlib.sha256(envelope).hexdigest(), "time": iso_utc(now)}
+        )
+        leaf = leaf_hash(data)
+        batch.completed.extend(frontier_append(batch.frontier, index, leaf))
+        entry = LedgerEntry(
+            index=index,
+            appended_at=now,
+            event_type=event.event_type,
+            subject=event.subject,
+            data=data,
+            leaf_hash=leaf,
+        )
+        entry._state.adding = False
+        entry._state.db = connection.alias
+        entries.append(entry)
+    batch.entries.extend(entries)
+    batch.envelopes.extend(envelopes)
+    return entries
 
-    def prep(model: type[Model], name: str, value: object) -> object:
-        return _column(model, name).get_db_prep_save(value, connection)
 
-    # Plain SQL on this path: every state change of every app passes through it, and the ORM's
-    # per-statement overhead was most of an append's cost (see bench/bench_ledger.py).
+def _head_locked(connection: Any) -> tuple[int, list[bytes]]:
+    """Lock the head row until commit; the log's size and frontier."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT size, frontier FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
@@ -224,29 +307,22 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
             _locked_head()
             cursor.execute(f"SELECT size, frontier FROM {_HEAD} WHERE id = 1{lock}")  # noqa: S608
             row = cursor.fetchone()
-        first, packed = int(row[0]), bytes(row[1])
-        frontier = unpack(packed)
-        entries: list[LedgerEntry] = []
-        completed: list[tuple[int, int, bytes]] = []
-        for offset, (event, envelope) in enumerate(zip(events, envelopes, strict=True)):
-            index = first + offset
-            now = timezone.now()
-            data = canonical_json(
-                {"index": index, "record_sha256": hashlib.sha256(envelope).hexdigest(), "time": iso_utc(now)}
-            )
-            leaf = leaf_hash(data)
-            completed.extend(frontier_append(frontier, index, leaf))
-            entry = LedgerEntry(
-                index=index,
-                appended_at=now,
-                event_type=event.event_type,
-                subject=event.subject,
-                data=data,
-                leaf_hash=leaf,
-            )
-            entry._state.adding = False
-            entry._state.db = connection.alias
-            entries.append(entry)
+    return int(row[0]), unpack(bytes(row[1]))
+
+
+def _batch_write(batch: _Batch) -> None:
+    """Write a batch's records, entries, subtree hashes and the new head."""
+    if not batch.entries or batch.first is None:
+        return
+    connection = transaction.get_connection()
+    entries, envelopes, first = batch.entries, batch.envelopes, batch.first
+
+    def prep(model: type[Model], name: str, value: object) -> object:
+        return _column(model, name).get_db_prep_save(value, connection)
+
+    # Plain SQL on this path: every state change of every app passes through it, and the ORM's
+    # per-statement overhead was most of an append's cost (see bench/bench_ledger.py).
+    with connection.cursor() as cursor:
         records = [(prep(EventRecord, "canonical", envelope),) for envelope in envelopes]
         rows = [
             (
@@ -259,10 +335,12 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
             )
             for entry in entries
         ]
-        nodes = [(level, position, prep(LedgerNode, "hash", node)) for level, position, node in completed]
+        nodes = [
+            (level, position, prep(LedgerNode, "hash", node)) for level, position, node in batch.completed
+        ]
         head = [
             first + len(entries),
-            prep(LedgerHead, "frontier", pack(frontier)),
+            prep(LedgerHead, "frontier", pack(batch.frontier)),
             prep(LedgerHead, "updated_at", entries[-1].appended_at),
         ]
         if connection.vendor == "postgresql" and len(entries) <= INSERT_CHUNK:
@@ -281,7 +359,6 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
             )
     for entry, record_id in zip(entries, record_ids, strict=True):
         entry.record_id = record_id
-    return entries
 
 
 def _write_in_one_statement(

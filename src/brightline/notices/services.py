@@ -14,7 +14,7 @@ import smtplib
 from collections.abc import Iterable, Sequence
 from email.utils import getaddresses
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -535,20 +535,12 @@ OBLIGATIONS_CARRIED_HERE = frozenset(
 )
 
 
-class LedgerSink(Protocol):
-    """Casework's queue of a service call's ledger events, appended together in its transaction."""
-
-    def add(self, event: LedgerEvent | None) -> None: ...
-
-
-def obligations_after_triage(
-    *, request: Any, request_students: Sequence[Any], items: Sequence[Any], ledger: LedgerSink | None = None
-) -> None:
+def obligations_after_triage(*, request: Any, request_students: Sequence[Any], items: Sequence[Any]) -> None:
     """Carry out counsel's copy, the missing-persons alert and the administrator's family-notice decision
-    for these newly triaged students' items, inside the caller's transaction.
+    for these newly triaged students' items, inside the caller's transaction (and its `ledger_batch`).
 
-    The ledger events go to `ledger` (in the caller's order) or are appended at once. Nothing is read or
-    written when no item carries one of these obligations: the usual submission costs nothing more."""
+    Nothing is read or written when no item carries one of these obligations: the usual submission
+    costs nothing more."""
     if not any(OBLIGATIONS_CARRIED_HERE.intersection(item.obligations) for item in items):
         return
     events: list[LedgerEvent] = []
@@ -563,11 +555,7 @@ def obligations_after_triage(
             events += _missing_child_alert_create(request=request, student=rs.student)
         if any(FAMILY_NOTICE_BY_ADMINISTRATOR in item.obligations for item in own):
             events += _family_notice_decision_open(request=request, student=rs.student)
-    if ledger is None:
-        ledger_append_many(events)
-    else:
-        for event in events:
-            ledger.add(event)
+    ledger_append_many(events)
 
 
 def _created_once(model: Any, **fields: Any) -> Any | None:
