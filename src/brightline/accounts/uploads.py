@@ -7,6 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
+# The first bytes of every PDF: legal documents and incident attachments are PDFs only.
+PDF_MAGIC = b"%PDF-"
+
 
 class SizeLimitedUploadHandler(FileUploadHandler):
     """First of `FILE_UPLOAD_HANDLERS`: counts each file's bytes as they arrive and stops the upload as

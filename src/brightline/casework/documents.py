@@ -12,11 +12,10 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from brightline.accounts.models import User
+from brightline.accounts.uploads import PDF_MAGIC
 from brightline.casework.models import Document, DocumentKind, Request
 from brightline.errors import InvalidInput
 from brightline.ledger.services import ledger_append
-
-PDF_MAGIC = b"%PDF-"
 
 
 def pdf_name(name: str | None) -> str:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
-from brightline.casework import selectors
+from brightline.casework import followers, selectors
 from brightline.casework import triage as triage_bridge
 from brightline.casework.calendar import decision_due_at
 from brightline.casework.models import (
@@ -38,7 +38,6 @@ from brightline.casework.models import (
     disposition_for,
     request_state_for,
 )
-from brightline.disclosures.models import DisclosureEntry
 from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
@@ -392,34 +391,20 @@ def _append(event: LedgerEvent | None) -> None:
         ledger_append_many([event])
 
 
-def _append_disclosures(entries: list[DisclosureEntry]) -> None:
-    """Append record-of-disclosures entries' events; each entry keeps its ledger index (for its proof)."""
-    from brightline.disclosures.services import disclosure_event, ledger_indexes_store
-
-    appended = ledger_append_many([disclosure_event(entry) for entry in entries])
-    ledger_indexes_store(list(zip(entries, appended, strict=True)))
-
-
 def _after_triage(request: Request, request_students: list[RequestStudent], items: list[Item]) -> None:
-    """What follows triage for each newly triaged student: the record entry and any advance notices."""
-    from brightline.disclosures.services import request_received_entries
-    from brightline.notices.services import advance_notices_queue, obligations_after_triage
-
-    if not request_students:
-        # A refusal of students nobody has identified still sends counsel its copy (rule F1).
-        obligations_after_triage(request=request, request_students=[], items=items)
-        return
-    own = {rs.pk: [item for item in items if item.request_student_id == rs.pk] for rs in request_students}
-    entries = request_received_entries(
-        request=request, students=[(rs, own[rs.pk]) for rs in request_students]
-    )
-    _append_disclosures(entries)
-    for rs in request_students:
-        waiting = [item for item in own[rs.pk] if item.state == ItemState.AWAITING_NOTICE]
-        if waiting:
-            advance_notices_queue(request=request, student=rs.student, items=waiting)  # type: ignore[arg-type]
-    # Counsel's copy, the missing-persons alert, the administrator's family-notice decision.
-    obligations_after_triage(request=request, request_students=request_students, items=items)
+    """What follows triage for newly triaged students: their record entries, any advance notices, then
+    counsel's copy, the missing-persons alert and the administrator's family-notice decision."""
+    if request_students:
+        own = {rs.pk: [item for item in items if item.request_student_id == rs.pk] for rs in request_students}
+        followers.records().request_received(
+            request=request, students=[(rs, own[rs.pk]) for rs in request_students]
+        )
+        for rs in request_students:
+            waiting = [item for item in own[rs.pk] if item.state == ItemState.AWAITING_NOTICE]
+            if waiting:
+                followers.notices().before_release(request=request, student=rs.student, items=waiting)  # type: ignore[arg-type]
+    # A refusal of students nobody has identified still sends counsel its copy (rule F1).
+    followers.notices().after_triage(request=request, request_students=request_students, items=items)
 
 
 @transaction.atomic
@@ -857,8 +842,11 @@ def item_decide(
         )
     )
     if item.state == ItemState.AWAITING_NOTICE:
-        from brightline.notices.services import advance_notices_queue
-        advance_notices_queue(request=item.request, student=item.request_student.student, items=[item])  # type: ignore[arg-type]
+        followers.notices().before_release(
+            request=item.request,
+            student=item.request_student.student,  # type: ignore[arg-type]
+            items=[item],
+        )
     request_refresh_state(item.request, actor=reviewer)
     return decision
 
@@ -886,8 +874,7 @@ def lawful_bases_for(item: Item) -> list[tuple[str, bool, str]]:
 @ledger_batched
 def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> list[Item]:
     """Clear items waiting for advance notice once every notice went out and the period has passed,
-    and no objection of the family waits for the reviewer (notices' `objection_pending`)."""
-    from brightline.notices.selectors import advance_notice_satisfied, objection_pending
+    and no objection of the family waits for the reviewer (the notices' side of `followers`)."""
 
     now = now or timezone.now()
     waiting = list(
@@ -899,9 +886,7 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
     for item in waiting:
         student_id = item.request_student.student_id
         assert student_id is not None  # an item waits for a notice only once its student is matched
-        if advance_notice_satisfied(
-            request=request, student_id=student_id, now=now
-        ) and not objection_pending(request=request, student_id=student_id):
+        if followers.notices().release_may_proceed(request=request, student_id=student_id, now=now):
             item.state = ItemState.CLEARED
             item.save(update_fields=["state", "updated_at"])
             cleared.append(item)
@@ -1073,7 +1058,6 @@ def emergency_determine(
     student's record of disclosures (99.32(a)(5): the threat and the parties) and to the ledger. Not
     found: the items go to the superintendent, who cannot approve them on the emergency. An emergency
     that has already ended cannot be found: its items go back to review."""
-    from brightline.disclosures.services import emergency_determination_entry
     from brightline.incidents.selectors import schools_for
 
     if official.role not in DETERMINING_ROLES:
@@ -1167,10 +1151,7 @@ def emergency_determine(
         )
     )
     if found:
-        entry = emergency_determination_entry(
-            request=request, request_student=rs, determination=determination
-        )
-        _append_disclosures([entry])
+        followers.records().emergency_found(request=request, request_student=rs, determination=determination)
     request_refresh_state(request, actor=official)
     return DeterminationResult(determination, waiting)
 

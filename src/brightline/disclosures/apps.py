@@ -5,3 +5,9 @@ class DisclosuresConfig(AppConfig):
     name = "brightline.disclosures"
     label = "disclosures"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from brightline.casework import followers
+        from brightline.disclosures.casework_port import RecordOfDisclosures
+
+        followers.register(records=RecordOfDisclosures())

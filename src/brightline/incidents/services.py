@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from brightline.accounts.models import User
-from brightline.casework.documents import PDF_MAGIC
+from brightline.accounts.uploads import PDF_MAGIC
 from brightline.disclosures.services import disclosure_record_routing
 from brightline.errors import InvalidInput, NotAllowed
 from brightline.incidents.classification import CONDUCT, IncidentFacts, classification_policy

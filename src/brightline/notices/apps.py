@@ -7,4 +7,8 @@ class NoticesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from brightline.casework import followers
         from brightline.notices import checks  # noqa: F401 (registers the deployment checks)
+        from brightline.notices.casework_port import FamilyAndCounsel
+
+        followers.register(notices=FamilyAndCounsel())

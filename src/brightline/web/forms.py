@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from brightline.casework.documents import PDF_MAGIC
+from brightline.accounts.uploads import PDF_MAGIC
 from brightline.casework.models import OFF_PORTAL_CHANNELS, Channel, DecisionAction, DocumentKind
 from brightline.disclosures.models import EntryKind
 from brightline.errors import ServiceError
