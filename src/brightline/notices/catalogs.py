@@ -104,11 +104,15 @@ def module_msgids(*modules: str) -> list[str]:
     return sorted(found)
 
 
-# Python modules whose words families read on their pages (beside the notices' own `texts.py`).
+# Python modules whose words families and the public read on their pages (beside the notices' own
+# `texts.py`).
 PAGE_MODULES = (
     "brightline.disclosures.words",
     "brightline.disclosures.selectors",
     "brightline.web.views.family",
+    # The policy page: the rules in words, and the labels of rules, obligations and lawful bases it shows.
+    "brightline.web.views.public",
+    "brightline.web.labels",
 )
 
 

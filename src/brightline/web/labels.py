@@ -1,10 +1,14 @@
 """Plain-language words for the identifiers of DOMAIN.md, as people read them on the pages.
 
 Presentational only: nothing here decides an outcome. Every identifier of the vocabulary has a label;
-`label()` falls back to the identifier with spaces so that a new identifier still reads sensibly.
+`label()` falls back to the identifier with spaces so that a new identifier still reads sensibly. The
+labels the public policy page shows are marked for the catalogs (`gettext_noop`: they stay English here;
+the page translates them).
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext_noop
 
 from brightline.casework.models import ItemState, RequestState
 from brightline.policy.vocabulary import (
@@ -78,29 +82,49 @@ IDENTIFIED_BY_LABELS: dict[str, str] = {
     "other": "Other",
 }
 LAWFUL_BASIS_LABELS: dict[str, str] = {
-    "consent_obtained": "Written consent from the parent or eligible student (FERPA 99.30)",
-    "health_safety_emergency_determined": "A health or safety emergency with a stated threat (FERPA 99.36)",
-    "legal_process_received": "A subpoena, court order or judicial warrant was received (FERPA 99.31(a)(9))",
-    "abuse_investigation": "Child-protective services investigating suspected abuse (c.119 s.51A/51B)",
-    "foster_care_case_plan": "Foster care case plan (Uninterrupted Scholars Act)",
-    "school_official_interest": "School official with a legitimate educational interest (FERPA 99.31(a)(1))",
-    "school_transfer": "The student is enrolling in another school (FERPA 99.31(a)(2))",
-    "parent_access": "Parent or eligible student access (FERPA 99.10)",
-    "juvenile_justice_certification": "Juvenile justice agency certified it will not redisclose (FERPA 99.38)",
-    "directory_information": "Directory information of a student who did not opt out (FERPA 99.37)",
-    "law_enforcement_unit_record": "School police unit record, not an education record (FERPA 99.8)",
+    "consent_obtained": gettext_noop("Written consent from the parent or eligible student (FERPA 99.30)"),
+    "health_safety_emergency_determined": gettext_noop(
+        "A health or safety emergency with a stated threat (FERPA 99.36)"
+    ),
+    "legal_process_received": gettext_noop(
+        "A subpoena, court order or judicial warrant was received (FERPA 99.31(a)(9))"
+    ),
+    "abuse_investigation": gettext_noop(
+        "Child-protective services investigating suspected abuse (c.119 s.51A/51B)"
+    ),
+    "foster_care_case_plan": gettext_noop("Foster care case plan (Uninterrupted Scholars Act)"),
+    "school_official_interest": gettext_noop(
+        "School official with a legitimate educational interest (FERPA 99.31(a)(1))"
+    ),
+    "school_transfer": gettext_noop("The student is enrolling in another school (FERPA 99.31(a)(2))"),
+    "parent_access": gettext_noop("Parent or eligible student access (FERPA 99.10)"),
+    "juvenile_justice_certification": gettext_noop(
+        "Juvenile justice agency certified it will not redisclose (FERPA 99.38)"
+    ),
+    "directory_information": gettext_noop(
+        "Directory information of a student who did not opt out (FERPA 99.37)"
+    ),
+    "law_enforcement_unit_record": gettext_noop(
+        "School police unit record, not an education record (FERPA 99.8)"
+    ),
 }
 OBLIGATION_LABELS: dict[str, str] = {
-    "record_disclosure": "Written into the student's record of disclosures",
-    "sealed_record": "Sealed: kept for auditors, hidden from the family (non-disclosure order)",
-    "notify_family_before_release": "The family is told before anything is released",
-    "notify_family_after_release": "The family is told after the release",
-    "family_notice_by_administrator": "A building administrator decides when the family is told",
-    "record_threat": "The threat and every recipient are recorded",
-    "redisclosure_notice": "The recipient must accept the redisclosure notice",
-    "notify_legal_advisor": "The district's legal advisor gets a copy of the request",
-    "alert_police_missing_child": "The student is flagged missing: police are told of this request",
-    "determine_emergency": "A district official must find the threat real before anything is released",
+    "record_disclosure": gettext_noop("Written into the student's record of disclosures"),
+    "sealed_record": gettext_noop("Sealed: kept for auditors, hidden from the family (non-disclosure order)"),
+    "notify_family_before_release": gettext_noop("The family is told before anything is released"),
+    "notify_family_after_release": gettext_noop("The family is told after the release"),
+    "family_notice_by_administrator": gettext_noop(
+        "A building administrator decides when the family is told"
+    ),
+    "record_threat": gettext_noop("The threat and every recipient are recorded"),
+    "redisclosure_notice": gettext_noop("The recipient must accept the redisclosure notice"),
+    "notify_legal_advisor": gettext_noop("The district's legal advisor gets a copy of the request"),
+    "alert_police_missing_child": gettext_noop(
+        "The student is flagged missing: police are told of this request"
+    ),
+    "determine_emergency": gettext_noop(
+        "A district official must find the threat real before anything is released"
+    ),
 }
 REQUESTER_KIND_LABELS: dict[str, str] = {
     "municipal_police": "City or town police",
@@ -137,32 +161,32 @@ OUTCOME_LABELS: dict[str, str] = {
     "refuse": "Refused by the policy",
 }
 REVIEWER_LABELS: dict[str, str] = {
-    "superintendent": "the superintendent",
-    "legal_advisor": "the legal advisor",
+    "superintendent": gettext_noop("the superintendent"),
+    "legal_advisor": gettext_noop("the legal advisor"),
 }
 RULE_LABELS: dict[str, str] = {
-    "F1": "F1 · no disclosure for civil immigration enforcement",
-    "F2": "F2 · no disclosure to a fusion center or gang database",
-    "F3": "F3 · immigration information is never disclosed",
-    "F4": "F4 · school discipline is not handed to police",
-    "F5": "F5 · abuse report files go only to child-protective services",
-    "F6": "F6 · directory information limits",
-    "F7": "F7 · juvenile justice limits",
-    "L": "L · legal process goes to the legal advisor",
-    "V4": "V4 · federal agencies go to the legal advisor",
-    "R1": "R1 · health or safety emergency",
-    "R2": "R2 · abuse investigation",
-    "R3": "R3 · foster care",
-    "R4": "R4 · school police records",
-    "R5": "R5 · directory information",
-    "R6": "R6 · written consent",
-    "R7": "R7 · school officials",
-    "R8": "R8 · parents and eligible students",
-    "B": "B · no bulk release: a request naming many students is reviewed",
-    "V1": "V1 · juvenile justice review",
-    "V2": "V2 · courts and probation without process",
-    "V3": "V3 · recruiters and colleges",
-    "D": "D · the superintendent reviews everything else",
+    "F1": gettext_noop("F1 · no disclosure for civil immigration enforcement"),
+    "F2": gettext_noop("F2 · no disclosure to a fusion center or gang database"),
+    "F3": gettext_noop("F3 · immigration information is never disclosed"),
+    "F4": gettext_noop("F4 · school discipline is not handed to police"),
+    "F5": gettext_noop("F5 · abuse report files go only to child-protective services"),
+    "F6": gettext_noop("F6 · directory information limits"),
+    "F7": gettext_noop("F7 · juvenile justice limits"),
+    "L": gettext_noop("L · legal process goes to the legal advisor"),
+    "V4": gettext_noop("V4 · federal agencies go to the legal advisor"),
+    "R1": gettext_noop("R1 · health or safety emergency"),
+    "R2": gettext_noop("R2 · abuse investigation"),
+    "R3": gettext_noop("R3 · foster care"),
+    "R4": gettext_noop("R4 · school police records"),
+    "R5": gettext_noop("R5 · directory information"),
+    "R6": gettext_noop("R6 · written consent"),
+    "R7": gettext_noop("R7 · school officials"),
+    "R8": gettext_noop("R8 · parents and eligible students"),
+    "B": gettext_noop("B · no bulk release: a request naming many students is reviewed"),
+    "V1": gettext_noop("V1 · juvenile justice review"),
+    "V2": gettext_noop("V2 · courts and probation without process"),
+    "V3": gettext_noop("V3 · recruiters and colleges"),
+    "D": gettext_noop("D · the superintendent reviews everything else"),
 }
 
 TABLES: dict[str, dict[str, str]] = {

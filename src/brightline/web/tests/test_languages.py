@@ -37,7 +37,7 @@ def _no_second_factor(settings: object) -> None:
 
 
 @pytest.mark.parametrize("language", OTHER_LANGUAGES)
-def test_home_and_family_pages_declare_the_language_and_are_translated(
+def test_home_family_and_policy_pages_declare_the_language_and_are_translated(
     world: World, client: Client, language: str
 ) -> None:
     from brightline.disclosures.tests.test_family_record import emergency_released
@@ -52,10 +52,11 @@ def test_home_and_family_pages_declare_the_language_and_are_translated(
         pages[code] = {
             "/": visitor.get("/").content.decode(),
             "/family/": client.get("/family/").content.decode(),
+            "/policy/": visitor.get("/policy/").content.decode(),
         }
     lang = "zh-Hans" if language == "zh-hans" else language
     direction = "rtl" if language == "ar" else "ltr"
-    for path in ("/", "/family/"):
+    for path in ("/", "/family/", "/policy/"):
         assert f'<html lang="{lang}" dir="{direction}">' in pages[language][path]
         assert differing_share(visible_words(pages["en"][path]), visible_words(pages[language][path])) > 0.5
 

@@ -10,6 +10,9 @@ import cedarpy
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from brightline.casework.selectors import emergencies_waiting_for
 from brightline.casework.triage import policy_in_effect
@@ -22,10 +25,12 @@ from brightline.policy.vocabulary import OBLIGATIONS, RULE_IDS
 from brightline.web import labels
 from brightline.web.navigation import destinations_for
 
+StrOrPromise = str | Promise
+
 # The rules of the default policy (DOMAIN.md version 2) in plain words, by rule id; each section of the
 # page lists the rules of the text in effect that it names. `{threshold}` is read from rule B's condition.
-RULE_IN_WORDS: dict[str, str] = {
-    "F1": (
+RULE_IN_WORDS: dict[str, StrOrPromise] = {
+    "F1": _(
         "A request for civil immigration enforcement, from an immigration agency, or whose records would go "
         "on to immigration enforcement is refused in full, whatever records it asks for. Only judicial "
         "process (a subpoena, a grand jury subpoena, a court order or a warrant signed by a judge) changes "
@@ -33,25 +38,25 @@ RULE_IN_WORDS: dict[str, str] = {
         "immigration detainer, is not judicial process and compels nothing. The district's legal advisor "
         "gets a copy of every such request."
     ),
-    "F2": (
+    "F2": _(
         "Nothing is given to a regional intelligence (fusion) center, or to anyone whose records would go on "
         "to a fusion center or into a gang database."
     ),
-    "F3": (
+    "F3": _(
         "A student's citizenship, immigration status or place of birth is never collected and never "
         "disclosed, whoever asks."
     ),
-    "F4": (
+    "F4": _(
         "School discipline records are not given to law enforcement (city, transit and state police, federal "
         "agents and prosecutors) unless the request comes with legal process that counsel reviews, an "
         "emergency that counts under rule R1, or the family's valid written consent covering discipline. "
         "Even with that consent, the superintendent checks them first (rule R6)."
     ),
-    "F5": (
+    "F5": _(
         "Abuse and neglect report files (51A reports, kept outside the education record) go only to "
         "child-protective services."
     ),
-    "F6": (
+    "F6": _(
         "When directory information is the only ground for a release, it is refused if the family opted out "
         "of directory information, or if the requester did not identify the student by name and date of "
         "birth: directory information may not be used to confirm who a student is. How the student was "
@@ -59,11 +64,11 @@ RULE_IN_WORDS: dict[str, str] = {
         "directory information, legal process, an emergency that counts, or rules R2, R3, R7 and R8 are "
         "other grounds, which this rule does not limit."
     ),
-    "F7": (
+    "F7": _(
         "A juvenile justice agency receives nothing without its written certification that it will not "
         "pass the records on, and nothing about a student who has already been adjudicated."
     ),
-    "L": (
+    "L": _(
         "A subpoena, an administrative subpoena, a grand jury subpoena, a court order or a warrant signed by "
         "a judge sends every record that is not refused to the district's legal advisor, before any rule "
         "that would release it. The family is told before anything is released, and the disclosure is "
@@ -72,14 +77,14 @@ RULE_IN_WORDS: dict[str, str] = {
         "from the family. No notice against passing the records on is attached: the law exempts "
         "disclosures under legal process."
     ),
-    "V4": (
+    "V4": _(
         "Every record a federal law-enforcement agency asks for that is not refused goes to the legal "
         "advisor, whatever rule would otherwise release it: no school police report and no directory "
         "entry leaves for a federal agency without counsel. The family is told first, the disclosure is "
         "recorded, and the agency must accept the notice against passing the records on. With legal "
         "process, rule L decides instead."
     ),
-    "R1": (
+    "R1": _(
         "An emergency counts only when it comes from an emergency responder (city or town police, transit "
         "police, state police, child-protective services or public health), states a threat to health or "
         "safety, and has not ended. Then directory information, contact information, enrollment, attendance "
@@ -92,29 +97,29 @@ RULE_IN_WORDS: dict[str, str] = {
         "under an emergency that has since ended go back to review. An emergency claimed by anyone else, "
         "without a threat, or already over is no emergency: the other rules decide."
     ),
-    "R2": (
+    "R2": _(
         "Child-protective services investigating suspected abuse or neglect may have directory information, "
         "contact information, enrollment, attendance, health and academic records and the abuse report "
         "files without review; other education records go to the superintendent. The disclosure is "
         "recorded, the agency must accept the notice against passing the records on, and a building "
         "administrator decides when the family is told."
     ),
-    "R3": (
+    "R3": _(
         "The child welfare agency responsible for a student in foster care may have the student's education "
         "records for the case plan without review (the Uninterrupted Scholars Act). The disclosure is "
         "recorded and the agency must accept the notice against passing the records on."
     ),
-    "R4": (
+    "R4": _(
         "Incident reports made and kept by the school police unit are not education records: law "
         "enforcement investigating a crime may have them without review. The district records the "
         "disclosure although the law does not require it. Education records asked for in the same request "
         "follow the other rules."
     ),
-    "R5": (
+    "R5": _(
         "Directory information that rule F6 does not refuse may be released, and the release is recorded. "
         "This rule counts only when no other rule releases the record."
     ),
-    "R6": (
+    "R6": _(
         "A parent's or eligible student's written consent releases the records it names without review. A "
         "consent is valid only when who signed it, the date it was signed, its purpose and its recipient "
         "are all filled in; a consent with any of them missing is treated as no consent. The disclosure is "
@@ -122,73 +127,73 @@ RULE_IN_WORDS: dict[str, str] = {
         "discipline records under a consent given to law enforcement are checked by the superintendent "
         "first."
     ),
-    "B": (
+    "B": _(
         "A request naming more than {threshold} students, from anyone other than a school official, another "
         "school district, a parent or an eligible student, releases nothing without review: where another "
         "rule would release a record, the superintendent reviews it instead, and that rule's obligations "
         "still apply."
     ),
-    "R7": (
+    "R7": _(
         "School officials with a legitimate educational interest may see education records without review. "
         "School police reports are not education records: the superintendent reviews a request for them."
     ),
-    "R8": (
+    "R8": _(
         "Parents and eligible students asking to see the student's records may see every education record "
         "without review; the superintendent reviews a request for school police reports."
     ),
-    "V1": (
+    "V1": _(
         "A juvenile justice agency that certified it will not pass the records on, asking about a student "
         "not yet adjudicated, is reviewed by the superintendent. The family is told before anything is "
         "released, the disclosure is recorded, and the agency must accept the notice against passing the "
         "records on."
     ),
-    "V2": (
+    "V2": _(
         "Courts and probation asking without legal process are reviewed by the superintendent. The family is "
         "told before anything is released, the disclosure is recorded, and the recipient must accept the "
         "notice against passing the records on."
     ),
-    "V3": (
+    "V3": _(
         "A military recruiter or a college asking for a student's contact information is refused when the "
         "family opted out of directory information; otherwise the legal advisor reviews it and the "
         "disclosure is recorded. Their requests for other records follow the other rules."
     ),
-    "D": (
+    "D": _(
         "Every other request is reviewed by the superintendent. The disclosure is recorded and the recipient "
         "must accept the notice against passing the records on."
     ),
 }
 # What each obligation means for the family and the recipient, beyond its short name (labels.py).
-OBLIGATION_IN_WORDS: dict[str, str] = {
-    "record_disclosure": (
+OBLIGATION_IN_WORDS: dict[str, StrOrPromise] = {
+    "record_disclosure": _(
         "An entry in the student's record of disclosures, which the family can read in their own language "
         "(FERPA 99.32, 603 CMR 23.07)."
     ),
-    "sealed_record": (
+    "sealed_record": _(
         "Under an order not to tell the family, the entry is written for auditors and hidden from the "
         "family, and no notice is sent (FERPA 99.32(d)(5))."
     ),
-    "notify_family_before_release": (
+    "notify_family_before_release": _(
         "The family is sent a notice, and nothing is released until the notice period has ended."
     ),
-    "notify_family_after_release": "The family is sent a notice once the records are released.",
-    "family_notice_by_administrator": (
+    "notify_family_after_release": _("The family is sent a notice once the records are released."),
+    "family_notice_by_administrator": _(
         "In an abuse investigation a building administrator decides whether and when the family is told."
     ),
-    "record_threat": (
+    "record_threat": _(
         "The threat, as the district found it, and everyone who received the records are recorded "
         "(FERPA 99.32(a)(5))."
     ),
-    "determine_emergency": (
+    "determine_emergency": _(
         "Before anything is released, a district official (the records office, the student's principal or "
         "an administrator) records that the threat is articulable and significant and the requester an "
         "appropriate recipient (FERPA 99.36(c)). This is not a review by the superintendent."
     ),
-    "redisclosure_notice": (
+    "redisclosure_notice": _(
         "The recipient must accept a notice that it may not pass the records on (FERPA 99.33) before it can "
         "download them."
     ),
-    "notify_legal_advisor": "The district's legal advisor gets a copy of the request.",
-    "alert_police_missing_child": (
+    "notify_legal_advisor": _("The district's legal advisor gets a copy of the request."),
+    "alert_police_missing_child": _(
         "When a student is flagged missing, the police are told that the student's records were asked for."
     ),
 }
@@ -196,20 +201,20 @@ OBLIGATION_IN_WORDS: dict[str, str] = {
 POLICY_SECTIONS: tuple[dict[str, Any], ...] = (
     {
         "id": "refused",
-        "heading": "Never released: refused by the policy",
-        "intro": "Nobody can approve a record that one of these rules refuses.",
+        "heading": _("Never released: refused by the policy"),
+        "intro": _("Nobody can approve a record that one of these rules refuses."),
         "rules": ("F1", "F2", "F3", "F4", "F5", "F6", "F7"),
     },
     {
         "id": "counsel",
-        "heading": "Vetted by the district's legal advisor",
-        "intro": "These rules come before any rule that would release a record without review.",
+        "heading": _("Vetted by the district's legal advisor"),
+        "intro": _("These rules come before any rule that would release a record without review."),
         "rules": ("L", "V4"),
     },
     {
         "id": "released",
-        "heading": "Released without review, and what must happen first",
-        "intro": (
+        "heading": _("Released without review, and what must happen first"),
+        "intro": _(
             "These rules clear records without a reviewer, each with what the district must do. Rule B "
             "sends a bulk request to the superintendent instead."
         ),
@@ -217,8 +222,8 @@ POLICY_SECTIONS: tuple[dict[str, Any], ...] = (
     },
     {
         "id": "reviewed",
-        "heading": "Reviewed before anything is released",
-        "intro": "A named reviewer decides each record, and can approve it only with a lawful basis.",
+        "heading": _("Reviewed before anything is released"),
+        "intro": _("A named reviewer decides each record, and can approve it only with a lawful basis."),
         "rules": ("V1", "V2", "V3", "D"),
     },
 )
@@ -236,11 +241,11 @@ OBLIGATION_ORDER: tuple[str, ...] = (
     "alert_police_missing_child",
 )
 TIER_OUTCOMES_IN_WORDS = {
-    "refuse": "Refused",
-    "legal_process": "Reviewed by the legal advisor",
-    "release": "Released without review",
-    "release_fallback": "Released without review",
-    "bulk": "Reviewed by the superintendent instead of released",
+    "refuse": _("Refused"),
+    "legal_process": _("Reviewed by the legal advisor"),
+    "release": _("Released without review"),
+    "release_fallback": _("Released without review"),
+    "bulk": _("Reviewed by the superintendent instead of released"),
 }
 
 
@@ -286,7 +291,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         if rule_id in halves and rule_id not in named
     ]
     if others:
-        sections.append({"id": "other-rules", "heading": "Other rules", "intro": "", "rules": others})
+        sections.append({"id": "other-rules", "heading": _("Other rules"), "intro": "", "rules": others})
     attached: dict[str, list[str]] = {}
     for rule_id in RULE_IDS:
         for half in halves.get(rule_id, []):
@@ -299,7 +304,7 @@ def policy(request: HttpRequest) -> HttpResponse:
             attached.setdefault(obligation, [])
     obligations = [
         {
-            "name": labels.label("obligation", obligation),
+            "name": gettext(labels.label("obligation", obligation)),
             "words": OBLIGATION_IN_WORDS.get(obligation, ""),
             "rules": attached[obligation],
         }
@@ -307,7 +312,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         if obligation in attached
     ]
     bases = [
-        {"label": labels.label("lawful_basis", basis), "explanation": rules[0].explanation}
+        {"label": gettext(labels.label("lawful_basis", basis)), "explanation": rules[0].explanation}
         for basis, rules in version.bases.items()
     ]
     context = {
@@ -327,14 +332,16 @@ def policy(request: HttpRequest) -> HttpResponse:
 def _rule_in_words(rule_id: str, halves: list[PolicyRule], threshold: int | None) -> dict[str, Any]:
     """One rule for the page: its title, the district's words for it, and each half as the text states it
     (outcome, reviewer, explanation and what follows)."""
-    title = labels.label("rule", rule_id)
-    words = RULE_IN_WORDS.get(rule_id, "")
+    title = gettext(labels.label("rule", rule_id))
+    words = str(RULE_IN_WORDS.get(rule_id, ""))
     if rule_id == "B":
         # The threshold is the number in the text in effect, never a number typed here.
         if threshold is None:
-            title, words = "B · no bulk release", words.format(threshold="a set number of")
+            title, words = gettext("B · no bulk release"), words.format(threshold=gettext("a set number of"))
         else:
-            title = f"B · no bulk release: more than {threshold} students are reviewed"
+            title = gettext("B · no bulk release: more than %(threshold)s students are reviewed") % {
+                "threshold": threshold
+            }
             words = words.format(threshold=threshold)
     return {
         "id": rule_id,
@@ -344,7 +351,9 @@ def _rule_in_words(rule_id: str, halves: list[PolicyRule], threshold: int | None
             {
                 "outcome": _outcome_in_words(half),
                 "explanation": half.explanation,
-                "obligations": [labels.label("obligation", name) for name in _in_order(half.obligations)],
+                "obligations": [
+                    gettext(labels.label("obligation", name)) for name in _in_order(half.obligations)
+                ],
                 # A refusal needs nothing more said; a bulk hold keeps the obligations of the rule it holds.
                 "says_nothing_more": half.tier not in ("refuse", "bulk"),
             }
@@ -360,8 +369,10 @@ def _in_order(obligations: frozenset[str]) -> list[str]:
 
 def _outcome_in_words(rule: PolicyRule) -> str:
     if rule.tier in TIER_OUTCOMES_IN_WORDS:
-        return TIER_OUTCOMES_IN_WORDS[rule.tier]
-    return f"Reviewed by {labels.label('reviewer', rule.reviewer or 'superintendent')}"
+        return str(TIER_OUTCOMES_IN_WORDS[rule.tier])
+    return gettext("Reviewed by %(reviewer)s") % {
+        "reviewer": gettext(labels.label("reviewer", rule.reviewer or "superintendent"))
+    }
 
 
 @functools.lru_cache(maxsize=16)
