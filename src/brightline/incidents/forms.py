@@ -14,16 +14,10 @@ from brightline.incidents.models import RecordCategory, RecordPurpose, StudentRo
 from brightline.incidents.screening import WHY, forbidden_key
 from brightline.incidents.services import InvolvedStudent
 from brightline.roster.models import School
+from brightline.ui import DateInput
 
 STUDENT_ROWS = 3
 ROLE_CHOICES = [("", "—"), *StudentRole.choices]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%d")
 
 
 class IncidentForm(forms.Form):

@@ -13,8 +13,7 @@ from brightline.incidents import selectors, services
 from brightline.incidents.classification import CONDUCT
 from brightline.incidents.forms import IncidentForm, ReclassifyForm, incident_field_map
 from brightline.incidents.screening import text_screening_available
-from brightline.web.access import PageRequest, role_required
-from brightline.web.forms import add_service_errors
+from brightline.ui import PageRequest, add_service_errors, role_required
 
 LIST_LIMIT = 200
 

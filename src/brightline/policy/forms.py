@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from brightline.web.forms import DateInput, local_datetime_field
+from brightline.ui import DateInput, local_datetime_field
 
 
 class DraftForm(forms.Form):

@@ -28,9 +28,7 @@ from brightline.policy.forms import (
 from brightline.policy.models import Version, VersionStatus
 from brightline.policy.services import POLICY_STAFF, comment_period_open
 from brightline.policy.stored import draft_problems, replaced_shipped_cases
-from brightline.web.access import PageRequest, role_required
-from brightline.web.forms import add_service_errors
-from brightline.web.views.common import sentence
+from brightline.ui import PageRequest, add_service_errors, role_required, sentence
 
 
 def _version_or_404(user: object, number: int) -> Version:

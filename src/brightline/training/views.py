@@ -14,8 +14,7 @@ from brightline.policy.services import POLICY_STAFF
 from brightline.training import selectors, services
 from brightline.training.forms import ModuleForm, QuizForm
 from brightline.training.selectors import TRAINING_REPORT_ROLES
-from brightline.web.access import PageRequest, role_required
-from brightline.web.forms import add_service_errors
+from brightline.ui import PageRequest, add_service_errors, role_required
 
 
 @role_required(STAFF_ROLES)

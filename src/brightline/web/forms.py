@@ -1,5 +1,5 @@
 """Forms of the pages. They check the shape of what a person typed; the services decide the rest and
-their `brightline.errors` are put back next to the field they name (`add_service_errors`)."""
+their `brightline.errors` are put back next to the field they name (`brightline.ui.add_service_errors`)."""
 
 from __future__ import annotations
 
@@ -12,63 +12,11 @@ from django.conf import settings
 from brightline.accounts.uploads import PDF_MAGIC
 from brightline.casework.models import OFF_PORTAL_CHANNELS, Channel, DecisionAction, DocumentKind
 from brightline.disclosures.models import EntryKind
-from brightline.errors import ServiceError
 from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, REQUESTER_KINDS
+from brightline.ui import DateInput, local_datetime_field
 from brightline.web import labels
 
 STUDENT_ROWS = 3
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-def local_datetime_field(label: str, *, required: bool, help_text: str = "") -> forms.DateTimeField:
-    # Entered and shown in the district's zone (settings.TIME_ZONE); stored in UTC.
-    return forms.DateTimeField(
-        label=label,
-        required=required,
-        help_text=help_text,
-        input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=DateTimeLocalInput(),
-    )
-
-
-def add_service_errors(
-    form: forms.Form, error: ServiceError, field_map: dict[str, str] | None = None
-) -> None:
-    """Put a service's error messages next to the form fields they name (field paths like
-    `students.0.birth_date` or `emergency.ends_at`); anything else goes to the top of the form."""
-    pairs = getattr(error, "errors", None) or [(error.field or "", error.message)]
-    for path, message in pairs:
-        target = _form_field_for(form, str(path), field_map or {})
-        form.add_error(target, message)
-
-
-def _form_field_for(form: forms.Form, path: str, field_map: dict[str, str]) -> str | None:
-    candidates = [path, path.replace(".", "_")]
-    parts = path.split(".")
-    if len(parts) >= 3 and parts[0] == "students" and parts[1].isdigit():
-        candidates.insert(0, f"student{int(parts[1]) + 1}_{parts[2]}")
-    if len(parts) >= 2 and parts[0] == "students" and parts[1].isdigit():
-        candidates.append(f"student{int(parts[1]) + 1}_student_id")
-    candidates.append(parts[0])
-    for candidate in candidates:
-        mapped = field_map.get(candidate, candidate)
-        if mapped in form.fields:
-            return mapped
-    return None
 
 
 def _checked_pdf(upload: Any) -> Any:

@@ -12,7 +12,7 @@ from brightline.accounts.models import User
 from brightline.agencies.models import Agency
 from brightline.errors import NotAllowed
 from brightline.notices.models import FamilyNotice, NoticeChannel, NoticeState
-from brightline.web.access import RECORDS_OFFICE
+from brightline.ui import RECORDS_OFFICE
 
 
 def agencies_for_records_office(*, user: User) -> QuerySet[Agency]:

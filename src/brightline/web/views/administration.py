@@ -21,9 +21,7 @@ from brightline.disclosures import services as disclosures_services
 from brightline.errors import Conflict, InvalidInput
 from brightline.notices import selectors as notices_selectors
 from brightline.notices import services as notices_services
-from brightline.web.access import PageRequest, role_required
-from brightline.web.forms import DateInput, add_service_errors
-from brightline.web.views.common import sentence
+from brightline.ui import DateInput, PageRequest, add_service_errors, role_required, sentence
 
 ADMINISTRATORS = frozenset({Role.ADMIN})
 

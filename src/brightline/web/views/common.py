@@ -35,9 +35,3 @@ def letter_response(request: HttpRequest, found: Request) -> HttpResponse:
 
 def item_is_pending(item: Item) -> bool:
     return item.state == "pending_review"
-
-
-def sentence(message: str) -> str:
-    """A service's message as a sentence on a page."""
-    text = message.strip()
-    return (text[:1].upper() + text[1:]).rstrip(".") + "."

@@ -21,7 +21,7 @@ from brightline.notices.services import (
     record_copy_request,
 )
 from brightline.notices.texts import direction_of, html_lang
-from brightline.web.access import FAMILY, PageRequest, role_required
+from brightline.ui import FAMILY, PageRequest, role_required
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
 

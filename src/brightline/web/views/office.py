@@ -25,17 +25,24 @@ from brightline.disclosures.services import packet_release
 from brightline.errors import Conflict, InvalidInput, NotAllowed
 from brightline.notices.services import notice_mark_mailed, notice_text
 from brightline.roster.selectors import students_matching
+from brightline.ui import (
+    EMERGENCY_DETERMINERS,
+    RECORDS_OFFICE,
+    PageRequest,
+    add_service_errors,
+    is_htmx,
+    role_required,
+    sentence,
+)
 from brightline.web import queries
-from brightline.web.access import EMERGENCY_DETERMINERS, RECORDS_OFFICE, PageRequest, is_htmx, role_required
 from brightline.web.forms import (
     CloseUnidentifiedForm,
     EmergencyDeterminationForm,
     MatchForm,
     OffPortalRequestForm,
     StudentSearchForm,
-    add_service_errors,
 )
-from brightline.web.views.common import items_by_student, letter_response, named_student, sentence
+from brightline.web.views.common import items_by_student, letter_response, named_student
 
 DUE_SOON = dt.timedelta(days=3)
 

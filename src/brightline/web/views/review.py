@@ -25,8 +25,8 @@ from brightline.errors import Conflict, InvalidInput, NotAllowed
 from brightline.notices import selectors as notices_selectors
 from brightline.notices import services as notices_services
 from brightline.roster.selectors import inventory_by_category
-from brightline.web.access import REVIEWERS, PageRequest, is_htmx, role_required
-from brightline.web.forms import DecisionForm, add_service_errors
+from brightline.ui import REVIEWERS, PageRequest, add_service_errors, is_htmx, role_required
+from brightline.web.forms import DecisionForm
 from brightline.web.views.common import items_by_student, named_student
 
 CONFLICT_MESSAGE = (

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from brightline.disclosures.services import after_the_fact_record
 from brightline.errors import InvalidInput, NotAllowed
 from brightline.roster.selectors import students_matching
-from brightline.web.access import SCHOOL_STAFF, PageRequest, role_required
-from brightline.web.forms import AfterTheFactForm, add_service_errors
+from brightline.ui import SCHOOL_STAFF, PageRequest, add_service_errors, role_required
+from brightline.web.forms import AfterTheFactForm
 
 
 @role_required(SCHOOL_STAFF)
