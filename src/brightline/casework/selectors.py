@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -23,6 +24,7 @@ from brightline.casework.models import (
     request_state_for,
 )
 from brightline.errors import NotFound
+from brightline.policy.replay import PastItem, PastRequest, Triaged
 
 # Staff who work or audit casework see every request; school staff see none through these selectors.
 CASEWORK_ROLES = frozenset(
@@ -447,3 +449,65 @@ def answers_to_send(*, user: User, request: Request | None = None) -> list[dict[
                 {"request": rs.request, "request_student": rs, "student": rs.student, "items": items}
             )
     return found
+
+
+# -- past requests as they were triaged, for "what would change" -------------------------------------
+
+
+def past_requests_as_triaged(*, since: dt.datetime, until: dt.datetime) -> Iterator[PastRequest]:
+    """The requests received in [since, until] with a matched student, oldest first, each rebuilt exactly
+    as casework triaged it (`triage.build_case`): the stored request document, each matched student's
+    stored facts, `now` = the moment it was received, and each triaged item's stored triage.
+
+    Registered with the policy's replay at start-up (`apps.CaseworkConfig.ready`); policy checks who asks
+    (`policy.selectors.what_would_change`). Students never matched have no triage to compare."""
+    requests = (
+        Request.objects.filter(received_at__gte=since, received_at__lte=until)
+        .order_by("received_at", "pk")
+        .prefetch_related("students", "items")
+    )
+    for request in requests.iterator(chunk_size=200):
+        matched = [rs for rs in request.students.all() if rs.facts]
+        if not matched:
+            continue
+        # As casework triaged them: students named by a district id apart from students named by name and
+        # birth date, and the number of students the whole request named (rule B).
+        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        by_student: dict[int, tuple[str, str]] = {}
+        for rs in matched:
+            facts: dict[str, Any] = rs.facts or {}
+            how = triage_bridge.identified_by(rs.named)
+            groups.setdefault(how, {}).setdefault(facts["student_id"], facts)
+            by_student[rs.pk] = (how, facts["student_id"])
+        items = []
+        for item in request.items.all():
+            named_as = by_student.get(item.request_student_id)
+            if named_as is None or not item.outcome:
+                continue
+            # The policy's reviewer, not one casework named later (an emergency that ended or was not
+            # found sends a released item to the superintendent without changing its triage).
+            reviewer = (item.reviewer or None) if item.outcome == "review" else None
+            triaged = Triaged(item.outcome, reviewer, tuple(item.rules), tuple(sorted(item.obligations)))
+            how, student_id = named_as
+            items.append(
+                PastItem(
+                    item_id=item.pk,
+                    identified_by=how,
+                    student_id=student_id,
+                    category=item.category,
+                    triaged=triaged,
+                )
+            )
+        yield PastRequest(
+            request_id=str(request.pk),
+            reference=request.reference,
+            received_at=request.received_at,
+            cases={
+                how: triage_bridge.build_case(
+                    request.document, list(facts.values()), request.received_at, identified_by=how
+                )
+                for how, facts in groups.items()
+            },
+            students_named=triage_bridge.students_named(request.document),
+            items=tuple(items),
+        )

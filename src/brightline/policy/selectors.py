@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 
 from brightline.errors import InvalidInput, NotAllowed, NotFound
 from brightline.policy.models import PUBLIC_STATUSES, Comment, CommentStatus, Version
+from brightline.policy.replay import Simulation, simulate_months
 from brightline.policy.services import POLICY_STAFF
-from brightline.policy.simulation import Simulation, simulate_months
 from brightline.policy.stored import engine_policy
 from brightline.policy.vocabulary import CATEGORIES, RULE_IDS
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from io import StringIO
@@ -14,9 +15,10 @@ from brightline.casework import services as casework
 from brightline.casework.models import Item
 from brightline.errors import NotAllowed
 from brightline.policy import engine
+from brightline.policy.replay import PastItem, PastRequest, Triaged, months_before, simulate, simulate_months
 from brightline.policy.selectors import what_would_change
 from brightline.policy.services import policy_draft_create
-from brightline.policy.simulation import months_before, simulate_months
+from brightline.policy.tests.helpers import case
 from brightline.policy.tests.lifecycle_helpers import counsel_reviews_by_default
 from brightline.testing import World, request_body
 
@@ -133,3 +135,51 @@ def test_months_are_calendar_months() -> None:
     moment = dt.datetime(2026, 3, 31, 12, tzinfo=dt.UTC)
     assert months_before(moment, 1) == dt.datetime(2026, 2, 28, 12, tzinfo=dt.UTC)
     assert months_before(moment, 15) == dt.datetime(2024, 12, 31, 12, tzinfo=dt.UTC)
+
+
+def test_the_replay_compares_the_past_requests_it_is_given_with_their_stored_triage() -> None:
+    # Policy knows past requests only as casework hands them over: here, by hand.
+    policy = engine.default_policy()
+    document = case()
+    now = dt.datetime.fromisoformat(document["now"])
+    answer = {
+        (item.student_id, item.category): item
+        for item in policy.triage(engine.parse_case(document), students_named=1).items
+    }
+
+    def stored(item_id: int, category: str, **changed: str) -> PastItem:
+        item = answer["S-1001", category]
+        triaged = Triaged(item.outcome, item.reviewer, item.rules, tuple(sorted(item.obligations)))
+        return PastItem(
+            item_id=item_id,
+            identified_by="name_and_birth_date",
+            student_id="S-1001",
+            category=category,
+            triaged=dataclasses.replace(triaged, **changed),
+        )
+
+    past = [
+        PastRequest(
+            request_id="r-1",
+            reference="BL-26-AAAAAA",
+            received_at=now,
+            cases={"name_and_birth_date": document},
+            students_named=1,
+            items=(stored(1, "contact"), stored(2, "attendance", outcome="refuse")),
+        ),
+        PastRequest(
+            request_id="r-2",
+            reference="BL-26-BBBBBB",
+            received_at=now,
+            cases={"student_id": {**document, "now": "not a time"}},
+            students_named=1,
+            items=(),
+        ),
+    ]
+    report = simulate(policy, since=now - dt.timedelta(days=1), until=now, requests=past)
+
+    assert (report.requests, report.items) == (2, 2)
+    assert [(item.reference, item.category, item.changes) for item in report.changed] == [
+        ("BL-26-AAAAAA", "attendance", ("outcome",))
+    ]
+    assert [reference for reference, _ in report.not_replayed] == ["BL-26-BBBBBB"]

@@ -15,7 +15,7 @@ from brightline.casework.models import EmergencyDetermination, Item, ItemState, 
 from brightline.ledger.models import LedgerEntry
 from brightline.policy import engine
 from brightline.policy.models import Comment, CommentStatus, Version, VersionStatus
-from brightline.policy.simulation import simulate
+from brightline.policy.replay import simulate
 from brightline.policy.stored import engine_policy
 from brightline.testing import World, request_body
 from brightline.training.models import TrainingCompletion, TrainingModule

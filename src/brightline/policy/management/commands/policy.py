@@ -90,7 +90,7 @@ class Command(BaseCommand):
 
     def _simulate(self, draft: str, months: int, *, as_json: bool) -> None:
         from brightline.policy.models import Version
-        from brightline.policy.simulation import simulate_months
+        from brightline.policy.replay import simulate_months
         from brightline.policy.stored import engine_policy
 
         if not 1 <= months <= 120:

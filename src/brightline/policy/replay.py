@@ -1,8 +1,10 @@
-""" "What would change": re-triage real past requests under a draft and list every item that would differ.
+""" "What would change": replay past requests under a draft and list every item that would differ.
 
-Each request is rebuilt exactly as casework triaged it (casework/triage.build_case): the stored request
-document, each matched student's stored facts, and `now` = the moment it was received. The draft's
-answer is compared with the item's stored triage (outcome, reviewer, obligations). Nothing is written.
+Casework owns the past requests: it hands each one over as it triaged it (`PastRequest`: the stored
+request document with each matched student's stored facts, `now` = the moment it was received, and each
+item's stored triage), through the function it registers here when Django starts
+(`casework.selectors.past_requests_as_triaged`). Policy imports no app above it. The draft's answer is
+compared with each item's stored triage (outcome, reviewer, obligations). Nothing is written.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils import timezone
 
@@ -35,6 +38,55 @@ class Triaged:
             "rules": list(self.rules),
             "obligations": list(self.obligations),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PastItem:
+    """One triaged item of a past request: its student, named as the request named them
+    (`identified_by`, the key of the request's case they belong to), and its triage as stored."""
+
+    item_id: int
+    identified_by: str
+    student_id: str
+    category: str
+    triaged: Triaged
+
+
+@dataclass(frozen=True, slots=True)
+class PastRequest:
+    """A past request as casework triaged it: one DOMAIN.md case per way its matched students were named
+    (by district id, or by name and birth date), the number of students the whole request named
+    (rule B), and its triaged items."""
+
+    request_id: str
+    reference: str
+    received_at: dt.datetime
+    cases: Mapping[str, dict[str, Any]]
+    students_named: int
+    items: tuple[PastItem, ...]
+
+
+class PastRequests(Protocol):
+    def __call__(self, *, since: dt.datetime, until: dt.datetime) -> Iterable[PastRequest]:
+        """The requests received in [since, until] with at least one matched student, oldest first."""
+
+
+class _Source:
+    past_requests: PastRequests | None = None
+
+
+_source = _Source()
+
+
+def register(*, past_requests: PastRequests) -> None:
+    """Called once by casework at start-up (`AppConfig.ready`)."""
+    _source.past_requests = past_requests
+
+
+def past_requests(*, since: dt.datetime, until: dt.datetime) -> Iterable[PastRequest]:
+    if _source.past_requests is None:
+        raise RuntimeError("past requests are not registered: is brightline.casework installed?")
+    return _source.past_requests(since=since, until=until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,55 +173,32 @@ def months_before(moment: dt.datetime, months: int) -> dt.datetime:
 
 
 def simulate(
-    policy: engine.PolicyVersion, *, since: dt.datetime, until: dt.datetime | None = None
+    policy: engine.PolicyVersion,
+    *,
+    since: dt.datetime,
+    until: dt.datetime | None = None,
+    requests: Iterable[PastRequest] | None = None,
 ) -> Simulation:
-    """Re-triage every request received in [since, until] under `policy`; list the items that differ."""
-    from brightline.casework.models import Request
-    from brightline.casework.triage import build_case, identified_by, students_named
+    """Re-triage every request received in [since, until] under `policy`; list the items that differ.
 
+    `requests`: the past requests to replay; by default those casework hands over for the window."""
     until = until or timezone.now()
     report = Simulation(policy=policy.info, since=since, until=until)
-    requests = (
-        Request.objects.filter(received_at__gte=since, received_at__lte=until)
-        .order_by("received_at", "pk")
-        .prefetch_related("students", "items")
-    )
-    for request in requests.iterator(chunk_size=200):
-        matched = [rs for rs in request.students.all() if rs.facts]
-        if not matched:
-            continue
+    for past in past_requests(since=since, until=until) if requests is None else requests:
         report.requests += 1
-        # As casework triaged them: students named by a district id apart from students named by name and
-        # birth date, and the number of students the whole request named (rule B).
-        groups: dict[str, dict[str, dict[str, Any]]] = {}
-        by_student: dict[int, tuple[str, str]] = {}
-        for rs in matched:
-            student_facts: dict[str, Any] = rs.facts or {}
-            how = identified_by(rs.named)
-            groups.setdefault(how, {}).setdefault(student_facts["student_id"], student_facts)
-            by_student[rs.pk] = (how, student_facts["student_id"])
         results: dict[tuple[str, str, str], engine.TriageItem] = {}
         try:
-            for how, facts in groups.items():
-                case = engine.parse_case(
-                    build_case(request.document, list(facts.values()), request.received_at, identified_by=how)
-                )
-                for triaged in policy.triage(case, students_named=students_named(request.document)).items:
+            for how, case in past.cases.items():
+                parsed = engine.parse_case(case)
+                for triaged in policy.triage(parsed, students_named=past.students_named).items:
                     results[how, triaged.student_id, triaged.category] = triaged
         except engine.CaseError as error:
-            report.not_replayed.append((request.reference, "; ".join(f"{p}: {m}" for p, m in error.errors)))
+            report.not_replayed.append((past.reference, "; ".join(f"{p}: {m}" for p, m in error.errors)))
             continue
-        for item in request.items.all():
-            named_as = by_student.get(item.request_student_id)
-            if named_as is None or not item.outcome:
-                continue
-            how, student_id = named_as
+        for item in past.items:
             report.items += 1
-            after_item = results[how, student_id, item.category]
-            # The policy's reviewer, not one casework named later (an emergency that ended or was not
-            # found sends a released item to the superintendent without changing its triage).
-            reviewer = (item.reviewer or None) if item.outcome == "review" else None
-            before = Triaged(item.outcome, reviewer, tuple(item.rules), tuple(sorted(item.obligations)))
+            after_item = results[item.identified_by, item.student_id, item.category]
+            before = item.triaged
             after = Triaged(
                 after_item.outcome,
                 after_item.reviewer,
@@ -188,11 +217,11 @@ def simulate(
             if changes:
                 report.changed.append(
                     ChangedItem(
-                        request_id=str(request.pk),
-                        reference=request.reference,
-                        received_at=request.received_at,
-                        item_id=item.pk,
-                        student_id=student_id,
+                        request_id=past.request_id,
+                        reference=past.reference,
+                        received_at=past.received_at,
+                        item_id=item.item_id,
+                        student_id=item.student_id,
                         category=item.category,
                         before=before,
                         after=after,
