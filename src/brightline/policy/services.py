@@ -263,10 +263,10 @@ def policy_version_make_effective(
     """An adopted version takes effect at `effective_from` (now, or later); the version in effect until
     then is superseded at that moment. Requests keep the version in effect when they were received.
 
-    The version's training must exist first: staff cannot act under a policy nobody could learn.
+    The version's training must exist first: staff cannot act under a policy nobody could learn. It is
+    read through the training app's relation to the version (`training_modules`): policy imports no
+    app above it.
     """
-    from brightline.training.models import TrainingModule
-
     _require_policy_staff(made_by, "makes a version effective")
     now = timezone.now()
     effective_from = effective_from or now
@@ -287,7 +287,7 @@ def policy_version_make_effective(
         and effective_from <= current.effective_from
     ):
         errors.append(("effective_from", f"after version {current.number} took effect"))
-    if not TrainingModule.objects.filter(version=version).exists():
+    if not version.training_modules.exists():
         errors.append(("training", f"add the training for version {version.number} first"))
     if errors:
         raise InvalidInput(errors)
