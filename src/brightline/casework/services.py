@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from functools import partial
@@ -40,6 +39,7 @@ from brightline.casework.models import (
 )
 from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from brightline.ledger.canonical import canonical_json
 from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
 from brightline.policy import engine
 from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
@@ -64,10 +64,6 @@ class SubmitResult:
     created: bool
     students: list[RequestStudent] | None = None
     items: list[Item] | None = None
-
-
-def canonical_json(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
 def _new_reference(received_at: dt.datetime) -> str:

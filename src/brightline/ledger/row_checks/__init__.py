@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from django.db import connection
 
+from brightline.ledger.canonical import canonical_json
 from brightline.ledger.models import EventRecord, LedgerEntry
 
 BATCH = 8192
@@ -307,11 +308,13 @@ def moment(record: dict[str, Any], key: str) -> dt.datetime:
 
 
 def json_sha256(value: Any) -> str:
-    """SHA-256 of the JSON the apps hash their rows' content with (sorted keys, no spaces, UTF-8): the
-    same bytes as `casework.services.canonical_json` and `disclosures.services._canonical`
-    (tests/test_row_checks.py holds them to each other)."""
-    encoded = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    """SHA-256 of the canonical JSON (`ledger.canonical`) the apps hash their rows' content with
+    (tests/test_row_checks.py holds them to each other). A value canonical JSON refuses (a float, a key
+    that is not text) never matches: no service could have hashed it."""
+    try:
+        return hashlib.sha256(canonical_json(value)).hexdigest()
+    except (TypeError, ValueError):
+        return f"<{type(value).__name__} not canonical JSON>"
 
 
 def text_sha256(value: object) -> str:

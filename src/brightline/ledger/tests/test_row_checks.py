@@ -8,7 +8,6 @@ command must name that row and exit non-zero. Runs on SQLite and, with DATABASE_
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any
 
@@ -18,7 +17,6 @@ from django.db import connection
 from django.db.models import JSONField, Model
 from django.utils import timezone
 
-from brightline.casework import services as casework
 from brightline.casework.models import Decision, Item, ItemState, Request
 from brightline.disclosures.models import DisclosureEntry, EntryKind, ReleasePacket
 from brightline.disclosures.services import disclosure_event
@@ -286,7 +284,16 @@ def test_the_ledgers_hash_of_an_entry_is_the_one_disclosures_writes(released: Ca
     packet = ReleasePacket.objects.get(request=released.sealed)
     assert json_sha256(packet.content) == packet.content_sha256
     document = released.sealed.document
-    assert json_sha256(document) == hashlib.sha256(casework.canonical_json(document)).hexdigest()
+    submitted = LedgerEntry.objects.get(
+        event_type="request.submitted", subject__request=str(released.sealed.pk)
+    )
+    assert json_sha256(document) == submitted.record.record["document_sha256"]
+
+
+def test_a_value_canonical_json_refuses_never_matches() -> None:
+    # No service could have hashed a float or a key that is not text: such a row differs, it is no crash.
+    assert json_sha256({"grade": 3.5}).startswith("<")
+    assert json_sha256({1: "one"}).startswith("<")
 
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'", reason="PostgreSQL's column types refuse these values")
