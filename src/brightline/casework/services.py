@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -972,6 +973,93 @@ def _back_to_review(items: list[Item], *, why: str, now: dt.datetime) -> None:
         item.explanation = f"{why} {item.explanation}"
         item.updated_at = now
     Item.objects.bulk_update(items, ["state", "reviewer", "explanation", "updated_at"])
+
+
+R = TypeVar("R")
+
+
+def items_release(
+    *,
+    request_id: Any,
+    released_by: User,
+    write: Callable[[Request, list[Item], dt.datetime], R],
+) -> R:
+    """The one way items leave the district: disclosures asks casework, casework moves the items.
+
+    An emergency that ended first sends its items back to review, in a transaction of its own, so that
+    the change stands even when nothing is then left to release. Then, in one transaction: the request
+    is locked, items whose advance-notice period passed are cleared, the cleared items are checked
+    again (a notice that bounced or an objection since sends an item back to waiting for notice, an
+    emergency that ended sends it back to review), `write(request, items, now)` writes what the
+    release leaves behind (the packet, the record of disclosures, family notices), and the items are
+    released. Raises Conflict when nothing is cleared for release."""
+    request_emergency_recheck(request_id=request_id, actor=released_by)
+    return _items_release(request_id=request_id, released_by=released_by, write=write)
+
+
+@transaction.atomic
+@ledger_batched
+def _items_release(
+    *,
+    request_id: Any,
+    released_by: User,
+    write: Callable[[Request, list[Item], dt.datetime], R],
+) -> R:
+    request = Request.objects.select_for_update().filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("no such request")
+    now = timezone.now()
+    advance_notice_gate(request=request, now=now)
+    items = list(
+        request.items.select_for_update(of=("self",))
+        .filter(state=ItemState.CLEARED)
+        .select_related("request_student__student__school", "request_student__determination")
+        .prefetch_related("decisions")
+        .order_by("position")
+    )
+    items = _held_for_notice(request=request, items=items, now=now)
+    items = items_emergency_recheck(request=request, items=items, now=now, actor=released_by)
+    if not items:
+        raise Conflict("nothing on this request is cleared for release")
+    result = write(request, items, now)
+    Item.objects.filter(pk__in=[item.pk for item in items]).update(state=ItemState.RELEASED, updated_at=now)
+    for item in items:
+        item.state = ItemState.RELEASED
+    request_refresh_state(request, actor=released_by)
+    return result
+
+
+def _held_for_notice(*, request: Request, items: list[Item], now: dt.datetime) -> list[Item]:
+    """A notice can bounce after the gate cleared an item, or the family object after it: such an item
+    goes back to waiting, and only items whose families were really told, and did not object, leave."""
+    ready: list[Item] = []
+    held: list[Item] = []
+    for item in items:
+        student_id = item.request_student.student_id
+        if item.has_obligation("notify_family_before_release") and (
+            student_id is None
+            or not followers.notices().release_may_proceed(request=request, student_id=student_id, now=now)
+        ):
+            held.append(item)
+        else:
+            ready.append(item)
+    if held:
+        Item.objects.filter(pk__in=[item.pk for item in held]).update(
+            state=ItemState.AWAITING_NOTICE, updated_at=now
+        )
+        _append(
+            LedgerEvent(
+                event_type="item.notice_undelivered",
+                subject={"request": str(request.pk)},
+                record={
+                    "request": str(request.pk),
+                    "items": [item.pk for item in held],
+                    "at": now.isoformat(),
+                },
+            )
+        )
+        request_refresh_state(request)
+    return ready
 
 
 def items_emergency_recheck(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from brightline.accounts.models import Role, User
 from brightline.accounts.services import staff_access_record
 from brightline.agencies.models import Agency
-from brightline.casework.models import Item, ItemState, Request, RequestStudent
+from brightline.casework.models import Item, Request, RequestStudent
 from brightline.disclosures.models import (
     DeliveryLink,
     DisclosureEntry,
@@ -206,48 +206,33 @@ def packet_release(
     """Release every cleared item of a request: a packet of only the approved fields, the record of
     disclosures written for each student, and notices to families where the policy asks for them.
 
-    An emergency that ended sends its items back to review in a transaction of its own first, so that
-    the change stands even when nothing is then left to release (the release answers Conflict)."""
-    from brightline.casework.services import request_emergency_recheck
-
-    request_emergency_recheck(request_id=request_id, actor=released_by)
-    return _packet_release(request_id=request_id, released_by=released_by, recipients=recipients)
-
-
-@transaction.atomic
-def _packet_release(*, request_id: Any, released_by: User, recipients: list[str] | None) -> ReleasePacket:
-    from brightline.casework.services import (
-        advance_notice_gate,
-        items_emergency_recheck,
-        request_refresh_state,
-    )
-    from brightline.notices.services import after_release_notices_queue
+    Casework moves the items (`casework.services.items_release`: the emergency and the families' say
+    checked again, then released); this writes what the release leaves behind, in its transaction."""
+    from brightline.casework.services import items_release
 
     if released_by.role not in RELEASER_ROLES:
         raise NotAllowed("only the records office releases records")
     require_trained(released_by)
-    request = Request.objects.select_for_update().filter(pk=request_id).first()
-    if request is None:
-        raise NotFound("no such request")
+
+    def write(request: Request, items: list[Item], now: dt.datetime) -> ReleasePacket:
+        return _packet_write(
+            request=request, items=items, now=now, released_by=released_by, recipients=recipients
+        )
+
+    return items_release(request_id=request_id, released_by=released_by, write=write)
+
+
+def _packet_write(
+    *, request: Request, items: list[Item], now: dt.datetime, released_by: User, recipients: list[str] | None
+) -> ReleasePacket:
+    from brightline.notices.services import after_release_notices_queue
+
     if not Agency.objects.filter(pk=request.agency_id, verified=True).exists():
         # Verified agencies only: its cleared items wait, visibly, until the records office verifies it.
         raise Conflict(
             f"{request.agency_name} is not verified: nothing is released to it until the records office "
             "verifies the agency"
         )
-    now = timezone.now()
-    advance_notice_gate(request=request, now=now)
-    items = list(
-        request.items.select_for_update(of=("self",))
-        .filter(state=ItemState.CLEARED)
-        .select_related("request_student__student__school", "request_student__determination")
-        .prefetch_related("decisions")
-        .order_by("position")
-    )
-    items = _recheck_advance_notice(request=request, items=items, now=now)
-    items = items_emergency_recheck(request=request, items=items, now=now, actor=released_by)
-    if not items:
-        raise Conflict("nothing on this request is cleared for release")
     content = build_packet_content(request=request, items=items, released_at=now)
     notice = redisclosure_notice_for(request=request, items=items)
     content["redisclosure_notice"] = notice
@@ -261,7 +246,6 @@ def _packet_release(*, request_id: Any, released_by: User, recipients: list[str]
         released_by_name=released_by.get_full_name() or released_by.username,
         released_at=now,
     )
-    Item.objects.filter(pk__in=[item.pk for item in items]).update(state=ItemState.RELEASED, updated_at=now)
     ledger_append(
         event_type="release.packet_released",
         subject={"request": str(request.pk), "packet": str(packet.pk)},
@@ -331,39 +315,7 @@ def _packet_release(*, request_id: Any, released_by: User, recipients: list[str]
             }
         )
         after_release_notices_queue(request=request, student=student, categories=after)
-    request_refresh_state(request, actor=released_by)
     return packet
-
-
-def _recheck_advance_notice(*, request: Request, items: list[Item], now: dt.datetime) -> list[Item]:
-    """A notice can bounce after the gate cleared an item, or the family object after it: such an item
-    goes back to waiting, and only items whose families were really told, and did not object, leave."""
-    from brightline.casework.services import request_refresh_state
-    from brightline.notices.selectors import advance_notice_satisfied, objection_pending
-
-    ready: list[Item] = []
-    held: list[Item] = []
-    for item in items:
-        needs_notice = item.has_obligation("notify_family_before_release")
-        student_id = item.request_student.student_id
-        if needs_notice and (
-            not advance_notice_satisfied(request=request, student_id=student_id, now=now)  # type: ignore[arg-type]
-            or objection_pending(request=request, student_id=student_id)
-        ):
-            held.append(item)
-        else:
-            ready.append(item)
-    if held:
-        Item.objects.filter(pk__in=[item.pk for item in held]).update(
-            state=ItemState.AWAITING_NOTICE, updated_at=now
-        )
-        ledger_append(
-            event_type="item.notice_undelivered",
-            subject={"request": str(request.pk)},
-            record={"request": str(request.pk), "items": [item.pk for item in held], "at": now.isoformat()},
-        )
-        request_refresh_state(request)
-    return ready
 
 
 def _token_digest(token: str) -> str:
