@@ -975,6 +975,44 @@ def _back_to_review(items: list[Item], *, why: str, now: dt.datetime) -> None:
     Item.objects.bulk_update(items, ["state", "reviewer", "explanation", "updated_at"])
 
 
+def items_reconsidered_on_objection(
+    *, items: list[Item], decided_by: User, reason: str, fields_removed: dict[int, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Approved items not yet released (waiting for their notice period, or cleared by it), decided again
+    because the reviewer upheld the family's objection: each is narrowed (when some, not all, of its
+    approved fields are removed) or denied, a Decision appended to it as a reviewer's own is. Called inside the caller's transaction on
+    items it locked (notices' `objection_decide`, whose ledger entry lists what changed here); the
+    request's state is refreshed. Returns what changed, item by item."""
+    now = timezone.now()
+    changed: list[dict[str, Any]] = []
+    for item in items:
+        if item.state not in (ItemState.AWAITING_NOTICE, ItemState.CLEARED):
+            raise Conflict("only an item approved and not yet released is decided again on an objection")
+        removed = [name for name in (fields_removed or {}).get(item.pk, []) if name in item.approved_fields]
+        narrow = bool(removed) and len(removed) < len(item.approved_fields)
+        Decision.objects.create(
+            item=item,
+            action=DecisionAction.NARROW if narrow else DecisionAction.DENY,
+            lawful_basis=(item.decision.lawful_basis if item.decision is not None else "") if narrow else "",
+            rationale=f"Family's objection upheld: {reason.strip()}",
+            fields_removed=removed if narrow else [],
+            decided_by=decided_by,
+            decided_by_name=decided_by.get_full_name() or decided_by.username,
+            decided_by_role=decided_by.role,
+            decided_by_position=decided_by.position,
+            decided_at=now,
+        )
+        if narrow:
+            item.approved_fields = [name for name in item.approved_fields if name not in removed]
+        else:
+            item.state = ItemState.DENIED
+        item.save(update_fields=["state", "approved_fields", "updated_at"])
+        changed.append({"item": item.pk, "action": "narrow" if narrow else "deny", "fields_removed": removed})
+    if changed:
+        request_refresh_state(items[0].request, actor=decided_by)
+    return changed
+
+
 R = TypeVar("R")
 
 

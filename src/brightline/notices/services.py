@@ -1250,10 +1250,8 @@ def objection_decide(
     approved fields; each is a Decision appended to the item, as a reviewer's own decision is.
     `overrule`: the reason is required; the release gate may then clear. Either way a ledger entry.
 
-    Casework's `item_decide` decides only items pending review; an approved item waiting for its notice
-    period is changed here, under the same row lock, until casework offers a service for it."""
-    from brightline.casework.models import Decision, DecisionAction, ItemState
-    from brightline.casework.services import request_refresh_state
+    The items themselves are casework's: `items_reconsidered_on_objection` decides them again."""
+    from brightline.casework.services import items_reconsidered_on_objection
 
     if decided_by.role not in (Role.SUPERINTENDENT, Role.LEGAL_ADVISOR):
         raise NotAllowed("only the reviewer decides on a family's objection")
@@ -1275,33 +1273,9 @@ def objection_decide(
     now = timezone.now()
     changed: list[dict[str, Any]] = []
     if action == "uphold":
-        for item in items:
-            removed = [
-                name for name in (fields_removed or {}).get(item.pk, []) if name in item.approved_fields
-            ]
-            narrow = bool(removed) and len(removed) < len(item.approved_fields)
-            Decision.objects.create(
-                item=item,
-                action=DecisionAction.NARROW if narrow else DecisionAction.DENY,
-                lawful_basis=(item.decision.lawful_basis if item.decision is not None else "")
-                if narrow
-                else "",
-                rationale=f"Family's objection upheld: {reason.strip()}",
-                fields_removed=removed if narrow else [],
-                decided_by=decided_by,
-                decided_by_name=decided_by.get_full_name() or decided_by.username,
-                decided_by_role=decided_by.role,
-                decided_by_position=decided_by.position,
-                decided_at=now,
-            )
-            if narrow:
-                item.approved_fields = [name for name in item.approved_fields if name not in removed]
-            else:
-                item.state = ItemState.DENIED
-            item.save(update_fields=["state", "approved_fields", "updated_at"])
-            changed.append(
-                {"item": item.pk, "action": "narrow" if narrow else "deny", "fields_removed": removed}
-            )
+        changed = items_reconsidered_on_objection(
+            items=items, decided_by=decided_by, reason=reason, fields_removed=fields_removed
+        )
     objection.state = ObjectionState.UPHELD if action == "uphold" else ObjectionState.OVERRULED
     objection.decided_by = decided_by
     objection.decided_by_name = decided_by.get_full_name() or decided_by.username
@@ -1315,8 +1289,6 @@ def objection_decide(
         reason_sha256=hashlib.sha256(objection.reason.encode()).hexdigest(),
         items=changed,
     )
-    if changed:
-        request_refresh_state(objection.request, actor=decided_by)
     return objection
 
 
