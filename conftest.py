@@ -30,15 +30,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _fresh_inventory_cache() -> None:
-    # The data inventory is cached per process; a test that changed it inside a rolled-back
-    # transaction must not leave its version behind for the next test.
-    from brightline.disclosures.packets import _inventory_cache
-
-    _inventory_cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _tasks_run_inline(settings: pytest.FixtureRequest) -> None:
     # Tasks run in the test's own thread when enqueued; the database worker has tests of its own.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # type: ignore[attr-defined]

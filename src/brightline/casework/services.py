@@ -38,14 +38,13 @@ from brightline.casework.models import (
     disposition_for,
     request_state_for,
 )
-from brightline.disclosures.packets import inventory_fields
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.canonical import canonical_json
 from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
 from brightline.policy import engine
 from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
-from brightline.roster.models import Student
-from brightline.roster.selectors import students_matching
+from brightline.roster.models import DataField, Student
+from brightline.roster.selectors import inventory_by_category, inventory_fields, students_matching
 from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 
@@ -265,6 +264,8 @@ def _triage_fields(
         for rs in group:
             triaged_by_student[rs.position] = [next(group_items) for _ in categories]
     results = iter([item for rs in request_students for item in triaged_by_student[rs.position]])
+    # The district's inventory as it stands, read once for the request's categories if an item needs it.
+    inventory: dict[str, list[DataField]] | None = None
     fields: list[dict[str, Any]] = []
     for rs in request_students:
         for category in categories:
@@ -275,6 +276,11 @@ def _triage_fields(
             )
             obligations = sorted(triaged["obligations"])
             state = _item_state_for(triaged["outcome"], obligations)
+            approved: list[str] = []
+            if state in (ItemState.CLEARED, ItemState.AWAITING_NOTICE, ItemState.AWAITING_DETERMINATION):
+                if inventory is None:
+                    inventory = inventory_by_category(categories)
+                approved = [data_field.field_name for data_field in inventory[category]]
             fields.append(
                 {
                     "outcome": triaged["outcome"],
@@ -283,10 +289,7 @@ def _triage_fields(
                     "obligations": obligations,
                     "explanation": _explained(request, triaged["explanation"]),
                     "state": state,
-                    "approved_fields": inventory_fields(category)
-                    if state
-                    in (ItemState.CLEARED, ItemState.AWAITING_NOTICE, ItemState.AWAITING_DETERMINATION)
-                    else [],
+                    "approved_fields": approved,
                 }
             )
     return fields

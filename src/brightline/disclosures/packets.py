@@ -20,15 +20,14 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from brightline.casework.models import Item, Request
 from brightline.incidents.models import IncidentStudent, StudentRole
 from brightline.policy.vocabulary import LAW_ENFORCEMENT
-from brightline.roster.models import DataField, Student
+from brightline.roster.models import Student
+from brightline.roster.selectors import inventory_fields
 
 NOT_HELD = None
 
@@ -46,28 +45,6 @@ NEVER_RELEASED = frozenset(
         "status",
     }
 )
-
-
-_inventory_cache: dict[str, list[str]] = {}
-
-
-def inventory_fields(category: str) -> list[str]:
-    """The fields of a category in the district's data inventory, in a stable order.
-
-    Read on nearly every triage and release, changed only by an administrator: cached per process and
-    dropped whenever a DataField row is saved or deleted (see `_forget_inventory`)."""
-    if category not in _inventory_cache:
-        _inventory_cache[category] = list(
-            DataField.objects.filter(category=category)
-            .order_by("field_name")
-            .values_list("field_name", flat=True)
-        )
-    return list(_inventory_cache[category])
-
-
-@receiver([post_save, post_delete], sender=DataField)
-def _forget_inventory(**kwargs: Any) -> None:
-    _inventory_cache.clear()
 
 
 def _custodial_guardians(student: Student) -> list[Any]:
@@ -271,6 +248,11 @@ def build_packet_content(*, request: Request, items: list[Item], released_at: dt
     request, and each category holds only the approved inventory fields. No rule ids: a rule can say
     what the roster holds (R3 applies only to a student in foster care)."""
     day = timezone.localdate(released_at)
+    # The inventory as it stands now, read once per category: a field an administrator removed is gone.
+    inventory = {
+        category: set(inventory_fields(category)) - NEVER_RELEASED
+        for category in {item.category for item in items}
+    }
     students: dict[int, dict[str, Any]] = {}
     for item in items:
         rs = item.request_student
@@ -279,7 +261,7 @@ def build_packet_content(*, request: Request, items: list[Item], released_at: dt
         entry = students.setdefault(
             rs.pk, {"named": named_as_sent(rs.named), "position": rs.position, "categories": []}
         )
-        allowed = set(inventory_fields(item.category)) - NEVER_RELEASED
+        allowed = inventory[item.category]
         fields = {
             name: field_value(student, item.category, name, day)
             for name in item.approved_fields

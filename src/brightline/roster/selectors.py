@@ -6,6 +6,7 @@ whether the person may see the result (see roster/README.md, "Who may call what"
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection
@@ -82,13 +83,25 @@ def students_for_family_user(user: User) -> QuerySet[Student]:
     )
 
 
-def inventory_fields(category: str) -> list[DataField]:
-    """The district's inventory fields of one record category (none for `immigration`)."""
-    return list(DataField.objects.filter(category=category).order_by("field_name"))
+def inventory_fields(category: str) -> list[str]:
+    """The names of one record category's fields in the district's data inventory, in name order (none
+    for `immigration`). Read from the database every time: an administrator's change is seen at once by
+    every process."""
+    return list(
+        DataField.objects.filter(category=category)
+        .order_by("field_name")
+        .values_list("field_name", flat=True)
+    )
 
 
-def inventory_by_category() -> dict[str, list[DataField]]:
+def inventory_by_category(categories: Iterable[str] | None = None) -> dict[str, list[DataField]]:
+    """The district's inventory fields by record category, in name order, in one query: of these
+    categories only (each of them a key, empty when it has no field), or of every category."""
+    queryset = DataField.objects.order_by("category", "field_name")
     inventory: dict[str, list[DataField]] = {}
-    for data_field in DataField.objects.order_by("category", "field_name"):
+    if categories is not None:
+        inventory = {category: [] for category in categories}
+        queryset = queryset.filter(category__in=list(inventory))
+    for data_field in queryset:
         inventory.setdefault(data_field.category, []).append(data_field)
     return inventory
