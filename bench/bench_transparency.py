@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from brightline.policy.vocabulary import PURPOSES as VOCABULARY_PURPOSES
+from brightline.vocabulary import PURPOSES as VOCABULARY_PURPOSES
 
 HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent

@@ -7,7 +7,7 @@ from django.db import models
 
 
 def requester_kind_choices() -> list[tuple[str, str]]:
-    from brightline.policy.vocabulary import REQUESTER_KINDS
+    from brightline.vocabulary import REQUESTER_KINDS
 
     return [(kind, kind.replace("_", " ").capitalize()) for kind in REQUESTER_KINDS]
 

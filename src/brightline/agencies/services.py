@@ -16,8 +16,8 @@ from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency, ApiToken, Requester, TokenScope
 from brightline.errors import Conflict, InvalidInput
 from brightline.ledger.services import ledger_append
-from brightline.policy.vocabulary import REQUESTER_KINDS
 from brightline.rows import with_related
+from brightline.vocabulary import REQUESTER_KINDS
 
 TOKEN_PREFIX = "bl_"  # noqa: S105 (a public marker, not a secret)
 

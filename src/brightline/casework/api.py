@@ -12,8 +12,8 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from brightline.accounts.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
 from brightline.accounts.services import staff_accesses_record
+from brightline.agencies.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
 from brightline.agencies.models import Agency, TokenScope
 from brightline.api_schemas import ERRORS
 from brightline.casework import selectors, services

@@ -42,11 +42,11 @@ from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.canonical import canonical_json
 from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
 from brightline.policy import engine
-from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 from brightline.roster.models import DataField, Student
 from brightline.roster.selectors import inventory_by_category, inventory_fields, students_matching
 from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
+from brightline.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 
 MAX_STUDENTS_PER_REQUEST = 200
 # How far back the records office may date a request it enters (received by fax, mail, in person …).

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Router, Schema
 
-from brightline.accounts.auth import ApiRequest, staff_only, staff_or_agency_with_scope
 from brightline.accounts.services import staff_access_record
+from brightline.agencies.auth import ApiRequest, staff_only, staff_or_agency_with_scope
 from brightline.agencies.models import TokenScope
 from brightline.api_schemas import ERRORS
 from brightline.casework import selectors as casework_selectors

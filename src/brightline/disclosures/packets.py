@@ -25,9 +25,9 @@ from django.utils import timezone
 
 from brightline.casework.models import Item, Request
 from brightline.incidents.models import IncidentStudent, StudentRole
-from brightline.policy.vocabulary import LAW_ENFORCEMENT
 from brightline.roster.models import Student
 from brightline.roster.selectors import inventory_fields
+from brightline.vocabulary import LAW_ENFORCEMENT
 
 NOT_HELD = None
 

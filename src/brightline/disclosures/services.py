@@ -31,10 +31,10 @@ from brightline.disclosures.packets import build_packet_content, redisclosure_no
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import LedgerEvent, ledger_append, ledger_append_many
-from brightline.policy.vocabulary import CATEGORIES, REQUESTER_KINDS
 from brightline.roster.models import Student
 from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
+from brightline.vocabulary import CATEGORIES, REQUESTER_KINDS
 
 AFTER_THE_FACT_WINDOW = dt.timedelta(hours=48)
 RELEASER_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})

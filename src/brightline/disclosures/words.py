@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
 
-from brightline.policy.vocabulary import LAWFUL_BASES
+from brightline.vocabulary import LAWFUL_BASES
 
 # The lawful basis (casework.Decision.lawful_basis, policy.vocabulary.LAWFUL_BASES) in plain words.
 LAWFUL_BASIS_WORDS = {

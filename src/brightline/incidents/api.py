@@ -16,9 +16,9 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from brightline.accounts.auth import ApiRequest, StaffSessionAuth
 from brightline.accounts.models import User
 from brightline.accounts.services import staff_access_record
+from brightline.agencies.auth import ApiRequest, StaffSessionAuth
 from brightline.api_schemas import ERRORS
 from brightline.errors import InvalidInput
 from brightline.incidents import selectors, services

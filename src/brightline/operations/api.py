@@ -7,8 +7,8 @@ from typing import Any
 
 from ninja import Router, Schema
 
-from brightline.accounts.auth import ApiRequest, staff_only
 from brightline.accounts.selectors import staff_accesses_visible_to
+from brightline.agencies.auth import ApiRequest, staff_only
 from brightline.api_schemas import ErrorOut
 
 router = Router(tags=["operations"])

@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
-from brightline.accounts.auth import staff_or_agency_with_scope
+from brightline.agencies.auth import staff_or_agency_with_scope
 from brightline.agencies.models import TokenScope
 from brightline.policy.cases import CaseError, parse_case
 from brightline.policy.engine import default_policy
 from brightline.policy.stored import engine_policy, version_in_effect_at
-from brightline.policy.vocabulary import (
+from brightline.vocabulary import (
     CATEGORIES,
     IDENTIFIED_BY,
     LEGAL_PROCESS_KINDS,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from brightline.policy.vocabulary import (
+from brightline.vocabulary import (
     CATEGORIES,
     IDENTIFIED_BY,
     LEGAL_PROCESS_KINDS,

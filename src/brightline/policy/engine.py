@@ -29,7 +29,7 @@ from brightline.policy.cases import (
     parse_case,
     parse_request,
 )
-from brightline.policy.vocabulary import (
+from brightline.vocabulary import (
     CATEGORIES,
     EDUCATION_RECORDS,
     EMERGENCY_RESPONDERS,

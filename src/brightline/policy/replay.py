@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from django.utils import timezone
 
 from brightline.policy import engine
-from brightline.policy.vocabulary import RULE_IDS
+from brightline.vocabulary import RULE_IDS
 
 _RULE_ORDER = {rule: index for index, rule in enumerate(RULE_IDS)}
 

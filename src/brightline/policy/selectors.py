@@ -15,7 +15,7 @@ from brightline.policy.models import PUBLIC_STATUSES, Comment, CommentStatus, Ve
 from brightline.policy.replay import Simulation, simulate_months
 from brightline.policy.services import POLICY_STAFF
 from brightline.policy.stored import engine_policy
-from brightline.policy.vocabulary import CATEGORIES, RULE_IDS
+from brightline.vocabulary import CATEGORIES, RULE_IDS
 
 MAX_SIMULATION_MONTHS = 36
 

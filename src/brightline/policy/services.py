@@ -26,7 +26,7 @@ from brightline.ledger.services import ledger_append
 from brightline.policy import engine
 from brightline.policy.models import Comment, CommentStatus, Version, VersionStatus
 from brightline.policy.stored import draft_problems
-from brightline.policy.vocabulary import CATEGORIES, RULE_IDS
+from brightline.vocabulary import CATEGORIES, RULE_IDS
 
 # Who drafts, opens comment, records the committee's vote, makes a version effective and moderates.
 POLICY_STAFF = frozenset({Role.ADMIN, Role.LEGAL_ADVISOR, Role.SUPERINTENDENT})

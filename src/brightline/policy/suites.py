@@ -30,7 +30,7 @@ from typing import Any
 
 from brightline.policy.cases import CaseError, parse_case
 from brightline.policy.engine import PolicyVersion, TriageItem
-from brightline.policy.vocabulary import CATEGORIES, OBLIGATIONS, OUTCOMES, REVIEWERS
+from brightline.vocabulary import CATEGORIES, OBLIGATIONS, OUTCOMES, REVIEWERS
 
 ABSENT = "$absent"  # a value in a case that removes the key the base would supply
 

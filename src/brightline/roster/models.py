@@ -48,7 +48,7 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 def category_choices() -> list[tuple[str, str]]:
-    from brightline.policy.vocabulary import CATEGORIES
+    from brightline.vocabulary import CATEGORIES
 
     return [(category, category.replace("_", " ").capitalize()) for category in CATEGORIES]
 

@@ -25,7 +25,6 @@ from django.db.models.functions import Cast, Concat
 from brightline.accounts.models import Role, User
 from brightline.errors import Conflict, InvalidInput, NotAllowed
 from brightline.ledger.services import ledger_append
-from brightline.policy.vocabulary import CATEGORIES
 from brightline.roster.models import DataField, Guardian, GuardianRelationship, School, Student, name_key
 from brightline.roster.oneroster import (
     EXTENSION_FILE,
@@ -34,6 +33,7 @@ from brightline.roster.oneroster import (
     ImportProblem,
     read_bundle,
 )
+from brightline.vocabulary import CATEGORIES
 
 # Lookups stay well under SQLite's and PostgreSQL's parameter limits; writes go in batches that keep
 # memory flat while a 100,000-student bundle goes in.

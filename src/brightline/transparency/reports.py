@@ -29,9 +29,9 @@ from brightline.casework.calendar import DistrictCalendar, district_zone
 from brightline.casework.models import Request, RequestStudent
 from brightline.disclosures.models import DisclosureEntry, EntryKind
 from brightline.ledger.models import Checkpoint
-from brightline.policy.vocabulary import LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
 from brightline.transparency.periods import Period
 from brightline.transparency.suppression import Mark, extend, suppress_group
+from brightline.vocabulary import LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
 
 METHOD_VERSION = 2  # 2: complementary suppression prefers cells that close another line
 SMALLEST_PUBLISHED_GROUP = 10

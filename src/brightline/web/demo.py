@@ -41,10 +41,10 @@ from brightline.agencies.models import Agency, ApiToken, Requester
 from brightline.agencies.services import agency_verify, api_token_issue, api_token_revoke
 from brightline.policy import engine
 from brightline.policy.models import Comment, CommentStatus, Version, VersionStatus
-from brightline.policy.vocabulary import REQUESTER_KINDS
 from brightline.roster.models import Guardian, School, Student
 from brightline.roster.services import roster_import
 from brightline.roster.synthetic import write_synthetic_bundle
+from brightline.vocabulary import REQUESTER_KINDS
 
 DEMO_STUDENTS = 2000
 CREDENTIALS_FILE = "demo-credentials.json"

@@ -12,8 +12,8 @@ from django.conf import settings
 from brightline.accounts.uploads import PDF_MAGIC
 from brightline.casework.models import OFF_PORTAL_CHANNELS, Channel, DecisionAction, DocumentKind
 from brightline.disclosures.models import EntryKind
-from brightline.policy.vocabulary import EMERGENCY_RESPONDERS, REQUESTER_KINDS
 from brightline.ui import DateInput, local_datetime_field
+from brightline.vocabulary import EMERGENCY_RESPONDERS, REQUESTER_KINDS
 from brightline.web import labels
 
 STUDENT_ROWS = 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_noop
 
 from brightline.casework.models import ItemState, RequestState
-from brightline.policy.vocabulary import (
+from brightline.vocabulary import (
     CATEGORIES,
     IDENTIFIED_BY,
     LAWFUL_BASES,

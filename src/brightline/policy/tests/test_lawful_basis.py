@@ -9,7 +9,7 @@ import pytest
 from brightline.policy.cases import parse_case
 from brightline.policy.engine import check_lawful_basis, load_policy
 from brightline.policy.tests.helpers import ACTIVE_EMERGENCY, case, consent, student
-from brightline.policy.vocabulary import LAWFUL_BASES
+from brightline.vocabulary import LAWFUL_BASES
 
 ENDED_EMERGENCY = {"threat": "fire", "ends_at": "2026-03-02T09:00:00-05:00"}
 

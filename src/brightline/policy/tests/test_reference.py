@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from brightline.policy.engine import load_policy, parse_case
-from brightline.policy.vocabulary import (
+from brightline.vocabulary import (
     CATEGORIES,
     EDUCATION_RECORDS,
     EMERGENCY_RESPONDERS,

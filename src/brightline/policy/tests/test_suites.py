@@ -8,7 +8,7 @@ import pytest
 
 from brightline.policy.engine import DEFAULT_DIR, load_policy
 from brightline.policy.suites import SuiteCase, all_cases, run_case, suite_files
-from brightline.policy.vocabulary import RULE_IDS
+from brightline.vocabulary import RULE_IDS
 
 SUITES = suite_files(DEFAULT_DIR / "tests")
 CASES = all_cases(SUITES)

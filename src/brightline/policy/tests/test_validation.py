@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from brightline.policy.engine import DEFAULT_POLICY, PolicyError, policy_from_text, validate_policy
-from brightline.policy.vocabulary import RULE_IDS
+from brightline.vocabulary import RULE_IDS
 
 DEFAULT_TEXT = DEFAULT_POLICY.read_text(encoding="utf-8")
 

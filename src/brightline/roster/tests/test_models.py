@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.db import IntegrityError
 
-from brightline.policy.vocabulary import CATEGORIES
 from brightline.roster.models import DataField, Student, name_key
+from brightline.vocabulary import CATEGORIES
 
 
 def student(*, born: date | None, grade: str) -> Student:

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency, ApiToken, Requester
 from brightline.agencies.services import api_token_authenticate
-from brightline.policy.vocabulary import REQUESTER_KINDS
 from brightline.roster.models import Guardian, GuardianRelationship, School, Student
 from brightline.roster.selectors import students_for_family_user
+from brightline.vocabulary import REQUESTER_KINDS
 from brightline.web.demo import seed_demo
 
 pytestmark = pytest.mark.django_db

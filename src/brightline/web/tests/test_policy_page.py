@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from brightline.casework.triage import policy_in_effect
 from brightline.policy.models import Version, VersionStatus
-from brightline.policy.vocabulary import RULE_IDS
+from brightline.vocabulary import RULE_IDS
 from brightline.web.tests.visible import IDENTIFIER, visible_text
 from brightline.web.views.public import bulk_threshold
 

@@ -16,8 +16,8 @@ from brightline.casework.services import request_submit
 from brightline.disclosures.models import ReleasePacket
 from brightline.disclosures.services import delivery_link_issue, packet_acknowledge
 from brightline.errors import Conflict, InvalidInput
-from brightline.policy.vocabulary import EMERGENCY_RESPONDERS
 from brightline.ui import REQUESTERS, PageRequest, add_service_errors, role_required
+from brightline.vocabulary import EMERGENCY_RESPONDERS
 from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm
 from brightline.web.views.common import letter_response, named_student
 

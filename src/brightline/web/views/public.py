@@ -21,7 +21,7 @@ from brightline.ledger.selectors import checkpoint_latest, checkpoint_published_
 from brightline.policy.engine import PolicyRule
 from brightline.policy.selectors import versions_visible_to
 from brightline.policy.stored import version_in_effect_at
-from brightline.policy.vocabulary import OBLIGATIONS, RULE_IDS
+from brightline.vocabulary import OBLIGATIONS, RULE_IDS
 from brightline.web import labels
 from brightline.web.navigation import destinations_for
 
