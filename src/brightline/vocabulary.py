@@ -155,3 +155,7 @@ TIER_OUTCOMES: dict[str, str] = {
     "default": "review",
     "bulk": "review",
 }
+
+# Parties the policy never discloses to (F1, F2): a disclosure to one, recorded after the fact, alerts
+# counsel and the superintendent at once.
+FORBIDDEN_RECIPIENT_KINDS = frozenset({"immigration_enforcement", "fusion_center"})

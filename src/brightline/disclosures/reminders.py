@@ -15,11 +15,11 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.casework.calendar import DistrictCalendar, district_zone
+from brightline.disclosures import followers
 from brightline.disclosures.models import (
     NondisclosureOrder,
     WithheldReminder,
@@ -40,8 +40,6 @@ class Due:
 
 
 def _due(*, now: dt.datetime) -> list[Due]:
-    from brightline.notices.models import FamilyNoticeDecision, FamilyNoticeState
-
     today = timezone.localtime(now, district_zone()).date()
     horizon = DistrictCalendar.load().add_business_days(today, 1)
     found: list[Due] = []
@@ -71,10 +69,9 @@ def _due(*, now: dt.datetime) -> list[Due]:
                 roles=ORDER_ROLES,
             )
         )
-    decisions = FamilyNoticeDecision.objects.filter(
-        Q(state__in=(FamilyNoticeState.PENDING, FamilyNoticeState.WITHHELD)),
-        due_at__lte=dt.datetime.combine(horizon, dt.time.max, tzinfo=district_zone()),
-    ).order_by("due_at", "pk")
+    decisions = followers.notices().decisions_due(
+        until=dt.datetime.combine(horizon, dt.time.max, tzinfo=district_zone())
+    )
     for decision in decisions:
         found.append(
             Due(

@@ -19,6 +19,7 @@ from brightline.accounts.models import Role, User
 from brightline.accounts.services import staff_access_record
 from brightline.agencies.models import Agency
 from brightline.casework.models import Item, Request, RequestStudent
+from brightline.disclosures import followers
 from brightline.disclosures.models import (
     DeliveryLink,
     DisclosureEntry,
@@ -34,7 +35,7 @@ from brightline.ledger.services import LedgerEvent, ledger_append, ledger_append
 from brightline.roster.models import Student
 from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
-from brightline.vocabulary import CATEGORIES, REQUESTER_KINDS
+from brightline.vocabulary import CATEGORIES, FORBIDDEN_RECIPIENT_KINDS, REQUESTER_KINDS
 
 AFTER_THE_FACT_WINDOW = dt.timedelta(hours=48)
 RELEASER_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
@@ -225,8 +226,6 @@ def packet_release(
 def _packet_write(
     *, request: Request, items: list[Item], now: dt.datetime, released_by: User, recipients: list[str] | None
 ) -> ReleasePacket:
-    from brightline.notices.services import after_release_notices_queue
-
     if not Agency.objects.filter(pk=request.agency_id, verified=True).exists():
         # Verified agencies only: its cleared items wait, visibly, until the records office verifies it.
         raise Conflict(
@@ -314,7 +313,7 @@ def _packet_write(
                 if i.has_obligation("notify_family_after_release") and not i.has_obligation("sealed_record")
             }
         )
-        after_release_notices_queue(request=request, student=student, categories=after)
+        followers.notices().after_release(request=request, student=student, categories=after)
     return packet
 
 
@@ -476,11 +475,6 @@ def after_the_fact_record(
     member records only for a student of their own school. A disclosure to a party the policy forbids
     (immigration enforcement, a fusion center) alerts counsel and the superintendent at once."""
     from brightline.incidents.selectors import schools_for
-    from brightline.notices.services import (
-        FORBIDDEN_RECIPIENT_KINDS,
-        family_notice_decision_for_entry,
-        forbidden_disclosure_alert,
-    )
 
     if recorded_by.role not in AFTER_THE_FACT_ROLES:
         raise NotAllowed("only school staff and the records office record disclosures after the fact")
@@ -545,15 +539,13 @@ def after_the_fact_record(
         )
     )
     if recipient_kind in FORBIDDEN_RECIPIENT_KINDS:
-        forbidden_disclosure_alert(entry=entry)
+        followers.notices().forbidden_party(entry=entry)
     if not emergency:
         # Nothing hidden for ever: the administrator shows the report or extends the hold by a deadline.
-        family_notice_decision_for_entry(entry=entry)
+        followers.notices().entry_withheld(entry=entry)
     if emergency:
         # 99.36: the family is told of a disclosure made in an emergency, as after an emergency release.
-        from brightline.notices.services import after_release_notices_queue
-
-        after_release_notices_queue(request=None, student=student, categories=categories, entry=entry)
+        followers.notices().after_release(request=None, student=student, categories=categories, entry=entry)
     return entry
 
 
@@ -809,8 +801,6 @@ def _order_end(
     """Unseal the request's entries and tell each family what it can now read. Each entry is recorded
     again in the ledger as it now stands (unsealed) and keeps the index of that record for its proof;
     the verifier compares a row with the last event that records it."""
-    from brightline.notices.models import NoticeKind
-    from brightline.notices.services import _queue
 
     entries = list(
         DisclosureEntry.objects.select_for_update(of=("self",))
@@ -865,11 +855,7 @@ def _order_end(
             details["released_on"] = timezone.localdate(released[-1].occurred_at).isoformat()
         student = shown[0].student
         assert student is not None
-        _queue(
-            kind=NoticeKind.ORDER_ENDED,
-            request=request,
-            student=student,
-            categories=asked or released_categories,
-            details=details,
+        followers.notices().order_ended(
+            request=request, student=student, categories=asked or released_categories, details=details
         )
     return order

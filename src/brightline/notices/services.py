@@ -611,9 +611,6 @@ def _official_email(
     return message, event
 
 
-# Parties the policy never discloses to (F1, F2): a disclosure to one, recorded after the fact, alerts
-# counsel and the superintendent at once.
-FORBIDDEN_RECIPIENT_KINDS = frozenset({"immigration_enforcement", "fusion_center"})
 
 
 def forbidden_disclosure_alert(*, entry: Any) -> list[OfficialEmail]:
