@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from django.http import FileResponse, HttpResponse
-from ninja import File, Form, Router, Schema
+from django.http import FileResponse
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
 
 from brightline.accounts.services import staff_accesses_record
 from brightline.agencies.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
@@ -18,51 +17,42 @@ from brightline.agencies.models import Agency, TokenScope
 from brightline.api_schemas import ERRORS
 from brightline.casework import selectors, services
 from brightline.casework.documents import document_attach, document_open
+from brightline.casework.models import (
+    Channel,
+    DecisionAction,
+    DocumentKind,
+    ItemState,
+    MatchState,
+    RequestState,
+)
+from brightline.casework.schemas import (
+    Category,
+    LawfulBasis,
+    Obligation,
+    OffPortalChannel,
+    Outcome,
+    Purpose,
+    RequesterKind,
+    RequestIn,
+    Reviewer,
+    RuleId,
+)
 from brightline.errors import InvalidInput, NotAllowed, NotFound
 
 router = Router(tags=["requests"])
-
-
-class RequesterIn(Schema):
-    model_config = ConfigDict(extra="allow")
-    kind: str | None = None
-    agency: str | None = None
-    name: str | None = None
-    position: str | None = None
-
-
-class RequestIn(Schema):
-    """DOMAIN.md's request object. A student is `{"student_id"}` or `{"first_name","last_name","birth_date"}`.
-
-    `requester.kind` and `requester.agency` come from your token and may be left out. `identified_by` is
-    set by the server from what you sent (a `student_id`, or a name and a birth date); a value sent is
-    ignored."""
-
-    model_config = ConfigDict(extra="allow")
-    requester: RequesterIn | None = None
-    purpose: str
-    description: str | None = None
-    categories: list[Any]
-    students: list[Any]
-    identified_by: str | None = None
-    legal_process: dict[str, Any] | None = None
-    emergency: dict[str, Any] | None = None
-    consent: dict[str, Any] | None = None
-    certification_no_redisclosure: bool | None = None
-    onward_recipients: list[Any] | None = None
 
 
 class ItemOut(Schema):
     id: int
     student_id: str | None
     student_position: int
-    category: str
-    outcome: str | None
-    reviewer: str | None
-    rules: list[str]
-    obligations: list[str]
+    category: Category
+    outcome: Outcome | None
+    reviewer: Reviewer | None
+    rules: list[RuleId]
+    obligations: list[Obligation]
     explanation: str
-    state: str
+    state: ItemState
 
 
 class PolicyRef(Schema):
@@ -71,31 +61,53 @@ class PolicyRef(Schema):
     sha256: str
 
 
+class RequesterOut(Schema):
+    kind: RequesterKind
+    agency: str
+    name: str
+    position: str
+
+
+class RequestStudentOut(Schema):
+    position: int
+    named: dict[str, str] = Field(description="The student as the requester named them.")
+    # District staff only: an agency's answer leaves these out (CONTRACTS.md: no match state).
+    match_state: MatchState | None = None
+    request_student_id: int | None = None
+    candidates: list[int] | None = Field(None, description="The roster ids that fit, when several do.")
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: DocumentKind
+    name: str
+    size: int
+    sha256: str
+
+
+class PacketSummaryOut(Schema):
+    id: str
+    released_at: dt.datetime
+    content_sha256: str
+    acknowledgment_required: bool
+    acknowledged_at: dt.datetime | None
+    redisclosure_notice: str
+
+
 class RequestOut(Schema):
     id: str
     reference: str
-    state: str
+    state: RequestState
     received_at: dt.datetime
     decision_due_at: dt.datetime
-    channel: str
-    requester: dict[str, Any]
-    purpose: str
+    channel: Channel
+    requester: RequesterOut
+    purpose: Purpose
     policy: PolicyRef
-    students: list[dict[str, Any]]
+    students: list[RequestStudentOut]
     items: list[ItemOut]
-    documents: list[dict[str, Any]]
-    packets: list[dict[str, Any]]
-
-
-def _raw_body(request: ApiRequest) -> dict[str, Any]:
-    # The service validates the exact JSON sent (unknown keys included), not pydantic's re-dump of it.
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput([("", "the body is not valid JSON")]) from None
-    if not isinstance(body, dict):
-        raise InvalidInput([("", "the body must be a JSON object")])
-    return body
+    documents: list[DocumentOut]
+    packets: list[PacketSummaryOut]
 
 
 def _viewer(request: ApiRequest) -> dict[str, Any]:
@@ -126,9 +138,10 @@ def _log_staff_list(request: ApiRequest, requests: list[Any], what: str) -> None
     "/requests",
     auth=agency_with_scope(TokenScope.SUBMIT),
     response={201: RequestOut, **ERRORS},
+    exclude_unset=True,
     summary="Submit a request",
 )
-def submit_request(request: ApiRequest, payload: RequestIn) -> HttpResponse | tuple[int, dict[str, Any]]:
+def submit_request(request: ApiRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     """Submit a request for student records on behalf of the agency your token speaks for.
 
     An `Idempotency-Key` header makes a retry return the first request instead of making another. The
@@ -139,15 +152,15 @@ def submit_request(request: ApiRequest, payload: RequestIn) -> HttpResponse | tu
     user = None if api_token is not None else request.user
     result = services.request_submit(
         agency=agency,
-        document=_raw_body(request),
+        document=payload,
         channel="api" if api_token is not None else "portal",
         submitted_by=user,
         idempotency_key=request.headers.get("Idempotency-Key"),
     )
     if result.created:
         # Answered from what the service just stored: reading it back would cost a query per relation.
-        return _submitted(
-            request,
+        return Status(
+            201,
             selectors.request_representation(
                 result.request, for_agency=True, students=result.students, items=result.items
             ),
@@ -159,25 +172,14 @@ def submit_request(request: ApiRequest, payload: RequestIn) -> HttpResponse | tu
             "reading it needs the read_own scope"
         )
     found = selectors.request_get(request_id=result.request.pk, agency=agency)
-    return 201, selectors.request_representation(found, for_agency=True)
-
-
-def _submitted(request: ApiRequest, representation: dict[str, Any]) -> HttpResponse:
-    """201 with exactly RequestOut's fields, rendered as the API renders every answer.
-
-    The representation is `request_representation`'s, the function every GET of a request answers with
-    (and RequestOut validates there); validating it again on the busiest call cost a twentieth of a
-    submission (tests/test_submission_cost.py checks the two answers are the same)."""
-    from brightline.api import api
-
-    body = {name: representation[name] for name in RequestOut.model_fields}
-    return api.create_response(request, body, status=201)
+    return Status(201, selectors.request_representation(found, for_agency=True))
 
 
 @router.get(
     "/requests",
     auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
     response={200: list[RequestOut]},
+    exclude_unset=True,
     summary="List requests",
 )
 def list_requests(
@@ -197,6 +199,7 @@ def list_requests(
     "/requests/{request_id}",
     auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
     response={200: RequestOut, **ERRORS},
+    exclude_unset=True,
     summary="One request",
 )
 def get_request(request: ApiRequest, request_id: str) -> dict[str, Any]:
@@ -209,12 +212,12 @@ def get_request(request: ApiRequest, request_id: str) -> dict[str, Any]:
 @router.post(
     "/requests/{request_id}/documents",
     auth=staff_or_agency_with_scope(TokenScope.SUBMIT),
-    response={201: dict[str, Any], **ERRORS},
+    response={201: DocumentOut, **ERRORS},
     summary="Attach a legal document (PDF)",
 )
 def upload_document(
     request: ApiRequest, request_id: str, kind: Form[str], file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     found = selectors.request_get(request_id=request_id, **_viewer(request))
     document = document_attach(
         request=found,
@@ -223,13 +226,16 @@ def upload_document(
         uploaded_by=getattr(request, "staff", None)
         or (None if getattr(request, "api_token", None) else request.user),
     )
-    return 201, {
-        "id": document.pk,
-        "kind": document.kind,
-        "name": document.original_name,
-        "size": document.size,
-        "sha256": document.sha256,
-    }
+    return Status(
+        201,
+        {
+            "id": document.pk,
+            "kind": document.kind,
+            "name": document.original_name,
+            "size": document.size,
+            "sha256": document.sha256,
+        },
+    )
 
 
 @router.get(
@@ -248,24 +254,24 @@ def download_document(request: ApiRequest, request_id: str, document_id: int) ->
 
 
 class OfficeRequestIn(Schema):
+    model_config = ConfigDict(extra="forbid")
     agency_id: int
-    channel: str = Field(description="fax, email, phone, mail or in_person")
-    received_at: dt.datetime
-    request: dict[str, Any]
+    channel: OffPortalChannel
+    received_at: AwareDatetime = Field(description="When it really arrived, with its UTC offset.")
+    request: RequestIn
 
 
 @router.post(
     "/office/requests",
     auth=staff_only,
     response={201: RequestOut, **ERRORS},
+    exclude_unset=True,
     summary="Enter a request received off the portal",
 )
-def office_enter_request(request: ApiRequest, payload: OfficeRequestIn) -> tuple[int, dict[str, Any]]:
+def office_enter_request(request: ApiRequest, payload: OfficeRequestIn) -> Status[dict[str, Any]]:
     agency = Agency.objects.filter(pk=payload.agency_id).first()
     if agency is None:
         raise InvalidInput([("agency_id", "no such agency")])
-    if payload.received_at.tzinfo is None:
-        raise InvalidInput([("received_at", "give a time zone offset")])
     result = services.request_submit(
         agency=agency,
         document=payload.request,
@@ -274,7 +280,7 @@ def office_enter_request(request: ApiRequest, payload: OfficeRequestIn) -> tuple
         received_at=payload.received_at,
     )
     found = selectors.request_get(request_id=result.request.pk, user=request.user)
-    return 201, selectors.request_representation(found, for_agency=False)
+    return Status(201, selectors.request_representation(found, for_agency=False))
 
 
 class MatchIn(Schema):
@@ -285,6 +291,7 @@ class MatchIn(Schema):
     "/request-students/{request_student_id}/match",
     auth=staff_only,
     response={200: RequestOut, **ERRORS},
+    exclude_unset=True,
     summary="Match a named student to the roster",
 )
 def match_student(request: ApiRequest, request_student_id: int, payload: MatchIn) -> dict[str, Any]:
@@ -298,11 +305,17 @@ def match_student(request: ApiRequest, request_student_id: int, payload: MatchIn
 
 
 class DeterminationIn(Schema):
-    found: bool = Field(
+    found: StrictBool = Field(
         description="Whether you found an articulable and significant threat to health or safety."
     )
     threat: str = Field("", description="The threat as you found it (required when found).")
     rationale: str = Field(description="What you checked, and with whom.")
+
+
+class DeterminedItemOut(Schema):
+    id: int
+    category: Category
+    state: ItemState
 
 
 class DeterminationOut(Schema):
@@ -310,7 +323,7 @@ class DeterminationOut(Schema):
     request_student: int
     found: bool | None
     emergency_ended: bool
-    items: list[dict[str, Any]]
+    items: list[DeterminedItemOut]
 
 
 @router.post(
@@ -321,7 +334,7 @@ class DeterminationOut(Schema):
 )
 def determine_emergency(
     request: ApiRequest, request_student_id: int, payload: DeterminationIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """A records clerk, the student's principal or an administrator records whether the emergency the
     requester stated is an articulable and significant threat (FERPA 99.36(c)). Nothing carrying
     `determine_emergency` is released before it. An emergency that has ended cannot be found: its
@@ -335,32 +348,38 @@ def determine_emergency(
     )
     determination = result.determination
     request_id = str(result.items[0].request_id) if result.items else ""
-    return 201, {
-        "request_id": request_id,
-        "request_student": request_student_id,
-        "found": determination.found if determination is not None else None,
-        "emergency_ended": determination is None,
-        "items": [{"id": item.pk, "category": item.category, "state": item.state} for item in result.items],
-    }
+    return Status(
+        201,
+        {
+            "request_id": request_id,
+            "request_student": request_student_id,
+            "found": determination.found if determination is not None else None,
+            "emergency_ended": determination is None,
+            "items": [
+                {"id": item.pk, "category": item.category, "state": item.state} for item in result.items
+            ],
+        },
+    )
 
 
 class DecisionIn(Schema):
-    action: str = Field(description="approve, narrow or deny")
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    action: DecisionAction
     rationale: str
-    lawful_basis: str | None = None
-    fields_removed: list[str] = []
+    lawful_basis: LawfulBasis | None = Field(None, description="Required to approve or narrow.")
+    fields_removed: list[str] = Field([], description="The fields a narrowed approval withholds.")
 
 
 class DecisionOut(Schema):
     id: int
     item: int
-    action: str
-    lawful_basis: str
+    action: DecisionAction
+    lawful_basis: LawfulBasis | Literal[""]
     rationale: str
     fields_removed: list[str]
     decided_by: str
     decided_at: dt.datetime
-    item_state: str
+    item_state: ItemState
 
 
 @router.post(
@@ -369,7 +388,7 @@ class DecisionOut(Schema):
     response={201: DecisionOut, **ERRORS},
     summary="Decide one item",
 )
-def decide_item(request: ApiRequest, item_id: int, payload: DecisionIn) -> tuple[int, dict[str, Any]]:
+def decide_item(request: ApiRequest, item_id: int, payload: DecisionIn) -> Status[dict[str, Any]]:
     decision = services.item_decide(
         item_id=item_id,
         reviewer=request.user,
@@ -378,17 +397,20 @@ def decide_item(request: ApiRequest, item_id: int, payload: DecisionIn) -> tuple
         lawful_basis=payload.lawful_basis,
         fields_removed=payload.fields_removed,
     )
-    return 201, {
-        "id": decision.pk,
-        "item": decision.item_id,
-        "action": decision.action,
-        "lawful_basis": decision.lawful_basis,
-        "rationale": decision.rationale,
-        "fields_removed": decision.fields_removed,
-        "decided_by": decision.decided_by_name,
-        "decided_at": decision.decided_at,
-        "item_state": decision.item.state,
-    }
+    return Status(
+        201,
+        {
+            "id": decision.pk,
+            "item": decision.item_id,
+            "action": decision.action,
+            "lawful_basis": decision.lawful_basis,
+            "rationale": decision.rationale,
+            "fields_removed": decision.fields_removed,
+            "decided_by": decision.decided_by_name,
+            "decided_at": decision.decided_at,
+            "item_state": decision.item.state,
+        },
+    )
 
 
 class QueueItemOut(Schema):
@@ -396,10 +418,10 @@ class QueueItemOut(Schema):
     request_id: UUID
     reference: str
     agency: str
-    purpose: str
-    category: str
-    rules: list[str]
-    obligations: list[str]
+    purpose: Purpose
+    category: Category
+    rules: list[RuleId]
+    obligations: list[Obligation]
     explanation: str
     decision_due_at: dt.datetime
 
@@ -436,6 +458,7 @@ def my_queue(request: ApiRequest) -> list[dict[str, Any]]:
     "/office/overdue",
     auth=staff_only,
     response={200: list[RequestOut]},
+    exclude_unset=True,
     summary="Requests past their decision deadline",
 )
 def overdue(request: ApiRequest) -> list[dict[str, Any]]:

@@ -38,6 +38,7 @@ from brightline.casework.models import (
     disposition_for,
     request_state_for,
 )
+from brightline.casework.schemas import EmergencyIn, RequesterIn, RequestIn, request_in
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.canonical import canonical_json
 from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
@@ -48,10 +49,8 @@ from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 from brightline.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 
-MAX_STUDENTS_PER_REQUEST = 200
 # How far back the records office may date a request it enters (received by fax, mail, in person …).
 OFF_PORTAL_RECEIPT_DAYS = 30
-NAMED_STUDENT_KEYS = frozenset({"student_id", "first_name", "last_name", "birth_date"})
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -72,133 +71,51 @@ def _new_reference(received_at: dt.datetime) -> str:
     return f"BL-{received_at:%y}-{suffix}"
 
 
-def _field_path(path: Any) -> str:
-    """The engine reports a field as a tuple of parts or a dotted string; the API speaks dotted."""
-    return ".".join(str(part) for part in path) if isinstance(path, tuple | list) else str(path)
-
-
-def _validate_named_students(raw: Any) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-    errors: list[tuple[str, str]] = []
-    if not isinstance(raw, list) or not raw:
-        return [], [("students", "a list naming at least one student is required")]
-    if len(raw) > MAX_STUDENTS_PER_REQUEST:
-        return [], [("students", f"at most {MAX_STUDENTS_PER_REQUEST} students per request")]
-    named: list[dict[str, Any]] = []
-    for index, entry in enumerate(raw):
-        path = f"students.{index}"
-        if not isinstance(entry, dict):
-            errors.append((path, "each student is an object"))
-            continue
-        unknown = set(entry) - NAMED_STUDENT_KEYS
-        if unknown:
-            errors.append((f"{path}.{sorted(unknown)[0]}", "unknown field"))
-            continue
-        if "student_id" in entry:
-            if not isinstance(entry["student_id"], str) or not entry["student_id"].strip():
-                errors.append((f"{path}.student_id", "a non-empty string is required"))
-                continue
-            if set(entry) != {"student_id"}:
-                errors.append(
-                    (path, "name a student either by student_id or by first_name, last_name, birth_date")
-                )
-                continue
-            named.append({"student_id": entry["student_id"].strip()})
-            continue
-        for key in ("first_name", "last_name", "birth_date"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                errors.append((f"{path}.{key}", "required when the student is named without student_id"))
-        if any(field.startswith(path + ".") for field, _ in errors):
-            continue
-        try:
-            dt.date.fromisoformat(entry["birth_date"])
-        except ValueError:
-            errors.append((f"{path}.birth_date", "expected a date as YYYY-MM-DD"))
-            continue
-        named.append({key: entry[key].strip() for key in ("first_name", "last_name", "birth_date")})
-    return named, errors
-
-
-def _requester_document(
-    body: Any, *, agency: Agency, user: User | None
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+def _requester_document(sent: RequesterIn | None, *, agency: Agency, user: User | None) -> dict[str, Any]:
     """The requester object, with kind and agency taken from the verified agency, never from the body."""
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
-        return {}, [("requester", "expected an object")]
-    if "kind" in body and body["kind"] != agency.kind:
+    sent = sent or RequesterIn()
+    if sent.kind is not None and sent.kind != agency.kind:
         raise NotAllowed(
-            f"this credential speaks for {agency.name} ({agency.kind}), not for {body['kind']!r}",
+            f"this credential speaks for {agency.name} ({agency.kind}), not for {sent.kind!r}",
             field="requester.kind",
         )
-    if "agency" in body and body["agency"] != agency.name:
+    if sent.agency is not None and sent.agency != agency.name:
         raise NotAllowed(
-            f"this credential speaks for {agency.name}, not for {body['agency']!r}", field="requester.agency"
+            f"this credential speaks for {agency.name}, not for {sent.agency!r}", field="requester.agency"
         )
     requester_profile = getattr(user, "requester", None) if user is not None else None
-    name = body.get("name") or (user.get_full_name() if user is not None else "") or agency.name
-    position = body.get("position") or (requester_profile.position if requester_profile else "")
-    errors = []
-    for key in ("name", "position"):
-        if key in body and not isinstance(body[key], str):
-            errors.append((f"requester.{key}", "expected a string"))
-    return {"kind": agency.kind, "agency": agency.name, "name": name, "position": position}, errors
+    name = sent.name or (user.get_full_name() if user is not None else "") or agency.name
+    position = sent.position or (requester_profile.position if requester_profile else "")
+    return {"kind": agency.kind, "agency": agency.name, "name": name, "position": position}
 
 
-def _validate_document(
-    body: dict[str, Any], *, agency: Agency, user: User | None
+def _stored_document(
+    sent: RequestIn, *, agency: Agency, user: User | None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Check the request object; return it as stored (requester filled in) and the named students."""
-    if not isinstance(body, dict):
-        raise InvalidInput([("", "the request must be a JSON object")])
-    document = dict(body)
-    requester, errors = _requester_document(document.get("requester"), agency=agency, user=user)
-    document["requester"] = requester
-    named, student_errors = _validate_named_students(document.get("students"))
-    errors.extend(student_errors)
+    """The request object as stored and triaged, and the students as named."""
+    named = [student.model_dump(mode="json") for student in sent.students]
+    document = sent.model_dump(mode="json")
+    document["requester"] = _requester_document(sent.requester, agency=agency, user=user)
+    document["students"] = named
     # What the requester sent decides how the students were identified, never what it says (CONTRACTS.md).
     document["identified_by"] = triage_bridge.identified_by_request(named)
-    emergency = document.get("emergency")
-    if isinstance(emergency, dict) and _aware_time(emergency.get("ends_at")) is None:
+    if sent.emergency is not None and sent.emergency.ends_at is None:
         # An emergency with no time it ends is no emergency: the other rules decide (never an error).
         document["emergency"] = None
-    # The engine validates every other field exactly as `brightline policy eval` does.
-    probe = dict(document, students=[{"student_id": f"student-{index}"} for index in range(len(named) or 1)])
-    try:
-        engine.parse_request(probe)
-    except engine.CaseError as error:
-        errors.extend(
-            (_field_path(field).removeprefix("request."), message) for field, message in error.errors
-        )
-    if errors:
-        raise InvalidInput(errors)
-    document["students"] = named
     return document, named
 
 
-def _aware_time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
-def emergency_note(body: dict[str, Any], *, requester_kind: str, received_at: dt.datetime) -> str:
+def emergency_note(emergency: EmergencyIn | None, *, requester_kind: str, received_at: dt.datetime) -> str:
     """Why the emergency a requester stated is not taken into account, in words it can read; "" when it
     is (or none was stated). DOMAIN.md: an emergency counts only with a threat, before its end, from an
     emergency responder."""
-    emergency = body.get("emergency")
-    if not isinstance(emergency, dict):
+    if emergency is None:
         return ""
-    threat = emergency.get("threat")
-    ends_at = _aware_time(emergency.get("ends_at"))
+    ends_at = emergency.ends_at
     prefix = "The emergency stated in this request was not taken into account:"
     if ends_at is None:
         return f"{prefix} it gives no date and time, with a time zone, when it ends."
-    if not isinstance(threat, str) or not threat.strip():
+    if not emergency.threat or not emergency.threat.strip():
         return f"{prefix} it states no threat to health or safety."
     if requester_kind not in EMERGENCY_RESPONDERS:
         return (
@@ -412,7 +329,7 @@ def _after_triage(request: Request, request_students: list[RequestStudent], item
 def request_submit(
     *,
     agency: Agency,
-    document: dict[str, Any],
+    document: RequestIn | dict[str, Any],
     channel: str,
     submitted_by: User | None = None,
     entered_by: User | None = None,
@@ -424,6 +341,7 @@ def request_submit(
     Agencies submit through the portal or the API; the records office enters requests that arrived
     by fax, email, phone, mail or in person (`entered_by`, with the date it really arrived).
     With an idempotency key, a retry returns the first request instead of making a second.
+    `document` is DOMAIN.md's request object, validated here unless the API validated it already.
     """
     if channel not in Channel.values:
         raise InvalidInput([("channel", f"unknown channel {channel!r}")])
@@ -450,7 +368,12 @@ def request_submit(
         raise InvalidInput(
             [("received_at", f"enter a request within {OFF_PORTAL_RECEIPT_DAYS} days of its arrival")]
         )
-    body_hash = hashlib.sha256(canonical_json(document)).hexdigest() if idempotency_key is not None else ""
+    sent = request_in(document)
+    body_hash = (
+        hashlib.sha256(canonical_json(sent.model_dump(mode="json"))).hexdigest()
+        if idempotency_key is not None
+        else ""
+    )
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 255:
@@ -470,7 +393,7 @@ def request_submit(
                 )
             return SubmitResult(Request.objects.get(pk=used[0]), created=False)
 
-    stored, named = _validate_document(document, agency=agency, user=submitted_by)
+    stored, named = _stored_document(sent, agency=agency, user=submitted_by)
     with ledger_padded(
         leaves=_submission_leaves(len(named)),
         subject={},
@@ -478,7 +401,7 @@ def request_submit(
     ):
         return _request_store(
             agency=agency,
-            document=document,
+            document=sent,
             stored=stored,
             named=named,
             channel=channel,
@@ -516,7 +439,7 @@ def _padded_for_one_student(action: str) -> Any:
 def _request_store(
     *,
     agency: Agency,
-    document: dict[str, Any],
+    document: RequestIn,
     stored: dict[str, Any],
     named: list[dict[str, Any]],
     channel: str,
@@ -531,7 +454,7 @@ def _request_store(
     policy = triage_bridge.policy_in_effect(received_at)
     emergency = stored.get("emergency") or {}
     emergency_ends_at = dt.datetime.fromisoformat(emergency["ends_at"]) if emergency.get("ends_at") else None
-    note = emergency_note(document, requester_kind=agency.kind, received_at=received_at)
+    note = emergency_note(document.emergency, requester_kind=agency.kind, received_at=received_at)
     # Only an emergency the policy counts is due the same day (an emergency responder's, with a threat).
     active_emergency = (
         bool(emergency.get("threat"))
