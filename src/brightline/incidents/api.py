@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
@@ -147,7 +147,7 @@ def list_incidents(request: ApiRequest) -> list[dict[str, Any]]:
 
 
 @router.post("", auth=incident_staff, response={201: IncidentOut, **ERRORS}, summary="Record an incident")
-def record_incident(request: ApiRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
+def record_incident(request: ApiRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
     """Record an incident: it is screened, classified by the district's criteria (who made the report,
     what for, the conduct; the answer names the criterion), and a weapon report is routed as M.G.L. c.71
     s.37L requires."""
@@ -168,7 +168,7 @@ def record_incident(request: ApiRequest, payload: IncidentIn) -> tuple[int, dict
         reporting_unit=parsed.reporting_unit,
         confirmed_screening=parsed.confirmed_screening,
     )
-    return 201, selectors.incident_representation(incident)
+    return Status(201, selectors.incident_representation(incident))
 
 
 @router.get(
@@ -204,17 +204,20 @@ def reclassify_incident(request: ApiRequest, incident_id: int, payload: Reclassi
 )
 def attach_to_incident(
     request: ApiRequest, incident_id: int, file: File[UploadedFile], confirmed_screening: Form[bool] = False
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     attachment = services.incident_attach(
         incident_id=incident_id,
         upload=file,
         uploaded_by=request.user,
         confirmed_screening=confirmed_screening,
     )
-    return 201, {
-        "id": attachment.pk,
-        "name": attachment.original_name,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-        "screening": attachment.screening_note,
-    }
+    return Status(
+        201,
+        {
+            "id": attachment.pk,
+            "name": attachment.original_name,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+            "screening": attachment.screening_note,
+        },
+    )
