@@ -3,8 +3,8 @@ body with and that `request_submit` validates every other caller's dict with (th
 office's forms, the demo), so a request is checked once, by one definition, with a field path for each
 problem.
 
-Identifiers come from the vocabulary (`brightline.policy.vocabulary`); a document this model accepts is
-one the policy engine reads (tests/test_schemas.py checks it).
+Identifiers come from the vocabulary (`brightline.vocabulary`); a document this model accepts is one the
+policy engine reads (tests/test_api_schemas.py checks it).
 """
 
 from __future__ import annotations
