@@ -86,6 +86,16 @@ def date_in(language: str, day: dt.date) -> str:
         return day.isoformat()
 
 
+def month_in(language: str, month: int) -> str:
+    """A month's name (1 to 12) as a reader of `language` writes it on its own."""
+    if language == "ht":
+        return _HAITIAN_MONTHS[month - 1]
+    try:
+        return format_date(dt.date(2000, month, 1), "LLLL", locale=to_locale(language))
+    except (UnknownLocaleError, ValueError):
+        return format_date(dt.date(2000, month, 1), "LLLL", locale="en")
+
+
 def categories_in(language: str, categories: list[str]) -> str:
     separator = _LIST_SEPARATORS.get(language, ", ")
     with translation.override(language):

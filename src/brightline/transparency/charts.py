@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
+from brightline.transparency.words import public_words
+
 LABEL_WIDTH = 230
 BAR_AREA = 380
 VALUE_WIDTH = 120
@@ -13,7 +17,9 @@ BAR_HEIGHT = 20
 TOP = 8
 
 
-def bar_chart(*, chart_id: str, title: str, description: str, bars: list[dict[str, Any]]) -> dict[str, Any]:
+def bar_chart(
+    *, chart_id: str, title: str, column: str, description: str, bars: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Geometry for a horizontal bar chart; `bars` holds {"label", "cell"} with a published cell."""
     largest = max((bar["cell"]["value"] or 0 for bar in bars), default=0)
     rows = []
@@ -23,8 +29,8 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: list[dict[st
         y = TOP + index * ROW_HEIGHT
         rows.append(
             {
-                "label": bar["label"],
-                "display": bar["cell"]["display"],
+                "label": public_words(bar["label"]),
+                "display": public_words(bar["cell"]["display"]),
                 "suppressed": bar["cell"]["suppressed"] is not None,
                 "y": y,
                 "text_y": y + BAR_HEIGHT - 5,
@@ -35,6 +41,7 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: list[dict[st
     return {
         "id": chart_id,
         "title": title,
+        "column": column,
         "description": description,
         "rows": rows,
         "label_x": LABEL_WIDTH - 8,
@@ -46,12 +53,13 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: list[dict[st
 
 
 def _describe(title: str, bars: list[dict[str, Any]]) -> str:
-    parts = [f"{bar['label']}: {bar['cell']['display']}" for bar in bars]
-    return f"{title}. " + ("; ".join(parts) if parts else "No requests.") + "."
+    parts = [f"{public_words(bar['label'])}: {public_words(bar['cell']['display'])}" for bar in bars]
+    return f"{title}. " + ("; ".join(parts) if parts else gettext("No requests.")) + "."
 
 
 def report_charts(figures: dict[str, Any]) -> list[dict[str, Any]]:
-    """The three charts of a report page: requests by outcome, by requester kind, by legal process."""
+    """The three charts of a report page: requests by outcome, by requester kind, by legal process, in the
+    reader's language."""
     tables = {table["id"]: table for table in figures["tables"]}
     by_kind = tables["requests_by_requester_kind"]
     outcome_bars = [
@@ -59,17 +67,29 @@ def report_charts(figures: dict[str, Any]) -> list[dict[str, Any]]:
         for column, cell in zip(by_kind["columns"], by_kind["totals"]["cells"], strict=True)
     ]
     charts = []
-    for chart_id, title, bars in (
-        ("chart-outcomes", "Requests by outcome", outcome_bars),
-        ("chart-requester-kinds", "Requests by requester kind", _nonzero_rows(by_kind)),
+    for chart_id, title, column, bars in (
+        ("chart-outcomes", gettext("Requests by outcome"), gettext("Outcome"), outcome_bars),
+        (
+            "chart-requester-kinds",
+            gettext("Requests by requester kind"),
+            gettext("Requester kind"),
+            _nonzero_rows(by_kind),
+        ),
         (
             "chart-legal-process",
-            "Requests by legal process",
+            gettext("Requests by legal process"),
+            gettext("Legal process"),
             _nonzero_rows(tables["requests_by_legal_process"]),
         ),
     ):
         charts.append(
-            bar_chart(chart_id=chart_id, title=title, description=_describe(title, bars), bars=bars)
+            bar_chart(
+                chart_id=chart_id,
+                title=title,
+                column=column,
+                description=_describe(title, bars),
+                bars=bars,
+            )
         )
     return charts
 

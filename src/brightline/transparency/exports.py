@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from brightline.transparency.charts import report_charts
 
@@ -46,7 +47,10 @@ def report_json(figures: dict[str, Any]) -> str:
 def report_pdf(figures: dict[str, Any], *, context: dict[str, Any]) -> bytes:
     import weasyprint
 
-    html = render_to_string(
-        "transparency/report_print.html", {**context, "figures": figures, "charts": report_charts(figures)}
-    )
+    # The printed report is English, whatever the reader's page language (its fonts and `lang` are).
+    with translation.override("en"):
+        html = render_to_string(
+            "transparency/report_print.html",
+            {**context, "figures": figures, "charts": report_charts(figures)},
+        )
     return bytes(weasyprint.HTML(string=html).write_pdf())

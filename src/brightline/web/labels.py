@@ -229,3 +229,22 @@ IDENTIFIED_BY_CHOICES = choices("identified_by", IDENTIFIED_BY)
 LAWFUL_BASIS_CHOICES = choices("lawful_basis", LAWFUL_BASES)
 REQUESTER_KIND_CHOICES = choices("requester_kind", REQUESTER_KINDS)
 ONWARD_RECIPIENT_CHOICES = choices("onward_recipient", ONWARD_RECIPIENTS)
+
+# The request states and channels the staff dashboards show (casework's own labels), marked for the
+# catalogs; the dashboards translate them. A test keeps them equal to casework's.
+DASHBOARD_WORDS: tuple[str, ...] = (
+    gettext_noop("Waiting for the records office to identify a student"),
+    gettext_noop("In review"),
+    gettext_noop("Waiting for the district to confirm the emergency"),
+    gettext_noop("Waiting for the family notice period"),
+    gettext_noop("Ready to release"),
+    gettext_noop("Released"),
+    gettext_noop("Closed: nothing to release"),
+    gettext_noop("Requester portal"),
+    gettext_noop("API"),
+    gettext_noop("Fax"),
+    gettext_noop("Email"),
+    gettext_noop("Phone"),
+    gettext_noop("Mail"),
+    gettext_noop("In person"),
+)

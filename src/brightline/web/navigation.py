@@ -1,10 +1,12 @@
-"""Where each role goes: the dashboard's cards and the navigation bar come from the same list."""
+"""Where each role goes: the dashboard's cards and the navigation bar come from the same list. Titles and
+descriptions stay English here (`gettext_noop` marks them for the catalogs); the pages translate them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from brightline.accounts.models import Role, User
 
@@ -22,82 +24,142 @@ class Destination:
 
 _BY_ROLE: dict[str, list[Destination]] = {
     Role.REQUESTER: [
-        Destination("Your requests", "web:portal", "See each request, its outcome, deadline and release."),
-        Destination("New request", "web:portal_new", "Ask for student records, with your legal documents."),
+        Destination(
+            gettext_noop("Your requests"),
+            "web:portal",
+            gettext_noop("See each request, its outcome, deadline and release."),
+        ),
+        Destination(
+            gettext_noop("New request"),
+            "web:portal_new",
+            gettext_noop("Ask for student records, with your legal documents."),
+        ),
     ],
     Role.RECORDS_CLERK: [
-        Destination("Records office", "web:office", "What is due and overdue, students to match, releases."),
         Destination(
-            "Enter a request",
-            "web:office_new",
-            "A request that came by fax, email, phone, mail or in person.",
+            gettext_noop("Records office"),
+            "web:office",
+            gettext_noop("What is due and overdue, students to match, releases."),
         ),
-        Destination("Agencies", "web:office_agencies", "Verify the agencies that ask for records."),
-        Destination("Letters to mail", "web:office_letters", "Family notices that go by post."),
+        Destination(
+            gettext_noop("Enter a request"),
+            "web:office_new",
+            gettext_noop("A request that came by fax, email, phone, mail or in person."),
+        ),
+        Destination(
+            gettext_noop("Agencies"),
+            "web:office_agencies",
+            gettext_noop("Verify the agencies that ask for records."),
+        ),
+        Destination(
+            gettext_noop("Letters to mail"),
+            "web:office_letters",
+            gettext_noop("Family notices that go by post."),
+        ),
     ],
     Role.SUPERINTENDENT: [
-        Destination("Review queue", "web:review", "Items waiting for your decision, oldest deadline first."),
+        Destination(
+            gettext_noop("Review queue"),
+            "web:review",
+            gettext_noop("Items waiting for your decision, oldest deadline first."),
+        ),
     ],
     Role.LEGAL_ADVISOR: [
-        Destination("Review queue", "web:review", "Items waiting for your decision, oldest deadline first."),
         Destination(
-            "Non-disclosure orders",
+            gettext_noop("Review queue"),
+            "web:review",
+            gettext_noop("Items waiting for your decision, oldest deadline first."),
+        ),
+        Destination(
+            gettext_noop("Non-disclosure orders"),
             "web:nondisclosure_orders",
-            "Entries sealed from families: when each order ends, its review, revealing early.",
+            gettext_noop("Entries sealed from families: when each order ends, its review, revealing early."),
         ),
     ],
     Role.PRINCIPAL: [
         Destination(
-            "Record a disclosure already made",
+            gettext_noop("Record a disclosure already made"),
             "web:school_record",
-            "An emergency disclosure or a report of suspected abuse, within 48 hours.",
+            gettext_noop("An emergency disclosure or a report of suspected abuse, within 48 hours."),
         ),
         Destination(
-            "Record an incident", "incidents:record", "What happened, and on which side of the bright line."
+            gettext_noop("Record an incident"),
+            "incidents:record",
+            gettext_noop("What happened, and on which side of the bright line."),
         ),
-        Destination("Incidents", "incidents:list", "Your school's incidents and their classification."),
+        Destination(
+            gettext_noop("Incidents"),
+            "incidents:list",
+            gettext_noop("Your school's incidents and their classification."),
+        ),
     ],
     Role.PARENT: [
         Destination(
-            "Your family's records", "web:family", "Every request and disclosure about your children."
+            gettext_noop("Your family's records"),
+            "web:family",
+            gettext_noop("Every request and disclosure about your children."),
         ),
     ],
     Role.AUDITOR: [],
 }
 _BY_ROLE[Role.ADMIN] = [
     *_BY_ROLE[Role.RECORDS_CLERK],
-    Destination("Incidents", "incidents:list", "Every school's incidents; reclassify with a reason."),
     Destination(
-        "Family-notice decisions",
+        gettext_noop("Incidents"),
+        "incidents:list",
+        gettext_noop("Every school's incidents; reclassify with a reason."),
+    ),
+    Destination(
+        gettext_noop("Family-notice decisions"),
         "web:family_notice_decisions",
-        "Abuse investigations: whether and when the family is told, by the deadline.",
+        gettext_noop("Abuse investigations: whether and when the family is told, by the deadline."),
     ),
     Destination(
-        "Non-disclosure orders",
+        gettext_noop("Non-disclosure orders"),
         "web:nondisclosure_orders",
-        "Entries sealed from families: when each order ends, its review, revealing early.",
+        gettext_noop("Entries sealed from families: when each order ends, its review, revealing early."),
     ),
-    Destination("Settings", "web:admin_settings", "How the district is configured, and what is missing."),
+    Destination(
+        gettext_noop("Settings"),
+        "web:admin_settings",
+        gettext_noop("How the district is configured, and what is missing."),
+    ),
 ]
 _BY_ROLE[Role.SCHOOL_STAFF] = _BY_ROLE[Role.PRINCIPAL]
 _BY_ROLE[Role.ELIGIBLE_STUDENT] = [
-    Destination("Your records", "web:family", "Every request and disclosure about your records."),
+    Destination(
+        gettext_noop("Your records"),
+        "web:family",
+        gettext_noop("Every request and disclosure about your records."),
+    ),
 ]
 
 PUBLIC = [
-    Destination("The policy", "web:policy", "The rules in plain language and as the Cedar text that runs."),
     Destination(
-        "Versions and comment", "policy:versions", "Drafts, the comment period, adoption and what changed."
+        gettext_noop("The policy"),
+        "web:policy",
+        gettext_noop("The rules in plain language and as the Cedar text that runs."),
     ),
-    Destination("Verify the ledger", "web:verify", "Signed checkpoints anyone can check."),
+    Destination(
+        gettext_noop("Versions and comment"),
+        "policy:versions",
+        gettext_noop("Drafts, the comment period, adoption and what changed."),
+    ),
+    Destination(
+        gettext_noop("Verify the ledger"), "web:verify", gettext_noop("Signed checkpoints anyone can check.")
+    ),
 ]
 
 
 TRAINING = Destination(
-    "Training", "training:index", "The training for the policy in effect: required to decide or release."
+    gettext_noop("Training"),
+    "training:index",
+    gettext_noop("The training for the policy in effect: required to decide or release."),
 )
 POLICY_WORK = Destination(
-    "Policy drafts", "policy:versions", "Draft a change, open it for comment, see what it would change."
+    gettext_noop("Policy drafts"),
+    "policy:versions",
+    gettext_noop("Draft a change, open it for comment, see what it would change."),
 )
 
 

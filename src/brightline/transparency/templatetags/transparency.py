@@ -3,13 +3,35 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext
+
+from brightline.transparency.periods import Period
+from brightline.transparency.words import month_name, public_words, share_words
 
 register = template.Library()
+register.filter("public_words", public_words)
+register.filter("share_words", share_words)
 
 
 @register.simple_tag
 def total(figures: dict[str, Any], table_id: str) -> str:
     """The published grand total of one table, as displayed ("fewer than 10" when suppressed)."""
     table = next(t for t in figures["tables"] if t["id"] == table_id)
-    display: str = table["totals"]["total"]["display"]
-    return display
+    return public_words(table["totals"]["total"]["display"])
+
+
+@register.filter
+def period_title(period: Period) -> str:
+    """A period's title in the reader's language ("Quarter 1 of 2026 (January to March 2026)")."""
+    first = month_name(period.first_month)
+    last = month_name(period.first_month + period.months - 1)
+    months = gettext("%(first)s to %(last)s %(year)s") % {"first": first, "last": last, "year": period.year}
+    if period.kind == "Q":
+        return gettext("Quarter %(number)s of %(year)s (%(months)s)") % {
+            "number": period.number,
+            "year": period.year,
+            "months": months,
+        }
+    if period.number == 1:
+        return gettext("First half of %(year)s (%(months)s)") % {"year": period.year, "months": months}
+    return gettext("Second half of %(year)s (%(months)s)") % {"year": period.year, "months": months}

@@ -3,14 +3,19 @@ text through the catalogs, a chooser that switches and remembers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 
 from brightline.accounts.models import User
 from brightline.testing import World
+from brightline.transparency.periods import Period
+from brightline.transparency.tests.test_pages import _current_quarter, _requests
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +98,38 @@ def test_a_family_sets_its_own_notice_language_on_its_page(world: World, client:
     assert LedgerEntry.objects.filter(event_type="guardian.notice_language_set").count() == 1
     assert client.post("/family/notice-language", {"language": "xx"}).status_code == 302
     assert Guardian.objects.get(user=world.parent).preferred_language == "pt"
+
+
+@pytest.mark.parametrize("language", ["es", "ar", "zh-hans"])
+def test_the_ledger_page_transparency_reports_and_staff_dashboards_are_translated(
+    world: World, client: Client, language: str
+) -> None:
+    _requests(world)
+    key = _current_quarter()
+    with time_machine.travel(Period.parse(key).end + dt.timedelta(hours=3), tick=False):
+        call_command("transparency", "publish")
+    visitor = Client()
+    pages: dict[str, dict[str, str]] = {}
+    for code in ("en", language):
+        visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = code
+        pages[code] = {
+            "/verify/": visitor.get("/verify/").content.decode(),
+            "/transparency/": visitor.get("/transparency/").content.decode(),
+            f"/transparency/{key}/": visitor.get(f"/transparency/{key}/").content.decode(),
+        }
+        client.force_login(world.clerk)
+        pages[code]["/ (records office)"] = client.get("/").content.decode()
+        pages[code]["/office/"] = client.get("/office/").content.decode()
+        client.force_login(world.superintendent)
+        pages[code]["/review/"] = client.get("/review/").content.decode()
+    for path, english in pages["en"].items():
+        translated = pages[language][path]
+        assert differing_share(visible_words(english), visible_words(translated)) > 0.5, path
+
+
+def test_the_dashboards_words_for_states_and_channels_are_casework_s_own() -> None:
+    from brightline.casework.models import Channel, RequestState
+    from brightline.web.labels import DASHBOARD_WORDS
+
+    assert set(DASHBOARD_WORDS) == {str(label) for _value, label in [*RequestState.choices, *Channel.choices]}
