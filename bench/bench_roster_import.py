@@ -181,7 +181,7 @@ def run() -> list[dict[str, Any]]:
         bundle = work / "bundle"
         generator = (
             "import sys, django; django.setup();"
-            "from pathlib import Path; from brightline.roster.synthetic import write_synthetic_bundle;"
+            "from pathlib import Path; from brightline.demo.synthetic import write_synthetic_bundle;"
             "write_synthetic_bundle(Path(sys.argv[1]), students=int(sys.argv[2]), seed=2026)"
         )
         env = dict(

@@ -63,6 +63,15 @@ INSTALLED_APPS = [
     "brightline.operations",
 ]
 
+# The demo district (`brightline demo`) comes with the `demo` extra, which `make run` installs; a
+# district's install runs without it. The package imports only where the extra is installed.
+try:
+    import brightline.demo  # noqa: F401
+except ModuleNotFoundError:
+    pass
+else:
+    INSTALLED_APPS.append("brightline.demo")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "brightline.accounts.middleware.ContentSecurityPolicyMiddleware",

@@ -12,6 +12,13 @@ from django.test import Client
 
 from brightline.casework import services as casework
 from brightline.casework.models import EmergencyDetermination, Item, ItemState, Request
+from brightline.demo.district import (
+    FIRST_POLICY_FILE,
+    PUBLIC_COMMENTS,
+    seed_demo,
+    simulate_demo_year,
+    start_under_first_policy,
+)
 from brightline.ledger.models import LedgerEntry
 from brightline.policy import engine
 from brightline.policy.models import Comment, CommentStatus, Version, VersionStatus
@@ -19,13 +26,6 @@ from brightline.policy.replay import simulate
 from brightline.policy.stored import engine_policy
 from brightline.testing import World, request_body
 from brightline.training.models import TrainingCompletion, TrainingModule
-from brightline.web.demo import (
-    FIRST_POLICY_FILE,
-    PUBLIC_COMMENTS,
-    seed_demo,
-    simulate_demo_year,
-    start_under_first_policy,
-)
 
 LIFECYCLE = (
     "policy.default_recorded",

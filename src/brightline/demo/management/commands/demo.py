@@ -8,7 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from brightline.web.demo import current_code, load_credentials, policy_history, seed_demo, simulate_demo_year
+from brightline.demo.district import (
+    current_code,
+    load_credentials,
+    policy_history,
+    seed_demo,
+    simulate_demo_year,
+)
 
 
 class Command(BaseCommand):

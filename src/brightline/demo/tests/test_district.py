@@ -10,10 +10,12 @@ from django.core.management import call_command
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency, ApiToken, Requester
 from brightline.agencies.services import api_token_authenticate
+from brightline.casework.models import Request
+from brightline.demo.district import seed_demo, simulate_demo_year
+from brightline.disclosures.models import DisclosureEntry
 from brightline.roster.models import Guardian, GuardianRelationship, School, Student
 from brightline.roster.selectors import students_for_family_user
 from brightline.vocabulary import REQUESTER_KINDS
-from brightline.web.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -138,10 +140,6 @@ def test_demo_command_prints_the_sign_ins(
 def test_the_simulated_year_walks_every_path_through_the_real_services(
     tmp_path: Path, settings: pytest.FixtureRequest
 ) -> None:
-    from brightline.casework.models import Request
-    from brightline.disclosures.models import DisclosureEntry
-    from brightline.web.demo import simulate_demo_year
-
     settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]
     seed_demo(data_dir=tmp_path)
     tally = simulate_demo_year(requests=80, progress=lambda message: None)

@@ -26,9 +26,15 @@ from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
 from brightline.casework import services
 from brightline.casework.models import Item, ItemState, Request, RequestState
-from brightline.disclosures.packets import inventory_fields
+from brightline.casework.selectors import emergencies_to_determine
+from brightline.disclosures.services import after_the_fact_record, packet_release
 from brightline.errors import ServiceError
+from brightline.incidents.selectors import schools_for
+from brightline.notices.models import FamilyNotice, NoticeState
+from brightline.notices.services import notice_mark_mailed
 from brightline.roster.models import Student
+from brightline.roster.selectors import inventory_fields
+from brightline.training.selectors import is_trained
 
 DAY = dt.timedelta(days=1)
 
@@ -285,9 +291,6 @@ def _determine(request: Request, cast: Cast, *, found: bool, principal_schools: 
     """The district's determination for every student of the request whose records wait for one: the
     student's principal when the demo's principal leads that school and is trained, else the records
     clerk. Returns how many students were determined."""
-    from brightline.casework.selectors import emergencies_to_determine
-    from brightline.training.selectors import is_trained
-
     determined = 0
     for waiting in emergencies_to_determine(request=request):
         rs = waiting["request_student"]
@@ -322,11 +325,6 @@ def simulate_year(
 
     `acts` are the district's own acts, each played when the clock reaches its moment (before the first
     request received after it); each returns a line for `progress`."""
-    from brightline.disclosures.services import after_the_fact_record, packet_release
-    from brightline.incidents.selectors import schools_for
-    from brightline.notices.models import FamilyNotice, NoticeState
-    from brightline.notices.services import notice_mark_mailed
-
     rng = random.Random(seed)  # noqa: S311 - a repeatable demo, not security
     cast = _cast()
     principal_schools = (

@@ -3,12 +3,12 @@
 `seed_demo` is deterministic in everything but the secrets: the same seed gives the same schools,
 students, guardians and agencies, while passwords and the API token are drawn fresh on every run and
 written to `<data_dir>/demo-credentials.json` (CONTRACTS.md). Running it again keeps the same users,
-resets their passwords, revokes the previous demo token and creates no duplicates. Casework extends the
-returned dict with a simulated year of requests.
+resets their passwords, revokes the previous demo token and creates no duplicates. `simulate_demo_year`
+then plays a year of requests through the real services (`simulation.py`).
 
 The year starts under the first policy Bright Line shipped (2026.1) and adopts version 2026.2 through
 the product's own lifecycle part way through: drafted from the shipped default, open for public comment,
-adopted by the school committee, trained on, made effective late in the year (see web/README.md, "The
+adopted by the school committee, trained on, made effective late in the year (see README.md, "The
 demo district's year").
 """
 
@@ -39,11 +39,28 @@ from brightline.accounts.mfa import mfa_enrol
 from brightline.accounts.models import MFA_ROLES, Role, User
 from brightline.agencies.models import Agency, ApiToken, Requester
 from brightline.agencies.services import agency_verify, api_token_issue, api_token_revoke
+from brightline.casework.models import Request
+from brightline.demo.simulation import simulate_year
+from brightline.demo.synthetic import write_synthetic_bundle
+from brightline.incidents.services import staff_school_assign
+from brightline.ledger.models import LedgerEntry
+from brightline.ledger.services import checkpoint_sign
 from brightline.policy import engine
 from brightline.policy.models import Comment, CommentStatus, Version, VersionStatus
+from brightline.policy.services import (
+    policy_comment_moderate,
+    policy_comment_submit,
+    policy_comment_verify,
+    policy_default_seed,
+    policy_draft_update,
+    policy_version_adopt,
+    policy_version_make_effective,
+    policy_version_open_comment,
+)
 from brightline.roster.models import Guardian, School, Student
 from brightline.roster.services import roster_import
-from brightline.roster.synthetic import write_synthetic_bundle
+from brightline.training.models import TrainingCompletion, TrainingModule
+from brightline.training.services import training_complete, training_module_create, training_seed_completed
 from brightline.vocabulary import REQUESTER_KINDS
 
 DEMO_STUDENTS = 2000
@@ -216,15 +233,11 @@ def seed_demo(*, data_dir: Path, seed: int = 2026) -> dict[str, Any]:
 
     # The principal leads the eligible student's school: their incident pages show that school.
     if student.school is not None:
-        from brightline.incidents.services import staff_school_assign
-
         staff_school_assign(user=users["principal"], school=student.school)
 
     admin = users["admin"]
     # The demo's reviewers, records office and principal (who determines emergencies for the students of
     # their school) have done the effective policy's training.
-    from brightline.training.services import training_seed_completed
-
     training_seed_completed(
         users=[
             users[name]
@@ -281,10 +294,6 @@ def simulate_demo_year(*, requests: int, progress: Callable[[str], None]) -> dic
     """Play a year of requests through the real services, once: a district that already has requests
     keeps them (a second run would put the ledger's clock backwards). A fresh district starts the year
     under the first policy Bright Line shipped and adopts version 2026.2 during it."""
-    from brightline.casework.models import Request
-    from brightline.casework.simulation import simulate_year
-    from brightline.ledger.services import checkpoint_sign
-
     if requests <= 0 or Request.objects.exists():
         return None
     end = timezone.now()
@@ -435,10 +444,6 @@ def start_under_first_policy(*, installed_at: dt.datetime) -> bool:
     installed Bright Line, a year ago; so do its training module (the shipped `training/default/
     module.json`, written for 2026.1) and the completions the demo seeded, none of which has a ledger
     entry. Returns whether it did."""
-    from brightline.casework.models import Request
-    from brightline.ledger.models import LedgerEntry
-    from brightline.training.models import TrainingCompletion, TrainingModule
-
     with transaction.atomic():
         first = Version.objects.select_for_update().filter(number=1).first()
         if (
@@ -475,8 +480,6 @@ def _comment_submit(version: Version, comment: PublicComment) -> tuple[Comment, 
     """Send a comment as the page does; return it with the token of its confirmation link, read from the
     commenter's mail. The demo's commenters receive their mail in memory whatever the district's mail
     settings. No token when the caller holds a transaction open (a test): the mail leaves on commit."""
-    from brightline.policy.services import policy_comment_submit
-
     with override_settings(EMAIL_BACKEND=LOCMEM_EMAIL):
         before = len(getattr(mail, "outbox", []))
         submitted = policy_comment_submit(
@@ -514,17 +517,6 @@ def policy_year(*, start: dt.datetime) -> list[tuple[dt.datetime, Callable[[], s
     their moments (district time): recorded from the shipped default about eight months in, a month of
     public comment, the school committee's vote, training, and effect from a Monday about two months
     before the year ends. Each act calls the services as the person who does it."""
-    from brightline.policy.services import (
-        policy_comment_moderate,
-        policy_comment_verify,
-        policy_default_seed,
-        policy_draft_update,
-        policy_version_adopt,
-        policy_version_make_effective,
-        policy_version_open_comment,
-    )
-    from brightline.training.services import training_complete, training_module_create
-
     zone = ZoneInfo(settings.TIME_ZONE)
     first_day = timezone.localtime(start, zone).date()
 
