@@ -1,9 +1,12 @@
-"""Check that requirements.lock still answers pyproject.toml: `make lint` runs this.
+"""Check that the lock files still answer pyproject.toml: `make lint` runs this.
 
-Every dependency pyproject.toml declares, the runtime ones and every extra's, must be pinned in the lock
-at a version its specifier accepts, with hashes. Otherwise `make install` would install something other
-than what pyproject.toml asks for, and the fix is `make lock` (see README.md, "Dependencies").
-Runs offline: it reads the two files and asks no package index.
+Each lock pins one set of dependencies: requirements.lock the product's (what `make install` installs),
+requirements-demo.lock the product's and the `demo` extra's (`make run`), requirements-dev.lock the
+product's and every extra's (`make test`, `make lint`). Every dependency of a lock's set must be pinned in
+it at a version its specifier accepts, with hashes, and a package pinned in two locks must be pinned at
+the same version. Otherwise `make` would install something other than what pyproject.toml asks for, or
+the demo and the tests would run other versions than a district, and the fix is `make lock` (see
+README.md, "Dependencies"). Runs offline: it reads the files and asks no package index.
 """
 
 from __future__ import annotations
@@ -18,6 +21,12 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
+# Each lock file and the extras whose dependencies it pins beside the product's (None: every extra).
+LOCKS: dict[str, tuple[str, ...] | None] = {
+    "requirements.lock": (),
+    "requirements-demo.lock": ("demo",),
+    "requirements-dev.lock": None,
+}
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)")
 
 
@@ -34,15 +43,21 @@ def locked(text: str) -> dict[str, tuple[Version, bool]]:
     return pins
 
 
-def problems(pyproject: dict[str, object], lock_text: str) -> list[str]:
+def declared(pyproject: dict[str, object], extras: tuple[str, ...] | None) -> list[str]:
+    """The product's dependencies and those of `extras` (None: every extra)."""
     project = pyproject["project"]
     assert isinstance(project, dict)
-    declared = list(project.get("dependencies", []))
-    for extra in project.get("optional-dependencies", {}).values():
-        declared.extend(extra)
+    optional = project.get("optional-dependencies", {})
+    requirements = list(project.get("dependencies", []))
+    for extra in optional if extras is None else extras:
+        requirements.extend(optional[extra])
+    return requirements
+
+
+def problems(requirements: list[str], lock_text: str) -> list[str]:
     pins = locked(lock_text)
     found = []
-    for raw in declared:
+    for raw in requirements:
         requirement = Requirement(raw)
         pin = pins.get(canonicalize_name(requirement.name))
         if pin is None:
@@ -54,15 +69,38 @@ def problems(pyproject: dict[str, object], lock_text: str) -> list[str]:
     return found
 
 
+def disagreements(locks: dict[str, str]) -> list[str]:
+    """Packages pinned at different versions in different locks."""
+    versions: dict[str, dict[Version, list[str]]] = {}
+    for name, text in locks.items():
+        for package, (version, _) in locked(text).items():
+            versions.setdefault(package, {}).setdefault(version, []).append(name)
+    return [
+        f"{package} is pinned at "
+        + ", ".join(f"{version} in {' and '.join(names)}" for version, names in pins.items())
+        for package, pins in sorted(versions.items())
+        if len(pins) > 1
+    ]
+
+
 def main() -> int:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    found = problems(pyproject, (ROOT / "requirements.lock").read_text())
+    texts = {name: (ROOT / name).read_text() for name in LOCKS}
+    failed = False
+    for name, extras in LOCKS.items():
+        found = problems(declared(pyproject, extras), texts[name])
+        if found:
+            failed = True
+            print(f"{name} does not match pyproject.toml; run `make lock`:", file=sys.stderr)
+            for problem in found:
+                print(f"  {problem}", file=sys.stderr)
+    found = disagreements(texts)
     if found:
-        print("requirements.lock does not match pyproject.toml; run `make lock`:", file=sys.stderr)
+        failed = True
+        print("the lock files disagree; run `make lock`:", file=sys.stderr)
         for problem in found:
             print(f"  {problem}", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
