@@ -84,6 +84,8 @@ class FamilyEntry:
     recipients: list[str]
     late: bool = False
     late_reason: str = ""
+    # The non-disclosure order that kept the entry from the family ended on this day (None: never sealed).
+    sealed_until: dt.date | None = None
 
 
 def _agency_words(entry: DisclosureEntry) -> str:
@@ -119,6 +121,16 @@ def family_record(*, user: User, student: Student) -> list[FamilyEntry]:
 
     entries = list(disclosures_for_family(user=user, student=student).select_related("request__agency"))
     request_ids = {entry.request_id for entry in entries if entry.request_id}
+    orders_ended = (
+        {
+            order.request_id: timezone.localdate(order.ended_at)
+            for order in NondisclosureOrder.objects.filter(
+                request_id__in=request_ids, ended_at__isnull=False
+            ).only("request_id", "ended_at")
+        }
+        if any(entry.request is not None and entry.request.nondisclosure_order for entry in entries)
+        else {}
+    )
     items_of: dict[Any, list[Any]] = {}
     if request_ids:
         for item in (
@@ -197,6 +209,7 @@ def family_record(*, user: User, student: Student) -> list[FamilyEntry]:
                 recipients=list(entry.recipients) if entry.threat else [],
                 late=entry.late,
                 late_reason=entry.late_reason,
+                sealed_until=orders_ended.get(entry.request_id),
             )
         )
     return record

@@ -90,6 +90,7 @@ def test_sealed_entries_appear_when_the_order_ends_and_the_family_is_told_in_its
     assert {row.entry.kind for row in record} == {"request", "disclosure"}
     released = next(row for row in record if row.entry.kind == "disclosure")
     assert released.released_by == "Rita Clerk, Records Manager"
+    assert released.sealed_until == timezone.localdate(ended.ended_at)
     # Each guardian is told, in the language the family chose (Spanish), with English alongside.
     notices = list(FamilyNotice.objects.filter(request=request, kind=NoticeKind.ORDER_ENDED))
     assert sorted(notice.recipient_name for notice in notices) == ["José Rivera", "Maria Rivera"]
