@@ -123,9 +123,13 @@ def request_state_for(states: list[str]) -> RequestState:
 # determination is shown as such.
 REQUESTER_ITEM_STATES = {
     ItemState.AWAITING_MATCH: ItemState.PENDING_REVIEW,
+    # Only an identified student's stated emergency waits for the district's determination.
+    ItemState.AWAITING_DETERMINATION: ItemState.PENDING_REVIEW,
     ItemState.AWAITING_NOTICE: ItemState.PENDING_REVIEW,
     ItemState.CLEARED: ItemState.PENDING_REVIEW,
     ItemState.UNIDENTIFIED: ItemState.REFUSED,
+    # Only an identified student's item reaches a reviewer: a denial reads as a refusal.
+    ItemState.DENIED: ItemState.REFUSED,
 }
 
 

@@ -88,11 +88,15 @@ def request_get(*, request_id: Any, user: User | None = None, agency: Agency | N
 
 def requests_list(
     *, user: User | None = None, agency: Agency | None = None, state: str | None = None
-) -> QuerySet[Request]:
-    queryset = requests_visible_to(user=user, agency=agency)
+) -> QuerySet[Request] | list[Request]:
+    """Requests newest first. An agency filters on the state it is shown of its requests: filtering on
+    the district's own state would sort a student nobody identified apart from an enrolled one."""
+    queryset = _with_items(requests_visible_to(user=user, agency=agency).order_by("-received_at"))
+    if state and agency is not None:
+        return [request for request in queryset if requester_request_state(request) == state]
     if state:
-        queryset = queryset.filter(state=state)
-    return _with_items(queryset.order_by("-received_at"))
+        return queryset.filter(state=state)
+    return queryset
 
 
 def review_queue(*, user: User) -> QuerySet[Item]:
@@ -263,26 +267,34 @@ def requester_item(item: Item, *, policy: Any) -> dict[str, Any]:
     names one, no reviewer, and only the obligations the requester must meet or will receive."""
     hidden_rules: frozenset[str] = policy.rules_reading_student_facts
     state = requester_item_state(item, hidden_rules=hidden_rules)
+    if state == ItemState.REFUSED:
+        # Nothing is released, so no condition applies. A denial (only an identified student reaches a
+        # reviewer), a closure of a student nobody identified and a refusal on the student's facts read
+        # "no records released" in the same words; a refusal by a rule that holds whoever the student
+        # is names that rule, and only it.
+        shown = (
+            []
+            if item.state in (ItemState.DENIED, ItemState.UNIDENTIFIED)
+            else [rule for rule in item.rules if rule not in hidden_rules]
+        )
+        if not shown:
+            return _requester_view(item, state, "refuse", [], [], NO_RECORDS_RELEASED)
+        explanation = item.explanation
+        if len(shown) < len(item.rules):
+            explanation = policy.refusal_explanation(shown)
+            note = item.request.emergency_note
+            explanation = f"{note} {explanation}" if note else explanation
+        return _requester_view(item, state, "refuse", shown, [], explanation)
     if state == ItemState.PENDING_REVIEW:
         # Whatever it waits for, and whoever the student is (or is not): the same words.
         # The note on an emergency the policy did not count is about the request, not the student.
         note = item.request.emergency_note
         waiting = REQUESTER_GENERIC_EXPLANATIONS[state]
         return _requester_view(item, state, "review", [], [], f"{note} {waiting}" if note else waiting)
-    unidentified = item.state == ItemState.UNIDENTIFIED
-    rules = [] if unidentified else [rule for rule in item.rules if rule not in hidden_rules]
-    tells_a_fact = unidentified or len(rules) < len(item.rules)
-    outcome: str | None = "refuse" if unidentified else (item.outcome or None)
-    explanation = item.explanation
-    if tells_a_fact and outcome == "refuse" and rules:
-        # Refused by a rule that holds whoever the student is, and by one that reads the student's facts:
-        # the requester is told the first only, in the same words as for any other student.
-        note = item.request.emergency_note
-        explanation = (
-            f"{note} {policy.refusal_explanation(rules)}" if note else policy.refusal_explanation(rules)
-        )
-    elif tells_a_fact:
-        explanation = REQUESTER_GENERIC_EXPLANATIONS.get(state, REQUESTER_RELEASE_EXPLANATION)
+    # Released: what was released and on what terms.
+    rules = [rule for rule in item.rules if rule not in hidden_rules]
+    outcome: str | None = item.outcome or None
+    explanation = item.explanation if len(rules) == len(item.rules) else REQUESTER_RELEASE_EXPLANATION
     obligations = sorted(o for o in item.obligations if o in REQUESTER_OBLIGATIONS)
     return _requester_view(item, state, outcome, rules, obligations, explanation)
 

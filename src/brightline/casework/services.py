@@ -1235,7 +1235,11 @@ def _close_unidentified_padded(
         item.updated_at = now
     Item.objects.bulk_update(items, ["state", "outcome", "explanation", "updated_at"])
     rs.match_state = MatchState.CLOSED
-    rs.save(update_fields=["match_state"])
+    # Closing a student is the office's answer for it: a refusal already made on a rule that reads the
+    # student's facts (which a student nobody identified gets too) is told now, as for any student.
+    rs.answer_sent_at = now
+    rs.answer_sent_by = actor
+    rs.save(update_fields=["match_state", "answer_sent_at", "answer_sent_by"])
     _append(
         LedgerEvent(
             event_type="request.student_closed",

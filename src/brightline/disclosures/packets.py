@@ -13,8 +13,6 @@ and it holds nothing about any other student.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -114,57 +112,21 @@ def field_value(
     return extracts.get((category, field_name), NOT_HELD)
 
 
-ANOTHER_STUDENT = "[another student]"
-WORDS_WITHHELD = "[words withheld]"
-TEXT_WITHHELD = "[withheld: it concerns another student the district can no longer name]"
-# A quoted passage: straight, curly or angle quotes.
-_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|\u00ab[^\u00bb]*\u00bb')
-
-
-def _fold(text: str) -> str:
-    """The text with each letter's accents dropped, one character for one ("José" → "Jose"), so that a
-    match found in the folded text has the same place in the original."""
-    return "".join(
-        (unicodedata.normalize("NFKD", c)[:1] or c) if not unicodedata.combining(c) else c for c in text
-    )
-
-
-def _other_students_redactor(others: list[IncidentStudent]) -> Callable[[str], str] | None:
-    """A function that takes the other students of an incident out of its free text: their names (full,
-    first, middle or last, with or without accents, in any case) and district ids become "[another
-    student]", and quoted words, which may be theirs, are withheld. None when one of them is no longer
-    on the roster: their name is unknown, so the text cannot be cleaned and is withheld whole."""
-    names: set[str] = set()
-    for other in others:
-        if other.student is None:
-            return None
-        student = other.student
-        parts = [student.first_name, student.middle_name, student.last_name]
-        names |= {" ".join(p for p in parts if p), f"{student.first_name} {student.last_name}"}
-        names |= {p for p in parts if len(p.strip()) >= 2}
-        names.add(other.student_sis_id)
-    names = {" ".join(_fold(name).split()) for name in names if name and name.strip()}
-    alternatives = "|".join(
-        r"\s+".join(re.escape(word) for word in name.split()) for name in sorted(names, key=len, reverse=True)
-    )
-    pattern = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-    def redact(text: str) -> str:
-        text = _QUOTED.sub(WORDS_WITHHELD, unicodedata.normalize("NFC", text))
-        spans = [match.span() for match in pattern.finditer(_fold(text))]
-        for begin, end in reversed(spans):
-            text = text[:begin] + ANOTHER_STUDENT + text[end:]
-        return text
-
-    return redact
+# An account of an incident that involved other students is not released: no list of names catches a
+# nickname, "the O'Brien girl" or a paraphrase of what another child said, and a packet must hold nothing
+# about any other student. The date and the student's own part in it are released.
+TEXT_WITHHELD = (
+    "[withheld: the account involves other students; the district can provide a version reviewed by "
+    "a person on request]"
+)
 
 
 def incident_records(*, student: Student, category: str) -> list[dict[str, Any]]:
     """The incidents of this record category (discipline, or the school police unit's records) that are
     this student's record: those in which the student took part in the conduct. An incident in which the
     student was only harmed or a witness is the record of the students who did it and is left out. Nothing
-    is listed across the bright line. Where other students were involved, their names and their words
-    are taken out of the summary and of what happened."""
+    is listed across the bright line. Where other students were involved, the summary and the account of
+    what happened are withheld (`TEXT_WITHHELD`)."""
     rows = list(
         IncidentStudent.objects.filter(
             student=student, role=StudentRole.RESPONSIBLE, incident__record_category=category
@@ -184,9 +146,7 @@ def incident_records(*, student: Student, category: str) -> list[dict[str, Any]]
         incident = row.incident
         summary, description = incident.summary, incident.description
         if others.get(row.incident_id):
-            redact = _other_students_redactor(others[row.incident_id])
-            summary = redact(summary) if redact else TEXT_WITHHELD
-            description = redact(description) if redact else TEXT_WITHHELD
+            summary = description = TEXT_WITHHELD
         records.append(
             {
                 "date": incident.occurred_on.isoformat(),

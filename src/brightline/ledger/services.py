@@ -9,6 +9,7 @@ or roll back with the caller's own rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -187,6 +188,9 @@ class _Batch:
     written together when the batch ends."""
 
     first: int | None = None
+    # One time for every leaf of the batch: the microseconds between leaves would tell what each was
+    # (the gap after a student's record entry, the burst of padding at the end).
+    time: dt.datetime | None = None
     frontier: list[bytes] = field(default_factory=list)
     entries: list[LedgerEntry] = field(default_factory=list)
     envelopes: list[bytes] = field(default_factory=list)
@@ -272,10 +276,12 @@ def ledger_append_many(events: Sequence[LedgerEvent]) -> list[LedgerEntry]:
         )
     if batch.first is None:
         batch.first, batch.frontier = _head_locked(connection)
+        batch.time = timezone.now()
+    assert batch.time is not None
+    now = batch.time
     entries: list[LedgerEntry] = []
     for event, envelope in zip(events, envelopes, strict=True):
         index = batch.first + len(batch.entries) + len(entries)
-        now = timezone.now()
         data = canonical_json(
             {"index": index, "record_sha256": hashlib.sha256(envelope).hexdigest(), "time": iso_utc(now)}
         )

@@ -611,8 +611,6 @@ def _official_email(
     return message, event
 
 
-
-
 def forbidden_disclosure_alert(*, entry: Any) -> list[OfficialEmail]:
     """Email every active legal advisor and superintendent about an after-the-fact entry recording a
     disclosure to a party the policy forbids; called inside the recording transaction. Each email is

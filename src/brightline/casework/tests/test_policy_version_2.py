@@ -97,9 +97,11 @@ def test_an_emergency_item_waits_for_the_district_determination_through_the_api(
     response = post_json(client, "/api/v1/requests", body, world.police_token)
     assert response.status_code == 201, response.content
     data = response.json()
-    assert data["items"][0]["state"] == "awaiting_determination"
-    assert data["state"] == "awaiting_determination"
+    # The requester reads "in review": only an identified student's emergency waits for a determination.
+    assert data["items"][0]["state"] == "pending_review"
+    assert data["state"] == "in_review"
     request = Request.objects.get(pk=data["id"])
+    assert request.state == "awaiting_determination"
     assert "determine_emergency" in request.items.get().obligations
     with pytest.raises(Conflict):
         packet_release(request_id=request.pk, released_by=world.clerk)

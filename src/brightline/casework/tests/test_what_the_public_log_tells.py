@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from brightline.casework import services
 from brightline.casework.models import ItemState, RequestState
@@ -221,3 +222,70 @@ def test_the_requesters_email_reads_the_same_whoever_the_student(
     assert told["enrolled"], "the requester is told its request is in review"
     for kind, messages in told.items():
         assert messages == told["enrolled"], kind
+
+
+def test_the_leaves_of_one_step_share_one_time(world: World, client: Client) -> None:
+    """The microseconds between leaves would tell a record entry from padding, and an alert from none."""
+    _submit(world, client, "police", {}, "missing_in_foster_care")
+    last = LedgerEntry.objects.order_by("-index").first()
+    assert last is not None
+    times = {
+        json.loads(bytes(entry.data))["time"]
+        for entry in LedgerEntry.objects.filter(index__gt=last.index - 8)
+    }
+    assert len(times) == 1
+
+
+def test_an_agency_filters_its_requests_on_what_it_is_shown(world: World, client: Client) -> None:
+    for kind in ("enrolled", "unknown", "opted_out"):
+        _submit(world, client, "police", {}, kind)
+
+    def listed(state: str) -> int:
+        response = client.get(
+            f"/api/v1/requests?state={state}", HTTP_AUTHORIZATION=f"Bearer {world.police_token}"
+        )
+        assert response.status_code == 200
+        return len(response.json())
+
+    # The district's own states (awaiting a match, closed on a student's facts) sort nothing apart.
+    assert listed("in_review") == 3
+    assert listed("awaiting_match") == 0 and listed("closed") == 0 and listed("ready") == 0
+
+
+def test_an_emergency_a_denial_and_a_refusal_whoever_the_student_read_alike(
+    world: World, client: Client
+) -> None:
+    """A stated emergency waits for the district's determination only for an identified student; only an
+    identified student's item reaches a reviewer who may deny it; and a refusal on a rule that reads
+    students' facts is made for an unknown student too, and answered when the office closes it."""
+    ends = (timezone.now() + dt.timedelta(hours=6)).isoformat()
+    emergency = {
+        "purpose": "health_safety_emergency",
+        "emergency": {"threat": "A fire at the school", "ends_at": ends},
+    }
+    seen = {kind: _submit(world, client, "police", emergency, kind) for kind in ("enrolled", "unknown")}
+    assert seen["enrolled"]["submitted"] == seen["unknown"]["submitted"]
+    assert seen["enrolled"]["read_back"]["state"] == "in_review"
+
+    # A denial by the superintendent, and an unknown student closed by the office: both "no records released".
+    answers = {}
+    for kind in ("enrolled", "unknown"):
+        body = request_body(categories=["attendance"])
+        body["students"] = [_student(world, kind)]
+        request = services.request_submit(agency=world.police, document=body, channel="api").request
+        if kind == "enrolled":
+            services.item_decide(
+                item_id=request.items.get().pk, reviewer=world.superintendent, action="deny", rationale="No."
+            )
+        else:
+            services.student_close_unidentified(
+                request_student_id=request.students.get().pk, closed_by=world.clerk, reason="Not ours."
+            )
+        answers[kind] = _without_ids(
+            client.get(
+                f"/api/v1/requests/{request.pk}", HTTP_AUTHORIZATION=f"Bearer {world.police_token}"
+            ).json()
+        )
+    assert answers["enrolled"] == answers["unknown"]
+    assert answers["enrolled"]["items"][0]["state"] == "refused"
+    assert answers["enrolled"]["items"][0]["obligations"] == []
