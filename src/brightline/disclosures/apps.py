@@ -8,6 +8,8 @@ class DisclosuresConfig(AppConfig):
 
     def ready(self) -> None:
         from brightline.casework import followers
-        from brightline.disclosures.casework_port import RecordOfDisclosures
+        from brightline.disclosures.casework_port import IncidentRouting, RecordOfDisclosures
+        from brightline.incidents import followers as incidents_followers
 
         followers.register(records=RecordOfDisclosures())
+        incidents_followers.register(records=IncidentRouting())

@@ -1,4 +1,5 @@
-"""The record of disclosures' side of casework's port (`casework.followers`), registered at start-up."""
+"""The record of disclosures' side of the ports of casework (`casework.followers`) and incidents
+(`incidents.followers`), registered at start-up."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from brightline.disclosures.models import DisclosureEntry
 from brightline.disclosures.services import (
     disclosure_event,
+    disclosure_record_routing,
     emergency_determination_entry,
     ledger_indexes_store,
     request_received_entries,
@@ -33,3 +35,10 @@ class RecordOfDisclosures:
                 )
             ]
         )
+
+
+class IncidentRouting:
+    """The record of disclosures' side of incidents' port (`incidents.followers`)."""
+
+    def routed(self, **copy: Any) -> DisclosureEntry:
+        return disclosure_record_routing(**copy)

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from brightline.accounts.models import User
 from brightline.accounts.uploads import PDF_MAGIC
-from brightline.disclosures.services import disclosure_record_routing
 from brightline.errors import InvalidInput, NotAllowed
+from brightline.incidents import followers
 from brightline.incidents.classification import CONDUCT, IncidentFacts, classification_policy
 from brightline.incidents.models import (
     ClassificationSource,
@@ -398,7 +398,7 @@ def _route_weapon_reports(
             continue
         for recipient_id in decision.recipients:
             recipient = recipients[recipient_id]
-            entry = disclosure_record_routing(
+            entry = followers.records().routed(
                 student=row.student,
                 recipient_name=recipient.name,
                 recipient_position=recipient.position,

@@ -46,3 +46,22 @@ def test_the_apps_at_the_bottom_import_none_above_them() -> None:
 def test_no_app_but_web_imports_web() -> None:
     for app in sorted(APPS - {"web"}):
         assert "web" not in _apps_imported_by(app), app
+
+
+def test_no_two_apps_import_each_other_by_any_path() -> None:
+    """The apps form a hierarchy: no cycle of imports, however long. What one app must ask of an app
+    above it goes through a port it owns and the app above registers (`casework.followers`,
+    `disclosures.followers`, `incidents.followers`)."""
+    graph = {app: set(_apps_imported_by(app)) for app in APPS}
+    cycles: list[list[str]] = []
+
+    def visit(app: str, path: list[str]) -> None:
+        for other in sorted(graph[app]):
+            if other == path[0]:
+                cycles.append([*path, other])
+            elif other not in path and other > path[0]:
+                visit(other, [*path, other])
+
+    for app in sorted(APPS):
+        visit(app, [app])
+    assert cycles == [], "import cycles between apps: " + "; ".join(" -> ".join(cycle) for cycle in cycles)
