@@ -16,8 +16,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from brightline.agencies.models import Agency
+from brightline.agencies.services import api_token_issue
 from brightline.casework import services
-from brightline.casework.models import ItemState, RequestState
+from brightline.casework.models import ItemState, Request, RequestState
 from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import PADDING_EVENT
 from brightline.roster.models import Student
@@ -289,3 +291,37 @@ def test_an_emergency_a_denial_and_a_refusal_whoever_the_student_read_alike(
     assert answers["enrolled"] == answers["unknown"]
     assert answers["enrolled"]["items"][0]["state"] == "refused"
     assert answers["enrolled"]["items"][0]["obligations"] == []
+
+
+def test_a_refusal_made_for_an_unknown_student_too_is_answered_when_the_office_closes_it(
+    world: World, client: Client
+) -> None:
+    """Without its certification a juvenile justice agency is refused by a rule that also reads the
+    student's facts (F7): an enrolled student's refusal waits for the office's answer, an unknown
+    student's for its closure; once each is answered they read alike, and neither stays open."""
+    youth = Agency.objects.create(name="Youth Services", kind="juvenile_justice", verified=True)
+    token = api_token_issue(agency=youth, name="case system")[1]
+    found = {}
+    for kind in ("enrolled", "unknown"):
+        body = request_body(purpose="juvenile_justice", categories=["attendance"])
+        body["students"] = [_student(world, kind)]
+        response = client.post(
+            "/api/v1/requests",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert response.status_code == 201, response.content
+        found[kind] = Request.objects.get(pk=response.json()["id"])
+
+    def read(kind: str) -> dict[str, Any]:
+        return _without_ids(
+            client.get(f"/api/v1/requests/{found[kind].pk}", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+        )
+
+    assert read("enrolled") == read("unknown") and read("enrolled")["state"] == "in_review"
+    services.student_answer_send(request_student_id=found["enrolled"].students.get().pk, sent_by=world.clerk)
+    services.student_close_unidentified(
+        request_student_id=found["unknown"].students.get().pk, closed_by=world.clerk, reason="Not ours."
+    )
+    assert read("enrolled") == read("unknown") and read("enrolled")["state"] == "closed"
