@@ -28,7 +28,7 @@ from brightline.testing import World, request_body
 pytestmark = pytest.mark.django_db
 
 KINDS = ("enrolled", "missing_in_foster_care", "opted_out", "adjudicated", "unknown")
-REQUESTS = {
+REQUESTS: dict[str, tuple[str, dict[str, Any]]] = {
     "immigration agency": ("ice", {"purpose": "civil_immigration_enforcement"}),
     "police passing records on to immigration": (
         "police",
