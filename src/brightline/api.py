@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError, ValidationErrorContext
@@ -18,7 +20,7 @@ from brightline.transparency.api import router as transparency_router
 
 class BrightLineAPI(NinjaAPI):
     def validation_error_from_error_contexts(
-        self, error_contexts: list[ValidationErrorContext]
+        self, error_contexts: list[ValidationErrorContext[Any]]
     ) -> ValidationError:
         """An operation whose body is one schema names its problems as the body's own fields
         (`["body", "students", 0, "birth_date"]`), as a service's InvalidInput does, not under the

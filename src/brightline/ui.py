@@ -36,7 +36,7 @@ REQUESTERS = frozenset({Role.REQUESTER})
 class PageRequest(HttpRequest):
     """What a page view receives after `role_required`: a signed-in user and, for requesters, the agency."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     agency: Any
 
 

@@ -44,7 +44,7 @@ class AccountCreationForm(ReasonForm):
 
 
 @admin.register(User)
-class BrightLineUserAdmin(ServiceAdmin, UserAdmin):  # type: ignore[misc]
+class BrightLineUserAdmin(ServiceAdmin, UserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     form = AccountChangeForm
@@ -120,7 +120,7 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class BrightLineGroupAdmin(ServiceAdmin, GroupAdmin):  # type: ignore[misc]
+class BrightLineGroupAdmin(ServiceAdmin, GroupAdmin):
     form = GroupForm
 
     def add_through_service(self, request: HttpRequest, form: Any) -> Model:

@@ -69,11 +69,11 @@ class RateLimitCache(DatabaseCache):
                     connection.ops.adapt_datetimefield_value(now),
                 ],
             )
-            added = cursor.rowcount == 1
+            added: bool = cursor.rowcount == 1
             if added:
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
                 count = cursor.fetchone()[0]
-                if count > self._max_entries:  # type: ignore[attr-defined]
+                if count > self._max_entries:
                     self._cull(db, cursor, now, count)  # type: ignore[attr-defined]
         return added
 

@@ -39,7 +39,7 @@ class ApiRequest(HttpRequest):
     agency: Any
     api_token: Any
     staff: User | None
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 class AgencyTokenAuth(HttpBearer):

@@ -101,13 +101,13 @@ def triage(
     policy: Any,
     *,
     identified_by: str | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The engine's result for these students, in their order. A roster student named twice (by id and by
     name, or twice alike) is triaged once and answered for each time it was named: which it is must not
     turn into an error that a student nobody knows would not cause."""
     distinct = list({facts["student_id"]: facts for facts in students}.values())
     case = engine.parse_case(build_case(document, distinct, now, identified_by=identified_by))
-    result = policy.triage(case, students_named=students_named(document)).to_json()
+    result: dict[str, Any] = policy.triage(case, students_named=students_named(document)).to_json()
     if len(distinct) == len(students):
         return result
     by_student: dict[str, list[dict[str, Any]]] = {}

@@ -220,7 +220,8 @@ def _birth_date(rng: random.Random, grade_index: int) -> date:
 
 def _weighted_language(rng: random.Random) -> str:
     codes, weights = zip(*LANGUAGES, strict=True)
-    return rng.choices(codes, weights=weights)[0]
+    chosen: str = rng.choices(codes, weights=weights)[0]
+    return chosen
 
 
 def _families(rng: random.Random, students: int) -> Iterator[tuple[str, list[int]]]:

@@ -276,8 +276,8 @@ def orders_in_force() -> list[OrderInForce]:
             OrderInForce(
                 request=request,
                 order=order,
-                sealed_entries=request.sealed_count,  # type: ignore[attr-defined]
-                students=request.student_count,  # type: ignore[attr-defined]
+                sealed_entries=request.sealed_count,
+                students=request.student_count,
                 ends_on=ends_on,
                 review_on=review_on,
                 due_at=due_at,

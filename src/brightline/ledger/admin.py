@@ -30,7 +30,7 @@ class CheckpointAdmin(ReadOnlyAdmin):
     exclude = ("root_hash",)
 
 
-class WitnessForm(forms.ModelForm):
+class WitnessForm(forms.ModelForm):  # type: ignore[type-arg]
     verifier_key = forms.CharField(
         help_text="The witness's verifier key: <name>+<8 hex digits>+<base64 of 0x04 and the Ed25519 key>",
         widget=forms.TextInput(attrs={"size": 100}),

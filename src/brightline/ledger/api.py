@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -84,8 +85,8 @@ def entries(request: HttpRequest, query: Query[EntriesQuery]) -> EntriesOut:
 @router.get("/proof/inclusion", response={200: ProofOut, 422: ProblemOut}, auth=None)
 def proof_inclusion(
     request: HttpRequest,
-    index: int = Query(..., ge=0, le=MAX_INDEX),
-    size: int = Query(..., ge=1, le=MAX_INDEX),
+    index: int = Query(..., ge=0, le=MAX_INDEX),  # type: ignore[type-arg]
+    size: int = Query(..., ge=1, le=MAX_INDEX),  # type: ignore[type-arg]
 ) -> ProofOut:
     """The inclusion proof of entry `index` in the tree of `size` entries (RFC 9162 2.1.3)."""
     try:
@@ -98,8 +99,8 @@ def proof_inclusion(
 @router.get("/proof/consistency", response={200: ProofOut, 422: ProblemOut}, auth=None)
 def proof_consistency(
     request: HttpRequest,
-    first: int = Query(..., ge=1, le=MAX_INDEX),
-    second: int = Query(..., ge=1, le=MAX_INDEX),
+    first: int = Query(..., ge=1, le=MAX_INDEX),  # type: ignore[type-arg]
+    second: int = Query(..., ge=1, le=MAX_INDEX),  # type: ignore[type-arg]
 ) -> ProofOut:
     """The consistency proof from the tree of `first` entries to the tree of `second` (RFC 9162 2.1.4)."""
     try:
@@ -111,7 +112,9 @@ def proof_consistency(
 
 @router.get("/checkpoints", response=CheckpointsOut, auth=None)
 def checkpoints(
-    request: HttpRequest, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INDEX)
+    request: HttpRequest,
+    limit: int = Query(100, ge=1, le=1000),  # type: ignore[type-arg]
+    offset: int = Query(0, ge=0, le=MAX_INDEX),  # type: ignore[type-arg]
 ) -> CheckpointsOut:
     """Every signed checkpoint, newest first."""
     rows = selectors.checkpoints_list(limit=limit, offset=offset)
@@ -129,7 +132,7 @@ def checkpoints(
 
 
 @router.post("/cosignatures", response={201: CosignatureOut, 422: ProblemOut}, auth=None)
-def cosignatures(request: HttpRequest, body: CosignatureIn) -> Status:
+def cosignatures(request: HttpRequest, body: CosignatureIn) -> Status[Any]:
     """A registered witness's cosignature (C2SP tlog-cosignature v1) of one of our checkpoints."""
     try:
         cosignature = cosignature_accept(size=body.size, cosignature=body.cosignature)

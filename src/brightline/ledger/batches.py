@@ -83,6 +83,16 @@ def pure_node_level(level: bytes | bytearray | memoryview) -> bytes:
     )
 
 
+__all__ = [
+    "CANONICAL_LEAF",
+    "COMPILED",
+    "Row",
+    "check_batch",
+    "node_level",
+    "pure_check_batch",
+    "pure_node_level",
+]
+
 try:
     from brightline.ledger._speedups import check_batch, node_level
 

@@ -11,7 +11,7 @@ from brightline.notices.models import (
 
 
 @admin.register(FamilyNotice)
-class FamilyNoticeAdmin(admin.ModelAdmin):
+class FamilyNoticeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: notices change state only through the services, each change in the ledger."""
 
     list_display = ["pk", "kind", "recipient_name", "language", "channel", "state", "queued_at", "sent_at"]
@@ -29,7 +29,7 @@ class FamilyNoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CatalogReview)
-class CatalogReviewAdmin(admin.ModelAdmin):
+class CatalogReviewAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["language", "reviewed_by_name", "reviewed_at", "catalog_sha256"]
     list_filter = ["language"]
 
@@ -43,7 +43,7 @@ class CatalogReviewAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
     """Changed only through the services, each change in the ledger."""
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

@@ -55,7 +55,7 @@ class _Handler:
         content = envelope.original_content or b""
         message = message_from_bytes(content, policy=policy.default)
         with self.mailbox.lock:
-            self.mailbox.messages.append(message)  # type: ignore[arg-type]
+            self.mailbox.messages.append(message)
         return "250 Message accepted for delivery"
 
 

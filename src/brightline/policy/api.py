@@ -218,7 +218,7 @@ def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[
         "requestBody": {"required": True, "content": {"application/json": {"schema": CASE_SCHEMA}}}
     },
 )
-def triage_case(request: HttpRequest) -> Status:
+def triage_case(request: HttpRequest) -> Status[Any]:
     try:
         data = json.loads(request.body or b"")
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:

@@ -26,5 +26,5 @@ class UserLanguageMiddleware:
             and getattr(user, "preferred_language", "") in self.languages
         ):
             translation.activate(user.preferred_language)
-            request.LANGUAGE_CODE = user.preferred_language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = user.preferred_language
         return self.get_response(request)

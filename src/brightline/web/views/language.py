@@ -18,5 +18,5 @@ def language(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.get("language", "")
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and chosen in dict(settings.LANGUAGES):
-        user_language_set(user=user, language=chosen)  # type: ignore[arg-type]
+        user_language_set(user=user, language=chosen)
     return response
