@@ -40,7 +40,7 @@ def _plan(using: str, model: type[Model], relation: str) -> _Plan:
     field = model._meta.get_field(relation)
     if not isinstance(field, ForeignKey):
         raise TypeError(f"{model.__name__}.{relation}: a foreign key")
-    related: type[Model] = field.related_model  # type: ignore[assignment]
+    related: type[Model] = field.related_model
     mine, theirs = list(model._meta.concrete_fields), list(related._meta.concrete_fields)
     columns = [field_.get_col("m") for field_ in mine] + [field_.get_col("r") for field_ in theirs]
     converters = Query(model).get_compiler(using).get_converters(columns)

@@ -42,7 +42,7 @@ def version_key_in_effect_at(moment: dt.datetime) -> tuple[int, str] | None:
     The conditions of `version_in_effect_at` in plain SQL: every request submitted asks this, and the
     ORM spent more compiling the query than the database spent answering it."""
     connection = transaction.get_connection()
-    moment_value = Version._meta.get_field("effective_from").get_db_prep_value(moment, connection)  # type: ignore[union-attr]
+    moment_value = Version._meta.get_field("effective_from").get_db_prep_value(moment, connection)
     table = connection.ops.quote_name(Version._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
