@@ -112,12 +112,14 @@ def field_value(
     return extracts.get((category, field_name), NOT_HELD)
 
 
-# An account of an incident that involved other students is not released: no list of names catches a
-# nickname, "the O'Brien girl" or a paraphrase of what another child said, and a packet must hold nothing
-# about any other student. The date and the student's own part in it are released.
+# An incident's account (its summary and what happened) is free text a person wrote: it can name or quote
+# any child, linked to the incident or not, by a name no list catches (a nickname, "the O'Brien girl").
+# A packet must hold nothing about any other student, so the account is never released on its own: the
+# date, what kind of conduct it was and the student's own part in it are. A version reviewed by a person
+# can be given on request.
 TEXT_WITHHELD = (
-    "[withheld: the account involves other students; the district can provide a version reviewed by "
-    "a person on request]"
+    "[withheld: an incident's account is released only as a version reviewed by a person, on request "
+    "to the records office]"
 )
 
 
@@ -125,8 +127,8 @@ def incident_records(*, student: Student, category: str) -> list[dict[str, Any]]
     """The incidents of this record category (discipline, or the school police unit's records) that are
     this student's record: those in which the student took part in the conduct. An incident in which the
     student was only harmed or a witness is the record of the students who did it and is left out. Nothing
-    is listed across the bright line. Where other students were involved, the summary and the account of
-    what happened are withheld (`TEXT_WITHHELD`)."""
+    is listed across the bright line. The summary and the account of what happened are withheld
+    (`TEXT_WITHHELD`): free text may be about any child."""
     rows = list(
         IncidentStudent.objects.filter(
             student=student, role=StudentRole.RESPONSIBLE, incident__record_category=category
@@ -134,24 +136,15 @@ def incident_records(*, student: Student, category: str) -> list[dict[str, Any]]
         .select_related("incident")
         .order_by("incident__occurred_on", "incident_id")
     )
-    others: dict[int, list[IncidentStudent]] = {}
-    for other in (
-        IncidentStudent.objects.filter(incident_id__in=[row.incident_id for row in rows])
-        .exclude(student=student)
-        .select_related("student")
-    ):
-        others.setdefault(other.incident_id, []).append(other)
     records = []
     for row in rows:
         incident = row.incident
-        summary, description = incident.summary, incident.description
-        if others.get(row.incident_id):
-            summary = description = TEXT_WITHHELD
         records.append(
             {
                 "date": incident.occurred_on.isoformat(),
-                "summary": summary,
-                "what_happened": description,
+                "conduct": list(incident.conduct),
+                "summary": TEXT_WITHHELD,
+                "what_happened": TEXT_WITHHELD,
                 "involvement": row.get_role_display(),
             }
         )

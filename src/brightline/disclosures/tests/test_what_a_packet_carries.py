@@ -234,11 +234,12 @@ def test_an_incident_is_released_only_for_the_student_who_took_part_in_it(world:
     content, text = delivered(world, request, world.police_token, "Det. Dana Keane")
 
     (reports,) = [c["fields"]["incident_reports"] for c in content["students"][0]["categories"]]
-    # Other students took part: no list of names catches a nickname or a paraphrase, so the account is
-    # withheld and the date and Alice's own part are released.
+    # An account is free text that may name or quote any child (no list of names catches a nickname or a
+    # paraphrase): it is withheld, and the date, the kind of conduct and Alice's own part are released.
     assert reports == [
         {
             "date": own.occurred_on.isoformat(),
+            "conduct": list(own.conduct),
             "summary": TEXT_WITHHELD,
             "what_happened": TEXT_WITHHELD,
             "involvement": "Took part in the conduct",
@@ -249,7 +250,7 @@ def test_an_incident_is_released_only_for_the_student_who_took_part_in_it(world:
             assert other not in surface, f"the packet carries another student: {other!r}"
         assert "punched" not in surface and "threatened" not in surface
         assert "Late to class" not in surface  # nothing across the bright line
-    assert "the account involves other students" in " ".join(text.split())
+    assert "reviewed by a person" in " ".join(text.split())
 
 
 def test_a_discipline_incident_of_a_student_no_longer_on_the_roster_withholds_its_text(world: World) -> None:
@@ -275,3 +276,18 @@ def test_a_discipline_incident_of_a_student_no_longer_on_the_roster_withholds_it
     assert report["date"] == pushing.occurred_on.isoformat()
     assert "Xavier" not in json.dumps(content) and "Xavier" not in text
     assert report["what_happened"].startswith("[withheld")
+
+
+def test_an_incident_account_naming_a_child_nobody_linked_is_not_released(world: World) -> None:
+    """Free text can name any child, linked to the incident or not: the account never leaves on its own."""
+    incident(
+        world,
+        "law_enforcement_unit",
+        "Alice threw a book at Chloe Brown",
+        "Alice threw a book at Chloe Brown; Chloe told the teacher 'she scares me'.",
+        [(world.alice, "responsible")],
+    )
+    request = police_unit_records(world, world.alice)
+    content, text = delivered(world, request, world.police_token, "Det. Dana Keane")
+    for surface in (json.dumps(content, ensure_ascii=False), text):
+        assert "Chloe" not in surface and "scares" not in surface
