@@ -39,7 +39,8 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=32, choices=Role.choices)
     position = models.CharField(max_length=120, blank=True, help_text="Job title, recorded on disclosures.")
-    preferred_language = models.CharField(max_length=16, default="en")
+    # The pages' language the person chose with the chooser; empty: the browser's (Accept-Language).
+    preferred_language = models.CharField(max_length=16, default="", blank=True)
 
     @property
     def is_district_staff(self) -> bool:

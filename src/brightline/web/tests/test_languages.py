@@ -133,3 +133,11 @@ def test_the_dashboards_words_for_states_and_channels_are_casework_s_own() -> No
     from brightline.web.labels import DASHBOARD_WORDS
 
     assert set(DASHBOARD_WORDS) == {str(label) for _value, label in [*RequestState.choices, *Channel.choices]}
+
+
+def test_a_person_who_never_chose_reads_the_browsers_language(world: World, client: Client) -> None:
+    """The default is no choice: signed in, a parent whose browser asks for Arabic reads Arabic."""
+    assert User.objects.get(pk=world.parent.pk).preferred_language == ""
+    client.force_login(world.parent)
+    page = client.get("/family/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
