@@ -99,6 +99,18 @@ def requests_list(
     return queryset
 
 
+def requests_with_students_to_identify(*, user: User) -> QuerySet[Request]:
+    """Requests naming a student the roster did not match by itself and the office has not closed,
+    whatever the request's own state: a student refused by a rule that holds whoever they are still
+    waits for the office's answer (its closure), as an enrolled one waits for "Answers to send"."""
+    return _with_items(
+        requests_visible_to(user=user)
+        .filter(students__match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS))
+        .distinct()
+        .order_by("-received_at")
+    )
+
+
 def review_queue(*, user: User) -> QuerySet[Item]:
     """Items waiting for this reviewer's role, oldest deadline first; never their own entries."""
     if user.role not in (Role.SUPERINTENDENT, Role.LEGAL_ADVISOR):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from brightline.agencies.models import Agency
 from brightline.agencies.services import api_token_issue
-from brightline.casework import services
+from brightline.casework import selectors, services
 from brightline.casework.models import ItemState, Request, RequestState
 from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import PADDING_EVENT
@@ -325,3 +325,18 @@ def test_a_refusal_made_for_an_unknown_student_too_is_answered_when_the_office_c
         request_student_id=found["unknown"].students.get().pk, closed_by=world.clerk, reason="Not ours."
     )
     assert read("enrolled") == read("unknown") and read("enrolled")["state"] == "closed"
+
+
+def test_the_office_lists_an_unknown_student_refused_whoever_they_are_to_identify(world: World) -> None:
+    """A request refused in whole is closed inside the district, but its unknown student still waits for
+    the office's closure, which is the requester's answer: the office's list shows it."""
+    youth = Agency.objects.create(name="Youth Services", kind="juvenile_justice", verified=True)
+    body = request_body(purpose="juvenile_justice", categories=["attendance"])
+    body["students"] = [_student(world, "unknown")]
+    request = services.request_submit(agency=youth, document=body, channel="api").request
+    assert request.state == RequestState.CLOSED
+    assert list(selectors.requests_with_students_to_identify(user=world.clerk)) == [request]
+    services.student_close_unidentified(
+        request_student_id=request.students.get().pk, closed_by=world.clerk, reason="Not ours."
+    )
+    assert list(selectors.requests_with_students_to_identify(user=world.clerk)) == []

@@ -53,7 +53,7 @@ def office(request: PageRequest) -> HttpResponse:
     context = {
         "overdue": casework_selectors.requests_overdue(user=user),
         "due": casework_selectors.requests_due(user=user, within=DUE_SOON),
-        "awaiting_match": casework_selectors.requests_list(user=user, state=RequestState.AWAITING_MATCH),
+        "awaiting_match": casework_selectors.requests_with_students_to_identify(user=user),
         "ready": casework_selectors.requests_list(user=user, state=RequestState.READY),
         "emergencies": casework_selectors.emergencies_waiting_for(user=user),
         "answers": casework_selectors.answers_to_send(user=user),
