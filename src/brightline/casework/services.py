@@ -45,6 +45,7 @@ from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_b
 from brightline.policy import engine
 from brightline.roster.models import DataField, Student
 from brightline.roster.selectors import inventory_by_category, inventory_fields, students_matching
+from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 from brightline.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 
@@ -491,11 +492,11 @@ def _request_store(
         idempotency_body_sha256=body_hash,
     )
     if idempotency_key is None:
-        request.save(force_insert=True)
+        insert_new([request])
     else:
         try:
             with transaction.atomic():
-                request.save(force_insert=True)
+                insert_new([request])
         except IntegrityError:
             # Another process stored the same idempotency key between our look-up and our insert.
             existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
@@ -522,7 +523,7 @@ def _request_store(
                 matched_at=now if student else None,
             )
         )
-    RequestStudent.objects.bulk_create(request_students)
+    insert_new(request_students)
     # The matched students are triaged before their items are stored: each item is written once.
     matched = [rs for rs in request_students if rs.student_id is not None]
     triaged = iter(_triage_fields(request, matched, policy) if matched else [])
@@ -556,8 +557,7 @@ def _request_store(
                     item.explanation = _explained(request, refusal["explanation"])
                     item.state = ItemState.REFUSED
             items.append(item)
-    # bulk_create keeps each statement within the database's limit on parameters (200 students a request).
-    Item.objects.bulk_create(items)
+    insert_new(items)
     triaged_items = [item for item in items if item.outcome]
     actor = submitted_by or entered_by
     _append(
@@ -670,7 +670,30 @@ def item_decide(
     """A reviewer approves (with a lawful basis the policy accepts), narrows, or denies one item.
 
     The item row is locked: of two reviewers deciding at once, one wins and the other gets a Conflict.
+    On the public log a decision takes as many leaves as the office's step on a student: a denial (only
+    an identified student reaches a reviewer) must not be told from the closure of a student nobody
+    identified, which the requester reads alike.
     """
+    with _padded_for_one_student("item.decided"):
+        return _item_decide(
+            item_id=item_id,
+            reviewer=reviewer,
+            action=action,
+            rationale=rationale,
+            lawful_basis=lawful_basis,
+            fields_removed=fields_removed,
+        )
+
+
+def _item_decide(
+    *,
+    item_id: int,
+    reviewer: User,
+    action: str,
+    rationale: str,
+    lawful_basis: str | None,
+    fields_removed: list[str] | None,
+) -> Decision:
     item = (
         Item.objects.select_for_update(of=("self",))
         .select_related("request", "request_student")

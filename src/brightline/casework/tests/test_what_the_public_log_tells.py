@@ -340,3 +340,22 @@ def test_the_office_lists_an_unknown_student_refused_whoever_they_are_to_identif
         request_student_id=request.students.get().pk, closed_by=world.clerk, reason="Not ours."
     )
     assert list(selectors.requests_with_students_to_identify(user=world.clerk)) == []
+
+
+def test_a_denial_adds_as_many_leaves_as_closing_an_unknown_student(world: World) -> None:
+    steps = {}
+    for kind in ("enrolled", "unknown"):
+        body = request_body(categories=["attendance"])
+        body["students"] = [_student(world, kind)]
+        request = services.request_submit(agency=world.police, document=body, channel="api").request
+        before = LedgerEntry.objects.count()
+        if kind == "enrolled":
+            services.item_decide(
+                item_id=request.items.get().pk, reviewer=world.superintendent, action="deny", rationale="No."
+            )
+        else:
+            services.student_close_unidentified(
+                request_student_id=request.students.get().pk, closed_by=world.clerk, reason="Not ours."
+            )
+        steps[kind] = LedgerEntry.objects.count() - before
+    assert steps["enrolled"] == steps["unknown"], steps
