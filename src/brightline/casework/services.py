@@ -45,7 +45,6 @@ from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_b
 from brightline.policy import engine
 from brightline.roster.models import DataField, Student
 from brightline.roster.selectors import inventory_by_category, inventory_fields, students_matching
-from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 from brightline.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
 
@@ -492,11 +491,11 @@ def _request_store(
         idempotency_body_sha256=body_hash,
     )
     if idempotency_key is None:
-        insert_new([request])
+        request.save(force_insert=True)
     else:
         try:
             with transaction.atomic():
-                insert_new([request])
+                request.save(force_insert=True)
         except IntegrityError:
             # Another process stored the same idempotency key between our look-up and our insert.
             existing = Request.objects.filter(agency=agency, idempotency_key=idempotency_key).first()
@@ -523,7 +522,7 @@ def _request_store(
                 matched_at=now if student else None,
             )
         )
-    insert_new(request_students)
+    RequestStudent.objects.bulk_create(request_students)
     # The matched students are triaged before their items are stored: each item is written once.
     matched = [rs for rs in request_students if rs.student_id is not None]
     triaged = iter(_triage_fields(request, matched, policy) if matched else [])
@@ -557,7 +556,8 @@ def _request_store(
                     item.explanation = _explained(request, refusal["explanation"])
                     item.state = ItemState.REFUSED
             items.append(item)
-    insert_new(items)
+    # bulk_create keeps each statement within the database's limit on parameters (200 students a request).
+    Item.objects.bulk_create(items)
     triaged_items = [item for item in items if item.outcome]
     actor = submitted_by or entered_by
     _append(

@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from brightline.policy import engine
 from brightline.policy.models import Version, VersionStatus
@@ -24,35 +23,27 @@ def engine_policy(version: Version) -> engine.PolicyVersion:
     return engine.policy_from_text(version.text, policy_id=version.policy_id, version=version.label)
 
 
+def _in_effect_at(moment: dt.datetime) -> QuerySet[Version]:
+    """The one definition of the version in effect at a moment: one that took effect (effective or
+    superseded since), at or before the moment or from the beginning, and not superseded by then. The
+    intervals never overlap; the highest number wins should they ever."""
+    return Version.objects.filter(
+        Q(effective_from__isnull=True) | Q(effective_from__lte=moment),
+        Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment),
+        status__in=(VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED),
+    ).order_by("-number")
+
+
 def version_in_effect_at(moment: dt.datetime) -> Version | None:
     """The stored version in effect at this moment, or None when no version was ever made effective."""
-    return (
-        Version.objects.filter(status__in=(VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED))
-        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=moment))
-        .filter(Q(superseded_at__isnull=True) | Q(superseded_at__gt=moment))
-        .order_by("-number")
-        .first()
-    )
+    return _in_effect_at(moment).first()
 
 
 def version_key_in_effect_at(moment: dt.datetime) -> tuple[int, str] | None:
     """(id, sha256) of the version in effect at this moment, without its text: what a caller that keeps
-    parsed versions needs to know whether it has this one. None as for version_in_effect_at.
-
-    The conditions of `version_in_effect_at` in plain SQL: every request submitted asks this, and the
-    ORM spent more compiling the query than the database spent answering it."""
-    connection = transaction.get_connection()
-    moment_value = Version._meta.get_field("effective_from").get_db_prep_value(moment, connection)
-    table = connection.ops.quote_name(Version._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, sha256 FROM {table} WHERE status IN (%s, %s) "  # noqa: S608
-            "AND (effective_from IS NULL OR effective_from <= %s) "
-            "AND (superseded_at IS NULL OR superseded_at > %s) ORDER BY number DESC LIMIT 1",
-            [VersionStatus.EFFECTIVE.value, VersionStatus.SUPERSEDED.value, moment_value, moment_value],
-        )
-        row = cursor.fetchone()
-    return None if row is None else (int(row[0]), str(row[1]))
+    parsed versions needs to know whether it has this one. None as for version_in_effect_at."""
+    key = _in_effect_at(moment).values_list("pk", "sha256").first()
+    return None if key is None else (int(key[0]), str(key[1]))
 
 
 def suite_cases(test_suite: str) -> list[SuiteCase]:

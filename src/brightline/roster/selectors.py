@@ -9,12 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 
 from brightline.accounts.models import User
 from brightline.roster.models import DataField, Guardian, Student, name_key
-from brightline.rows import with_related
 
 
 def students_matching(
@@ -31,9 +29,9 @@ def students_matching(
     never as a guess. A student ID wins over names when both are given. Raises ValueError when neither
     an ID nor all of first name, last name and birth date are given.
     """
-    # One plain statement each way (brightline.rows): every submission asks this for every student.
+    students = Student.objects.select_related("school")
     if student_id is not None and student_id.strip():
-        return with_related(Student, "school", "m.sis_id = %s", [student_id.strip()], order_by="m.sis_id")
+        return list(students.filter(sis_id=student_id.strip()))  # unique: no order needed
     else:
         missing = [
             name
@@ -48,16 +46,12 @@ def students_matching(
             raise ValueError(
                 f"a student is named by student_id, or by first_name, last_name and birth_date; missing: {', '.join(missing)}"
             )
-        return with_related(
-            Student,
-            "school",
-            "m.first_name_key = %s AND m.last_name_key = %s AND m.birth_date = %s",
-            [
-                name_key(first_name or ""),
-                name_key(last_name or ""),
-                connection.ops.adapt_datefield_value(birth_date),
-            ],
-            order_by="m.sis_id",
+        return list(
+            students.filter(
+                first_name_key=name_key(first_name or ""),
+                last_name_key=name_key(last_name or ""),
+                birth_date=birth_date,
+            ).order_by("sis_id")
         )
 
 

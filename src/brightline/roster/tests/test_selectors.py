@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -29,6 +30,17 @@ def test_student_is_found_by_sis_id_exactly(roster: None) -> None:
     assert [s.sourced_id for s in students_matching(student_id="S-1001")] == ["stu1"]
     assert students_matching(student_id="s-1001") == []
     assert students_matching(student_id="S-100") == []
+
+
+def test_a_matched_student_comes_with_its_school_in_one_query(
+    roster: None, django_assert_num_queries: Any
+) -> None:
+    Student.objects.filter(sis_id="S-1002").update(school=None)
+    with django_assert_num_queries(2):
+        (with_school,) = students_matching(student_id="S-1001")
+        (without,) = students_matching(student_id=" S-1002 ")
+        assert with_school.school is not None and with_school.school.name
+        assert without.school is None
 
 
 @pytest.mark.parametrize(
