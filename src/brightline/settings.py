@@ -175,6 +175,8 @@ LANGUAGES = [
     ("ru", "Русский"),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Date formats Django leaves incomplete for some of these languages (brightline/formats).
+FORMAT_MODULE_PATH = ["brightline.formats"]
 # The language chooser's choice: a year, over HTTPS in production; a signed-in person's is also kept on
 # their account (brightline.web.middleware.UserLanguageMiddleware).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -11,6 +11,8 @@ import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
+from django.utils.formats import date_format
 
 from brightline.accounts.models import User
 from brightline.testing import World
@@ -141,3 +143,12 @@ def test_a_person_who_never_chose_reads_the_browsers_language(world: World, clie
     client.force_login(world.parent)
     page = client.get("/family/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert '<html lang="ar" dir="rtl">' in page
+
+
+@pytest.mark.parametrize("language", ["ar", "ht", "so", "kea"])
+def test_dates_and_times_follow_the_language_whole(language: str) -> None:
+    """Never half translated: in Arabic the day comes before the month in a date with its time too."""
+    moment = dt.datetime(2026, 12, 3, 14, 41, tzinfo=dt.UTC)
+    with translation.override(language):
+        written = date_format(moment, "DATETIME_FORMAT")
+    assert written.startswith("3 "), written
