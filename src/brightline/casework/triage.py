@@ -6,9 +6,13 @@ matched students' facts) and picks the policy version in effect when the request
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
+import re
 from typing import Any
 
+from brightline.ledger.canonical import canonical_json
 from brightline.policy import engine
 
 _by_version: dict[tuple[int, str], engine.PolicyVersion] = {}
@@ -120,6 +124,19 @@ def triage(
 _FACT_NAMES = ("directory_opt_out", "missing_child_flag", "foster_care", "adjudicated")
 
 
+# The moment of evaluation reaches a policy only as `principal.evaluated_at`; the default policy compares
+# it with an emergency's end and nothing else. Where that holds, a request without an emergency is refused
+# whoever the student is the same at every moment, and the answer is kept (per policy and request facts).
+_TIME_THROUGH_EMERGENCY = re.compile(r"principal\.evaluated_at\s*<\s*principal\.emergency\.ends_at")
+_WHOEVER_KEPT: dict[tuple[str, str, str | None, int], dict[str, dict[str, Any]]] = {}
+_WHOEVER_KEPT_MAX = 1024
+
+
+@functools.lru_cache(maxsize=16)
+def _time_only_through_emergency(policy_text: str) -> bool:
+    return policy_text.count("evaluated_at") == len(_TIME_THROUGH_EMERGENCY.findall(policy_text))
+
+
 def refusals_whoever_the_student(
     document: dict[str, Any], now: dt.datetime, policy: Any, *, identified_by: str | None = None
 ) -> dict[str, dict[str, Any]]:
@@ -128,7 +145,31 @@ def refusals_whoever_the_student(
 
     A student the district could not identify gets these refusals at once, as an enrolled student does,
     so that a request refused in whole answers the same whether or not its students are enrolled
-    (CONTRACTS.md). A refusal that depends on who the student is waits for the records office."""
+    (CONTRACTS.md). A refusal that depends on who the student is waits for the records office.
+
+    Sixteen combinations of facts make this a submission's costliest triage: when the answer cannot
+    depend on the moment (no emergency, and a policy that reads the time only against an emergency's
+    end) it is kept per policy and request facts, students aside (they are not part of it)."""
+    if document.get("emergency") or not _time_only_through_emergency(policy.text):
+        return _refusals_whoever_the_student(document, now, policy, identified_by=identified_by)
+    facts = {key: value for key, value in document.items() if key != "students"}
+    try:
+        key = (policy.sha256, canonical_json(facts).decode(), identified_by, students_named(document))
+    except (TypeError, ValueError):  # not canonical JSON: answered, not kept
+        return _refusals_whoever_the_student(document, now, policy, identified_by=identified_by)
+    kept = _WHOEVER_KEPT.get(key)
+    if kept is None:
+        if len(_WHOEVER_KEPT) >= _WHOEVER_KEPT_MAX:
+            _WHOEVER_KEPT.clear()
+        kept = _WHOEVER_KEPT[key] = _refusals_whoever_the_student(
+            document, now, policy, identified_by=identified_by
+        )
+    return copy.deepcopy(kept)
+
+
+def _refusals_whoever_the_student(
+    document: dict[str, Any], now: dt.datetime, policy: Any, *, identified_by: str | None = None
+) -> dict[str, dict[str, Any]]:
     combinations = [
         {
             "student_id": f"any-{index}",
