@@ -133,11 +133,6 @@ REQUESTER_ITEM_STATES = {
 }
 
 
-def requester_state_for(states: list[str]) -> RequestState:
-    """The request's state as its requester may see it, from its items' states."""
-    return request_state_for([str(REQUESTER_ITEM_STATES.get(ItemState(state), state)) for state in states])
-
-
 class Request(models.Model):
     """One request from an outside party, as received, with the policy version that triaged it."""
 
@@ -168,7 +163,7 @@ class Request(models.Model):
     # Why an emergency the requester stated was not taken into account (no threat, no time it ends, not an
     # emergency responder, already over), told to the requester with each item's explanation.
     emergency_note = models.TextField(blank=True)
-    # The last state the requester was e-mailed about (its own view of the request: `requester_state_for`).
+    # The last state the requester was e-mailed about (its own view of the request: `selectors.requester_state_of`).
     requester_told_state = models.CharField(max_length=32, blank=True)
     # The request object exactly as the engine read it (DOMAIN.md), so triage can be replayed.
     document = models.JSONField()

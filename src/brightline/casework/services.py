@@ -419,19 +419,24 @@ def request_submit(
 SUBMISSION_LEAVES_PER_STUDENT = 4
 
 
+def _legal_advisors() -> int:
+    """Counsel's copies of a notice: one for each active legal advisor (staffing, not a student fact)."""
+    return User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).count()
+
+
 def _submission_leaves(students_named: int) -> int:
     """The request, its state, counsel's notice and one copy for each legal advisor, and each named
     student's record entry, missing-persons alert and its email, and family-notice decision."""
-    advisors = User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).count()
-    return 3 + advisors + SUBMISSION_LEAVES_PER_STUDENT * students_named
+    return 3 + _legal_advisors() + SUBMISSION_LEAVES_PER_STUDENT * students_named
 
 
 def _padded_for_one_student(action: str) -> Any:
     """The office's step on one named student (matched, closed, answered) as the same number of leaves,
     whatever it found: a match writes the record entry and perhaps an alert, a closure writes neither."""
-    advisors = User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).count()
     return ledger_padded(
-        leaves=2 + advisors + SUBMISSION_LEAVES_PER_STUDENT, subject={}, record={"padding_for": action}
+        leaves=2 + _legal_advisors() + SUBMISSION_LEAVES_PER_STUDENT,
+        subject={},
+        record={"padding_for": action},
     )
 
 
@@ -837,19 +842,20 @@ def advance_notice_gate(*, request: Request, now: dt.datetime | None = None) -> 
             item.save(update_fields=["state", "updated_at"])
             cleared.append(item)
     if cleared:
-        _append(
-            LedgerEvent(
-                event_type="item.notice_period_passed",
-                subject={"request": str(request.pk)},
-                record={
-                    "request": str(request.pk),
-                    "items": [item.pk for item in cleared],
-                    "at": now.isoformat(),
-                },
-            )
-        )
-        request_refresh_state(request)
+        _items_moved(request, "item.notice_period_passed", cleared, now)
     return cleared
+
+
+def _items_moved(request: Request, event_type: str, items: list[Item], now: dt.datetime) -> None:
+    """The ledger entry of items the notice gate moved together, then the request's state."""
+    _append(
+        LedgerEvent(
+            event_type=event_type,
+            subject={"request": str(request.pk)},
+            record={"request": str(request.pk), "items": [item.pk for item in items], "at": now.isoformat()},
+        )
+    )
+    request_refresh_state(request)
 
 
 def advance_notice_period() -> dt.timedelta:
@@ -1034,18 +1040,7 @@ def _held_for_notice(*, request: Request, items: list[Item], now: dt.datetime) -
         Item.objects.filter(pk__in=[item.pk for item in held]).update(
             state=ItemState.AWAITING_NOTICE, updated_at=now
         )
-        _append(
-            LedgerEvent(
-                event_type="item.notice_undelivered",
-                subject={"request": str(request.pk)},
-                record={
-                    "request": str(request.pk),
-                    "items": [item.pk for item in held],
-                    "at": now.isoformat(),
-                },
-            )
-        )
-        request_refresh_state(request)
+        _items_moved(request, "item.notice_undelivered", held, now)
     return ready
 
 

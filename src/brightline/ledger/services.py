@@ -134,14 +134,12 @@ class LeafBudget:
     record: dict[str, Any]
     appended: int = field(default=0, init=False)
 
-    def padding(self, pending: int = 0) -> list[LedgerEvent]:
-        """The padding entries that bring what was appended, plus `pending` events about to be, to the
-        budget: for the block's last append to carry them in the same statements."""
-        total = self.appended + pending
-        if not total:
+    def padding(self) -> list[LedgerEvent]:
+        """The padding entries that bring what was appended to the budget (none when nothing was)."""
+        if not self.appended:
             return []
-        target = -(-total // self.leaves) * self.leaves
-        return [LedgerEvent(PADDING_EVENT, self.subject, self.record)] * (target - total)
+        target = -(-self.appended // self.leaves) * self.leaves
+        return [LedgerEvent(PADDING_EVENT, self.subject, self.record)] * (target - self.appended)
 
 
 _budgets: ContextVar[tuple[LeafBudget, ...]] = ContextVar("brightline_ledger_budgets", default=())
@@ -149,9 +147,7 @@ PADDING_EVENT = "ledger.padding"
 
 
 @contextmanager
-def ledger_padded(
-    *, leaves: int, subject: dict[str, int | str], record: dict[str, Any]
-) -> Iterator[LeafBudget]:
+def ledger_padded(*, leaves: int, subject: dict[str, int | str], record: dict[str, Any]) -> Iterator[None]:
     """Whatever the block appends comes to exactly `leaves` entries on the public log: the block's own
     entries, then `ledger.padding` entries (`subject` and `record` say for what) up to that number; a
     block that appends more is padded to the next multiple of `leaves`, one that appends nothing stays
@@ -163,7 +159,7 @@ def ledger_padded(
     budget = LeafBudget(leaves, subject, record)
     token = _budgets.set((*_budgets.get(), budget))
     try:
-        yield budget
+        yield
         padding = budget.padding()
         if padding:
             ledger_append_many(padding)
