@@ -43,9 +43,10 @@ ASSETS_STAMP := node_modules/.brightline-vendored
 $(ASSETS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/uswds $(VENDOR)/htmx
+	mkdir -p $(VENDOR)/uswds $(VENDOR)/htmx $(VENDOR)/noble
 	cp -R node_modules/@uswds/uswds/dist/css node_modules/@uswds/uswds/dist/js node_modules/@uswds/uswds/dist/fonts node_modules/@uswds/uswds/dist/img $(VENDOR)/uswds/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/@noble/ed25519/index.js $(VENDOR)/noble/ed25519.js
 	touch $@
 
 # The product alone: it installs and runs without the demo (`brightline check` passes).
