@@ -7,12 +7,12 @@ matched students' facts) and picks the policy version in effect when the request
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import functools
 import re
 from typing import Any
 
-from brightline.ledger.canonical import canonical_json
 from brightline.policy import engine
 
 _by_version: dict[tuple[int, str], engine.PolicyVersion] = {}
@@ -128,7 +128,7 @@ _FACT_NAMES = ("directory_opt_out", "missing_child_flag", "foster_care", "adjudi
 # it with an emergency's end and nothing else. Where that holds, a request without an emergency is refused
 # whoever the student is the same at every moment, and the answer is kept (per policy and request facts).
 _TIME_THROUGH_EMERGENCY = re.compile(r"principal\.evaluated_at\s*<\s*principal\.emergency\.ends_at")
-_WHOEVER_KEPT: dict[tuple[str, str, str | None, int], dict[str, dict[str, Any]]] = {}
+_WHOEVER_KEPT: dict[tuple[str, engine.RequestFacts, str | None, int], dict[str, dict[str, Any]]] = {}
 _WHOEVER_KEPT_MAX = 1024
 
 
@@ -152,10 +152,14 @@ def refusals_whoever_the_student(
     end) it is kept per policy and request facts, students aside (they are not part of it)."""
     if document.get("emergency") or not _time_only_through_emergency(policy.text):
         return _refusals_whoever_the_student(document, now, policy, identified_by=identified_by)
-    facts = {key: value for key, value in document.items() if key != "students"}
     try:
-        key = (policy.sha256, canonical_json(facts).decode(), identified_by, students_named(document))
-    except (TypeError, ValueError):  # not canonical JSON: answered, not kept
+        key = (
+            policy.sha256,
+            _facts_the_policy_reads(document, identified_by),
+            identified_by,
+            students_named(document),
+        )
+    except (engine.CaseError, TypeError, ValueError):  # not a request the engine reads: answered, not kept
         return _refusals_whoever_the_student(document, now, policy, identified_by=identified_by)
     kept = _WHOEVER_KEPT.get(key)
     if kept is None:
@@ -165,6 +169,21 @@ def refusals_whoever_the_student(
             document, now, policy, identified_by=identified_by
         )
     return copy.deepcopy(kept)
+
+
+def _facts_the_policy_reads(document: dict[str, Any], identified_by: str | None) -> engine.RequestFacts:
+    """The request as the engine hands it to a policy, students aside: free text the engine never passes
+    on (the description, the requester's agency, name and position) is left out of the key, so that requests
+    that differ only in their words share one answer."""
+    request = engine.parse_request(
+        document if identified_by is None else {**document, "identified_by": identified_by}
+    )
+    return dataclasses.replace(
+        request,
+        students=(),
+        description="",
+        requester=dataclasses.replace(request.requester, agency=None, name=None, position=None),
+    )
 
 
 def _refusals_whoever_the_student(
