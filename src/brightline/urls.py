@@ -16,3 +16,7 @@ urlpatterns = [
     path("policy/", include("brightline.policy.urls")),
     path("", include("brightline.web.urls")),
 ]
+
+handler403 = "brightline.web.views.errors.forbidden"
+handler404 = "brightline.web.views.errors.not_found"
+handler500 = "brightline.web.views.errors.server_error"

@@ -170,3 +170,48 @@ def destinations_for(user: User) -> list[Destination]:
     if getattr(user, "is_district_staff", False):
         destinations.append(TRAINING)
     return destinations
+
+
+@dataclass(frozen=True)
+class Menu:
+    """A top-level item of the header that opens a list of destinations (USWDS nav dropdown)."""
+
+    title: str
+    key: str
+    destinations: tuple[Destination, ...]
+
+
+ABOUT = Menu(
+    gettext_noop("The policy and the ledger"),
+    "about",
+    (
+        *PUBLIC,
+        Destination(
+            gettext_noop("Transparency reports"),
+            "transparency:index",
+            "",
+        ),
+    ),
+)
+# At most this many top-level items in the header for any role (the dashboard, the role's first page,
+# the rest of its pages, the public pages, and the person's own menu): wider, it wraps on a laptop.
+TOP_LEVEL_LIMIT = 5
+
+
+def header_for(user: User | None, *, signed_in: bool) -> list[Destination | Menu]:
+    """The header's items for a person: a signed-in person (second factor shown) gets the dashboard, the
+    role's first page, a menu with the rest of the role's pages and a menu of the public pages; a visitor
+    (or a person between password and second factor) gets the public pages alone."""
+    if not signed_in or user is None:
+        return list(ABOUT.destinations)
+    own = destinations_for(user)
+    items: list[Destination | Menu] = [Destination(gettext_noop("Dashboard"), "web:home", "")]
+    if own:
+        items.append(own[0])
+    rest = tuple(own[1:])
+    if len(rest) == 1:
+        items.append(rest[0])
+    elif rest:
+        items.append(Menu(gettext_noop("More pages"), "work", rest))
+    items.append(ABOUT)
+    return items
