@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from datetime import datetime
 from typing import Any
 
@@ -72,6 +73,12 @@ class ProblemOut(Schema):
     detail: str
 
 
+class ReceiptOut(Schema):
+    index: int = Field(description="the entry's 0-based position in the log")
+    leaf_hash: str = Field(description="base64 of its leaf hash, SHA-256(0x00 ‖ data)")
+    size: int = Field(description="the size of the latest signed checkpoint, which covers the entry")
+
+
 @router.get("/entries", response={200: EntriesOut, 422: ProblemOut}, auth=None)
 def entries(request: HttpRequest, query: Query[EntriesQuery]) -> EntriesOut:
     """Entries start..end (inclusive), as RFC 6962 get-entries; fewer when the page cap or the log ends."""
@@ -108,6 +115,19 @@ def proof_consistency(
     except LedgerError as error:
         raise HttpError(422, str(error)) from None
     return ProofOut(hashes=[_b64(value) for value in hashes])
+
+
+@router.get("/receipt", response={200: ReceiptOut, 409: ProblemOut, 422: ProblemOut}, auth=None)
+def receipt(request: HttpRequest, index: int = Query(..., ge=0, le=MAX_INDEX)) -> Any:  # type: ignore[type-arg]
+    """The receipt of entry `index` against the latest signed checkpoint: what `/verify/` checks in the
+    browser and `brightline ledger verify-remote --receipt` from outside. 409 until a checkpoint covers it."""
+    try:
+        text = selectors.receipt_for(index)
+    except LedgerError as error:
+        raise HttpError(422, f"index: {error}") from None
+    if text is None:
+        raise HttpError(409, f"index: entry {index} is not yet covered by a signed checkpoint")
+    return json.loads(text)
 
 
 @router.get("/checkpoints", response=CheckpointsOut, auth=None)

@@ -22,6 +22,7 @@ from brightline.ledger.merkle import (
     inclusion_ranges,
 )
 from brightline.ledger.models import Checkpoint, LedgerEntry, LedgerHead, LedgerNode
+from brightline.ledger.receipts import receipt_json
 
 ENTRIES_PAGE_MAX = 1000
 
@@ -140,3 +141,29 @@ def inclusion_proof_for(entry_index: int) -> dict[str, Any]:
         "hashes": [base64.b64encode(value).decode() for value in hashes],
         "checkpoint": checkpoint_published_text(checkpoint),
     }
+
+
+def receipt_for(entry_index: int) -> str | None:
+    """The receipt (`receipts.py`) of entry `entry_index` against the latest signed checkpoint, as JSON;
+    None until a checkpoint covers the entry (checkpoints are signed on a schedule)."""
+    leaf = LedgerEntry.objects.filter(index=entry_index).values_list("leaf_hash", flat=True).first()
+    if leaf is None:
+        raise LedgerError(f"entry {entry_index} does not exist")
+    checkpoint = checkpoint_latest()
+    if checkpoint is None or checkpoint.size <= entry_index:
+        return None
+    return receipt_json(index=entry_index, leaf=bytes(leaf), size=checkpoint.size)
+
+
+def entry_indexes_of(*, event_type: str, key: str, values: Sequence[str]) -> dict[str, int]:
+    """The index of the entry of `event_type` whose subject's `key` is each of `values` (the first one,
+    if several): for a receipt of an event another app recorded, e.g. a request's `request.submitted`."""
+    found: dict[str, int] = {}
+    rows = (
+        LedgerEntry.objects.filter(event_type=event_type, **{f"subject__{key}__in": list(values)})
+        .order_by("index")
+        .values_list("index", "subject")
+    )
+    for index, subject in rows:
+        found.setdefault(str(subject.get(key)), int(index))
+    return found

@@ -44,6 +44,11 @@ class Command(BaseCommand):
         remote.add_argument("--key", help="the log's verifier key (default: fetched from URL/ledger/key)")
         remote.add_argument("--entries", action="store_true", help="also fetch and re-hash every entry")
         remote.add_argument("--save", type=Path, help="write the verified latest checkpoint to this file")
+        remote.add_argument(
+            "--receipt",
+            help='a receipt as JSON (\'{"index":…,"leaf_hash":…,"size":…}\') or a file holding one: '
+            "prove that entry is in the signed log",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -110,9 +115,19 @@ class Command(BaseCommand):
                 since_text = options["since"].read_text(encoding="utf-8")
             except OSError as error:
                 raise CommandError(f"--since: cannot read {options['since']}: {error.strerror}") from None
+        receipt_text = options["receipt"]
+        if receipt_text is not None and not receipt_text.lstrip().startswith("{"):
+            try:
+                receipt_text = Path(receipt_text).read_text(encoding="utf-8")
+            except OSError as error:
+                raise CommandError(f"--receipt: cannot read {receipt_text}: {error.strerror}") from None
         try:
             report = verify_remote(
-                options["url"], since_text=since_text, key_text=options["key"], rehash=options["entries"]
+                options["url"],
+                since_text=since_text,
+                key_text=options["key"],
+                rehash=options["entries"],
+                receipt_text=receipt_text,
             )
         except RemoteVerificationError as error:
             raise CommandError(f"the published ledger does not verify: {error}", returncode=1) from None
