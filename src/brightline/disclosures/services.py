@@ -33,7 +33,6 @@ from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import LedgerEvent, ledger_append, ledger_append_many
 from brightline.roster.models import Student
-from brightline.rows import insert_new
 from brightline.training.selectors import require_trained
 from brightline.vocabulary import CATEGORIES, FORBIDDEN_RECIPIENT_KINDS, REQUESTER_KINDS
 
@@ -156,7 +155,7 @@ def request_received_entries(
             )
         )
     if entries:
-        insert_new(entries)
+        DisclosureEntry.objects.bulk_create(entries)
     return entries
 
 
@@ -190,7 +189,7 @@ def emergency_determination_entry(
         details=determination.rationale,
         recorded_at=timezone.now(),
     )
-    insert_new([entry])
+    entry.save(force_insert=True)
     return entry
 
 
