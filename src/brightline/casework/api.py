@@ -15,7 +15,7 @@ from brightline.accounts.services import staff_accesses_record
 from brightline.agencies.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
 from brightline.agencies.models import Agency, TokenScope
 from brightline.api_schemas import ERRORS
-from brightline.casework import selectors, services
+from brightline.casework import conversation, selectors, services
 from brightline.casework.documents import document_attach, document_open
 from brightline.casework.models import (
     Channel,
@@ -465,3 +465,202 @@ def overdue(request: ApiRequest) -> list[dict[str, Any]]:
     found = list(selectors.requests_overdue(user=request.user)[:200])
     _log_staff_list(request, found, "request in the overdue list")
     return [selectors.request_representation(r, for_agency=False) for r in found]
+
+
+# -- the conversation on a request, its deadline, its owner, internal notes --------------------------------
+
+
+class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    body: str = Field(min_length=1, max_length=5000, description="The message; it stays with the request.")
+
+
+class MessageOut(Schema):
+    id: int
+    kind: Literal["message", "clarification", "answer"]
+    from_office: bool
+    body: str
+    sent_at: dt.datetime
+
+
+class DeadlineChangeOut(Schema):
+    kind: Literal["extended", "paused", "resumed"]
+    reason: str
+    due_before: dt.datetime
+    due_after: dt.datetime
+    changed_at: dt.datetime
+
+
+class ConversationOut(Schema):
+    reference: str
+    decision_due_at: dt.datetime
+    clock_paused: bool = Field(description="The decision clock waits for the requester's answer.")
+    messages: list[MessageOut]
+    deadline_changes: list[DeadlineChangeOut]
+
+
+def _message_out(message: Any) -> dict[str, Any]:
+    # Never the author's name: the requester learns that the office wrote, not who in it.
+    return {
+        "id": message.pk,
+        "kind": message.kind,
+        "from_office": message.from_office,
+        "body": message.body,
+        "sent_at": message.sent_at,
+    }
+
+
+@router.get(
+    "/requests/{request_id}/messages",
+    auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
+    response={200: ConversationOut, **ERRORS},
+    summary="The conversation on a request and its deadline's changes",
+)
+def list_messages(request: ApiRequest, request_id: str) -> dict[str, Any]:
+    found = selectors.request_get(request_id=request_id, **_viewer(request))
+    return {
+        "reference": found.reference,
+        "decision_due_at": found.decision_due_at,
+        "clock_paused": found.clock_paused_at is not None,
+        "messages": [_message_out(m) for m in selectors.messages_of(found)],
+        "deadline_changes": [
+            {
+                "kind": c.kind,
+                "reason": c.reason,
+                "due_before": c.due_before,
+                "due_after": c.due_after,
+                "changed_at": c.changed_at,
+            }
+            for c in selectors.deadline_changes_of(found)
+        ],
+    }
+
+
+@router.post(
+    "/requests/{request_id}/messages",
+    auth=staff_or_agency_with_scope(TokenScope.SUBMIT),
+    response={201: MessageOut, **ERRORS},
+    summary="Write on a request (the requester's answer restarts a paused clock)",
+)
+def post_message(request: ApiRequest, request_id: str, payload: MessageIn) -> Status[dict[str, Any]]:
+    agency = getattr(request, "agency", None)
+    author = None if getattr(request, "api_token", None) is not None else request.user
+    message = conversation.message_send(
+        request_id=request_id, author=author, body=payload.body, agency=agency
+    )
+    return Status(201, _message_out(message))
+
+
+@router.post(
+    "/requests/{request_id}/clarification",
+    auth=staff_only,
+    response={201: MessageOut, **ERRORS},
+    summary="Ask the requester to clarify: the decision clock stops until the answer",
+)
+def post_clarification(request: ApiRequest, request_id: str, payload: MessageIn) -> Status[dict[str, Any]]:
+    message = conversation.clarification_ask(request_id=request_id, asked_by=request.user, body=payload.body)
+    return Status(201, _message_out(message))
+
+
+class ResumeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class ExtensionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    new_due_date: dt.date = Field(description="A later business day; the decision is due at its end.")
+    reason: str = Field(min_length=1, max_length=5000, description="Shown to the requester.")
+
+
+@router.post(
+    "/requests/{request_id}/clock/resume",
+    auth=staff_only,
+    response={200: DeadlineChangeOut, **ERRORS},
+    summary="Start the decision clock again without a written answer",
+)
+def post_resume(request: ApiRequest, request_id: str, payload: ResumeIn) -> dict[str, Any]:
+    change = conversation.clock_resume(request_id=request_id, resumed_by=request.user, reason=payload.reason)
+    return _change_out(change)
+
+
+def _change_out(change: Any) -> dict[str, Any]:
+    return {
+        "kind": change.kind,
+        "reason": change.reason,
+        "due_before": change.due_before,
+        "due_after": change.due_after,
+        "changed_at": change.changed_at,
+    }
+
+
+@router.post(
+    "/requests/{request_id}/extension",
+    auth=staff_only,
+    response={201: DeadlineChangeOut, **ERRORS},
+    summary="Extend the decision deadline, with a reason the requester reads",
+)
+def post_extension(request: ApiRequest, request_id: str, payload: ExtensionIn) -> Status[dict[str, Any]]:
+    change = conversation.deadline_extend(
+        request_id=request_id,
+        extended_by=request.user,
+        new_due_date=payload.new_due_date,
+        reason=payload.reason,
+    )
+    return Status(201, _change_out(change))
+
+
+class OwnerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    owner: int | None = Field(description="The user id of the new owner; null for none.")
+
+
+class OwnerOut(Schema):
+    owner: int | None
+
+
+@router.post(
+    "/requests/{request_id}/owner",
+    auth=staff_only,
+    response={200: OwnerOut, **ERRORS},
+    summary="Give a request an owner in the records office",
+)
+def post_owner(request: ApiRequest, request_id: str, payload: OwnerIn) -> dict[str, Any]:
+    found = conversation.request_assign(
+        request_id=request_id, owner_id=payload.owner, assigned_by=request.user
+    )
+    return {"owner": found.owner_id}
+
+
+class NoteOut(Schema):
+    id: int
+    body: str
+    author: str
+    written_at: dt.datetime
+
+
+@router.get(
+    "/requests/{request_id}/notes",
+    auth=staff_only,
+    response={200: list[NoteOut], **ERRORS},
+    summary="Internal notes (staff only)",
+)
+def list_notes(request: ApiRequest, request_id: str) -> list[dict[str, Any]]:
+    found = selectors.request_get(request_id=request_id, user=request.user)
+    return [
+        {"id": n.pk, "body": n.body, "author": n.author_name, "written_at": n.written_at}
+        for n in selectors.internal_notes_of(request=found, user=request.user)
+    ]
+
+
+@router.post(
+    "/requests/{request_id}/notes",
+    auth=staff_only,
+    response={201: NoteOut, **ERRORS},
+    summary="Write an internal note the requester never reads",
+)
+def post_note(request: ApiRequest, request_id: str, payload: MessageIn) -> Status[dict[str, Any]]:
+    note = conversation.note_add(request_id=request_id, author=request.user, body=payload.body)
+    return Status(
+        201, {"id": note.pk, "body": note.body, "author": note.author_name, "written_at": note.written_at}
+    )

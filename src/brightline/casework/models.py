@@ -178,6 +178,13 @@ class Request(models.Model):
     # awaiting_match / in_review): the end of "days to a decision".
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_due_at = models.DateTimeField(db_index=True)
+    # Set while the decision clock is stopped (the office asked the requester to clarify); on resuming,
+    # the deadline moves by the business days it stood still.
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    # The person of the records office who owns the request ("mine" in the queues).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)
     idempotency_body_sha256 = models.CharField(max_length=64, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -391,3 +398,86 @@ class DeadlineReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} reminder for {self.request} on {self.sent_on}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# The conversation on a request, its deadline and its owner in the records office
+# ---------------------------------------------------------------------------------------------------
+
+
+class MessageKind(models.TextChoices):
+    MESSAGE = "message", "Message"
+    # The records office asks the requester to clarify: the decision clock stops until the answer.
+    CLARIFICATION = "clarification", "Request to clarify"
+    ANSWER = "answer", "Answer to a request to clarify"
+
+
+class Message(models.Model):
+    """One message on a request between its requester and the records office. Appended, never edited.
+    Its text stays here; the public ledger holds a salted commitment to it (`text_salt`)."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(max_length=16, choices=MessageKind.choices)
+    from_office = models.BooleanField()
+    body = models.TextField()
+    # The ledger holds SHA-256(salt ‖ body): an auditor can check the text, the public cannot guess it.
+    text_salt = models.CharField(max_length=32)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=200)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "sent_at", "pk"]
+        indexes = [models.Index(fields=["request", "sent_at"], name="message_request_sent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.request}"
+
+
+class InternalNote(models.Model):
+    """A note of the district's staff on a request. The requester never sees it (no requester selector
+    reads this table). Appended, never edited."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="internal_notes")
+    body = models.TextField()
+    text_salt = models.CharField(max_length=32)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=200)
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"note on {self.request}"
+
+
+class DeadlineChangeKind(models.TextChoices):
+    EXTENDED = "extended", "Deadline extended"
+    PAUSED = "paused", "Decision clock paused"
+    RESUMED = "resumed", "Decision clock resumed"
+
+
+class DeadlineChange(models.Model):
+    """A change of a request's decision deadline: an extension (reason, new date: shown to the
+    requester), a pause of the clock (waiting for the requester) or its resumption. Appended."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="deadline_changes")
+    kind = models.CharField(max_length=12, choices=DeadlineChangeKind.choices)
+    reason = models.TextField(blank=True)
+    due_before = models.DateTimeField()
+    due_after = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["request", "changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.request}"

@@ -35,9 +35,10 @@ def deadline_reminders_queue(
     now = now or timezone.now()
     today = timezone.localtime(now, district_zone()).date()
     horizon = end_of_day(DistrictCalendar.load().add_business_days(today, 1))
-    due = Request.objects.filter(state__in=UNDECIDED, decision_due_at__lte=horizon).order_by(
-        "decision_due_at"
-    )
+    # A clock stopped for the requester's answer reminds nobody.
+    due = Request.objects.filter(
+        state__in=UNDECIDED, decision_due_at__lte=horizon, clock_paused_at__isnull=True
+    ).order_by("decision_due_at")
     reminders: list[DeadlineReminder] = []
     for request in due:
         kind = ReminderKind.OVERDUE if request.decision_due_at < now else ReminderKind.DUE_SOON

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
@@ -14,9 +14,12 @@ from brightline.agencies.models import Agency
 from brightline.casework import triage as triage_bridge
 from brightline.casework.models import (
     REQUESTER_ITEM_STATES,
+    DeadlineChange,
+    InternalNote,
     Item,
     ItemState,
     MatchState,
+    Message,
     Request,
     RequestState,
     RequestStudent,
@@ -127,7 +130,12 @@ def requests_overdue(*, user: User, now: dt.datetime | None = None) -> QuerySet[
     now = now or timezone.now()
     return _with_items(
         requests_visible_to(user=user)
-        .filter(state__in=(RequestState.AWAITING_MATCH, RequestState.IN_REVIEW), decision_due_at__lt=now)
+        .filter(
+            state__in=(RequestState.AWAITING_MATCH, RequestState.IN_REVIEW),
+            decision_due_at__lt=now,
+            # A clock stopped for the requester's answer is not overdue.
+            clock_paused_at__isnull=True,
+        )
         .order_by("decision_due_at")
     )
 
@@ -140,6 +148,7 @@ def requests_due(*, user: User, within: dt.timedelta, now: dt.datetime | None = 
             state__in=(RequestState.AWAITING_MATCH, RequestState.IN_REVIEW),
             decision_due_at__gte=now,
             decision_due_at__lt=now + within,
+            clock_paused_at__isnull=True,
         )
         .order_by("decision_due_at")
     )
@@ -535,3 +544,129 @@ def past_requests_as_triaged(*, since: dt.datetime, until: dt.datetime) -> Itera
             students_named=triage_bridge.students_named(request.document),
             items=tuple(items),
         )
+
+
+# -- the conversation on a request, its deadline, its owner ----------------------------------------------
+
+
+def messages_of(request: Request) -> list[Message]:
+    """The messages on a request, oldest first: the requester and the office read the same ones (the
+    request was found through `request_get`, which checks who may see it)."""
+    return list(Message.objects.filter(request=request).order_by("sent_at", "pk"))
+
+
+def deadline_changes_of(request: Request) -> list[DeadlineChange]:
+    """Extensions (reason, new date), pauses and resumptions of the clock: the requester reads them all."""
+    return list(DeadlineChange.objects.filter(request=request).order_by("changed_at", "pk"))
+
+
+def internal_notes_of(*, request: Request, user: User) -> list[InternalNote]:
+    """Staff's internal notes: casework staff only, never a requester (no agency argument exists)."""
+    if not (user.is_authenticated and user.role in CASEWORK_ROLES):
+        return []
+    return list(
+        InternalNote.objects.filter(request=request).select_related("author").order_by("written_at", "pk")
+    )
+
+
+def request_owners(*, user: User) -> list[User]:
+    """Who may own a request (for the office's choice)."""
+    if not (user.is_authenticated and user.role in CASEWORK_ROLES):
+        return []
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role__in=(Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.ADMIN),
+        ).order_by("last_name", "first_name", "username")
+    )
+
+
+def requests_mine(*, user: User) -> QuerySet[Request]:
+    """Open requests this person owns, oldest deadline first."""
+    return (
+        requests_visible_to(user=user)
+        .filter(owner=user)
+        .exclude(state__in=(RequestState.RELEASED, RequestState.CLOSED))
+        .order_by("decision_due_at")
+    )
+
+
+def business_days_overdue(request: Request, *, calendar: Any, today: dt.date) -> int:
+    """Business days past the decision deadline, counted as the calendar counts them."""
+    from brightline.casework.calendar import district_zone
+
+    due_day = timezone.localtime(request.decision_due_at, district_zone()).date()
+    return int(calendar.business_days_between(due_day, today))
+
+
+# -- finding requests (staff) ------------------------------------------------------------------------------
+
+
+SEARCH_FIELDS = ("q", "student", "agency", "state", "outcome", "received_from", "received_to", "owner")
+
+
+def requests_search(
+    *,
+    user: User,
+    q: str = "",
+    student: str = "",
+    agency: str = "",
+    state: str = "",
+    outcome: str = "",
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    owner: str = "",
+) -> QuerySet[Request]:
+    """Staff's search over requests, newest first: by reference (`q`, or part of it), student (name as
+    named or as matched, or the SIS id), agency (part of its name), state, outcome (the disposition),
+    the dates received (the district's days, inclusive) and owner (`me`, `none` or a user id)."""
+    from brightline.casework.calendar import district_zone, end_of_day
+
+    found = requests_visible_to(user=user)
+    if q.strip():
+        found = found.filter(reference__icontains=q.strip())
+    if student.strip():
+        words = student.strip().split()
+        matching = RequestStudent.objects.all()
+        for word in words:
+            matching = matching.filter(
+                Q(student__sis_id__iexact=word)
+                | Q(student__first_name__icontains=word)
+                | Q(student__last_name__icontains=word)
+                | Q(named__student_id=word)
+                | Q(named__first_name__icontains=word)
+                | Q(named__last_name__icontains=word)
+            )
+        found = found.filter(pk__in=matching.values("request_id"))
+    if agency.strip():
+        found = found.filter(agency_name__icontains=agency.strip())
+    if state:
+        found = found.filter(state=state)
+    if outcome:
+        found = found.filter(disposition=outcome)
+    zone = district_zone()
+    if received_from is not None:
+        found = found.filter(received_at__gte=dt.datetime.combine(received_from, dt.time(0, 0), tzinfo=zone))
+    if received_to is not None:
+        found = found.filter(received_at__lte=end_of_day(received_to))
+    if owner == "me":
+        found = found.filter(owner=user)
+    elif owner == "none":
+        found = found.filter(owner__isnull=True)
+    elif owner.isdigit():
+        found = found.filter(owner_id=int(owner))
+    return found.order_by("-received_at", "pk")
+
+
+def requests_page_for_agency(*, agency: Agency, state: str = "", q: str = "") -> QuerySet[Request]:
+    """An agency's own requests, newest first, to be paginated. Filtering on the state it is shown
+    needs each request's items: the caller filters the page through `requester_request_state`."""
+    found = Request.objects.filter(agency=agency)
+    if q.strip():
+        found = found.filter(reference__icontains=q.strip())
+    return found.order_by("-received_at", "pk")
+
+
+def with_items(queryset: QuerySet[Request]) -> QuerySet[Request]:
+    """Requests with what a list row shows (items, students, packets) prefetched."""
+    return _with_items(queryset)

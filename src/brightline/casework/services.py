@@ -1380,7 +1380,9 @@ def unidentified_close_overdue(
     calendar = DistrictCalendar.load()
     today = timezone.localtime(now, district_zone()).date()
     unidentified = RequestStudent.objects.filter(
-        match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS), request__decision_due_at__lt=now
+        match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS),
+        request__decision_due_at__lt=now,
+        request__clock_paused_at__isnull=True,
     ).select_related("request")
     unanswered = RequestStudent.objects.filter(
         match_state=MatchState.MATCHED,
@@ -1388,6 +1390,8 @@ def unidentified_close_overdue(
         items__state=ItemState.REFUSED,
         items__outcome="refuse",
         request__decision_due_at__lt=now,
+        # A clock stopped for the requester's answer closes nothing, enrolled student or not.
+        request__clock_paused_at__isnull=True,
     ).distinct()
     overdue = [
         rs

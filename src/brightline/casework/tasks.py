@@ -20,3 +20,17 @@ def queue_deadline_reminders() -> int:
 @task()
 def send_requester_update(request_id: str, state: str) -> bool:
     return reminders.requester_update_send(request_id=request_id, state=state)
+
+
+@task()
+def send_requester_notice(request_id: str, what: str) -> bool:
+    from brightline.casework.conversation import requester_notice_send
+
+    return requester_notice_send(request_id=request_id, what=what)
+
+
+@task()
+def send_office_notice(request_id: str) -> bool:
+    from brightline.casework.conversation import office_notice_send
+
+    return office_notice_send(request_id=request_id)
