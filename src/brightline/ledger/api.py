@@ -75,7 +75,7 @@ class ProblemOut(Schema):
 
 class ReceiptOut(Schema):
     index: int = Field(description="the entry's 0-based position in the log")
-    leaf_hash: str = Field(description="base64 of its leaf hash, SHA-256(0x00 ‖ data)")
+    leaf: str = Field(description="base64 of its leaf hash, SHA-256(0x00 ‖ data)")
     size: int = Field(description="the size of the latest signed checkpoint, which covers the entry")
 
 

@@ -2,17 +2,17 @@
 
 A receipt is JSON with exactly three keys (canonical form: sorted, no spaces):
 
-    {"index":41,"leaf_hash":"<base64 of 32 bytes>","size":57}
+    {"index":41,"leaf":"<base64 of 32 bytes>","size":57}
 
 - `index`: the entry's 0-based position in the log;
-- `leaf_hash`: its RFC 6962 leaf hash, SHA-256(0x00 ‖ data), base64;
+- `leaf`: its RFC 6962 leaf hash, SHA-256(0x00 ‖ data), base64;
 - `size`: the size of the signed checkpoint that covered the entry when the receipt was given.
 
 Everything in it is public already (any entry's data and every checkpoint are published): it names no
 event type, agency, student or request. Checking it (`receipt_check`, and the same steps in
 `static/web/verify.js`): the latest checkpoint is at least `size` entries (a log only grows), the
-inclusion proof of `index` in the latest checkpoint's tree leads from `leaf_hash` to its signed root, and
-the published entry at `index` hashes to `leaf_hash` and names that index.
+inclusion proof of `index` in the latest checkpoint's tree leads from `leaf` to its signed root, and
+the published entry at `index` hashes to `leaf` and names that index.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from brightline.ledger.merkle import HASH_SIZE, leaf_hash, verify_inclusion
 
 # Both verifiers (Python and the browser's JavaScript) read only integers a JavaScript number holds exactly.
 MAX_SAFE_INTEGER = 2**53 - 1
-KEYS = ("index", "leaf_hash", "size")
+KEYS = ("index", "leaf", "size")
 
 
 class ReceiptError(ValueError):
@@ -50,7 +50,7 @@ class Receipt:
 
 def receipt_json(*, index: int, leaf: bytes, size: int) -> str:
     return json.dumps(
-        {"index": index, "leaf_hash": base64.b64encode(leaf).decode(), "size": size},
+        {"index": index, "leaf": base64.b64encode(leaf).decode(), "size": size},
         separators=(",", ":"),
         sort_keys=True,
     )
@@ -69,20 +69,20 @@ def receipt_parse(text: str) -> Receipt:
     except ValueError:
         raise ReceiptError("receipt", "receipt: not JSON") from None
     if not isinstance(parsed, dict):
-        raise ReceiptError("receipt", "receipt: a JSON object with index, leaf_hash and size")
+        raise ReceiptError("receipt", "receipt: a JSON object with index, leaf and size")
     if sorted(parsed) != list(KEYS):
-        raise ReceiptError("receipt", "receipt: exactly the keys index, leaf_hash and size")
+        raise ReceiptError("receipt", "receipt: exactly the keys index, leaf and size")
     index = _integer(parsed["index"], "index", 0)
     size = _integer(parsed["size"], "size", 1)
     if index >= size:
         raise ReceiptError("receipt", "index: less than size (the checkpoint covers entries 0 to size - 1)")
-    encoded = parsed["leaf_hash"]
+    encoded = parsed["leaf"]
     try:
         leaf = base64.b64decode(encoded, validate=True) if isinstance(encoded, str) else b""
     except binascii.Error:
         leaf = b""
     if len(leaf) != HASH_SIZE:
-        raise ReceiptError("receipt", "leaf_hash: the base64 of 32 bytes")
+        raise ReceiptError("receipt", "leaf: the base64 of its 32-byte leaf hash")
     return Receipt(index=index, leaf_hash=leaf, size=size)
 
 

@@ -33,12 +33,12 @@ def test_the_api_gives_a_receipt_only_once_a_checkpoint_covers_the_entry(client:
     answer = client.get("/api/v1/ledger/receipt?index=3")
     assert answer.status_code == 200
     receipt = answer.json()
-    assert sorted(receipt) == ["index", "leaf_hash", "size"]
+    assert sorted(receipt) == ["index", "leaf", "size"]
     assert receipt["index"] == 3 and receipt["size"] == 6
     entry = client.get("/api/v1/ledger/entries?start=3&end=3").json()["entries"][0]
     from brightline.ledger.merkle import leaf_hash
 
-    assert base64.b64decode(receipt["leaf_hash"]) == leaf_hash(base64.b64decode(entry["data"]))
+    assert base64.b64decode(receipt["leaf"]) == leaf_hash(base64.b64decode(entry["data"]))
     # The same JSON as the selector's, byte for byte, and nothing else: no event type, no subject.
     assert json.loads(receipt_for(3) or "") == receipt
     assert client.get("/api/v1/ledger/receipt?index=6").status_code == 422
@@ -71,7 +71,7 @@ def test_one_byte_changed_anywhere_fails_and_names_the_step(client: Client, chan
     receipt = json.loads(receipt_for(6) or "")
     replace: dict[str, bytes] = {}
     if change == "leaf":
-        receipt["leaf_hash"] = flip(receipt["leaf_hash"])
+        receipt["leaf"] = flip(receipt["leaf"])
     elif change == "size":
         receipt["size"] = 12
     elif change == "proof":
@@ -101,13 +101,13 @@ def test_one_byte_changed_anywhere_fails_and_names_the_step(client: Client, chan
     [
         ("", "receipt"),
         ("[1, 2]", "receipt"),
-        ('{"index": 1, "leaf_hash": "AAAA", "size": 3, "event": "x"}', "receipt"),
-        ('{"index": -1, "leaf_hash": "AAAA", "size": 3}', "index"),
-        ('{"index": true, "leaf_hash": "AAAA", "size": 3}', "index"),
-        ('{"index": 3, "leaf_hash": "AAAA", "size": 3}', "index"),
-        ('{"index": 1, "leaf_hash": "AAAA", "size": 9007199254740992}', "size"),
-        ('{"index": 1, "leaf_hash": "AAAA", "size": 3}', "leaf_hash"),
-        ('{"index": 1, "leaf_hash": "not base64!", "size": 3}', "leaf_hash"),
+        ('{"index": 1, "leaf": "AAAA", "size": 3, "event": "x"}', "receipt"),
+        ('{"index": -1, "leaf": "AAAA", "size": 3}', "index"),
+        ('{"index": true, "leaf": "AAAA", "size": 3}', "index"),
+        ('{"index": 3, "leaf": "AAAA", "size": 3}', "index"),
+        ('{"index": 1, "leaf": "AAAA", "size": 9007199254740992}', "size"),
+        ('{"index": 1, "leaf": "AAAA", "size": 3}', "leaf"),
+        ('{"index": 1, "leaf": "not base64!", "size": 3}', "leaf"),
     ],
 )
 def test_a_receipt_that_is_not_one_is_refused_naming_the_field(text: str, field: str) -> None:
@@ -130,7 +130,7 @@ def test_the_command_checks_a_receipt_and_exits_1_on_a_changed_one(
     call_command("ledger", "verify-remote", url, "--receipt", receipt)
     assert "receipt: entry 1 is in the signed tree of size 4" in capsys.readouterr().out
     changed = json.loads(receipt)
-    changed["leaf_hash"] = flip(changed["leaf_hash"], 0)
+    changed["leaf"] = flip(changed["leaf"], 0)
     with pytest.raises(CommandError, match="not in the signed tree") as raised:
         call_command("ledger", "verify-remote", url, "--receipt", json.dumps(changed))
     assert raised.value.returncode == 1

@@ -14,13 +14,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from brightline.casework.selectors import emergencies_waiting_for
+from brightline.casework.selectors import emergencies_waiting_for, requests_visible_to
 from brightline.casework.triage import policy_in_effect
 from brightline.ledger.keys import log_verifier_key
-from brightline.ledger.selectors import checkpoint_latest, checkpoint_published_text, ledger_size
+from brightline.ledger.selectors import (
+    checkpoint_latest,
+    checkpoint_published_text,
+    entry_indexes_of,
+    ledger_size,
+    receipt_for,
+)
 from brightline.policy.engine import PolicyRule
 from brightline.policy.selectors import versions_visible_to
 from brightline.policy.stored import version_in_effect_at
+from brightline.ui import REQUESTERS
 from brightline.vocabulary import OBLIGATIONS, RULE_IDS
 from brightline.web import labels
 from brightline.web.navigation import destinations_for
@@ -421,7 +428,41 @@ def _is_students_named(node: object) -> bool:
     )
 
 
+VERIFY_RECEIPTS_SHOWN = 10
+
+
+def _requester_receipts(request: HttpRequest) -> list[dict[str, Any]] | None:
+    """A signed-in requester's receipts: for each of its agency's latest requests, the receipt of the
+    entry that recorded the submission (`request.submitted`, the first of the submission's padded
+    entries, whatever the district knows of the students). None for anyone else."""
+    user = request.user
+    requester = getattr(user, "requester", None) if getattr(user, "role", None) in REQUESTERS else None
+    if requester is None:
+        return None
+    rows = list(
+        requests_visible_to(agency=requester.agency)
+        .order_by("-received_at")
+        .values_list("pk", "reference", "received_at")[:VERIFY_RECEIPTS_SHOWN]
+    )
+    indexes = entry_indexes_of(
+        event_type="request.submitted", key="request", values=[str(pk) for pk, _, _ in rows]
+    )
+    receipts = []
+    for pk, reference, received_at in rows:
+        index = indexes.get(str(pk))
+        receipts.append(
+            {
+                "reference": reference,
+                "received_at": received_at,
+                "receipt": receipt_for(index) if index is not None else None,
+            }
+        )
+    return receipts
+
+
 def verify(request: HttpRequest) -> HttpResponse:
+    """What the ledger proves and what it does not, the latest checkpoint and the key (without script),
+    and the check in the browser (`static/web/verify.js`); a requester's receipts to paste into it."""
     latest = checkpoint_latest()
     return render(
         request,
@@ -431,5 +472,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             "checkpoint": latest,
             "checkpoint_text": checkpoint_published_text(latest) if latest else "",
             "verifier_key": log_verifier_key(),
+            "site_url": request.build_absolute_uri("/").rstrip("/"),
+            "receipts": _requester_receipts(request),
         },
     )

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         remote.add_argument("--save", type=Path, help="write the verified latest checkpoint to this file")
         remote.add_argument(
             "--receipt",
-            help='a receipt as JSON (\'{"index":…,"leaf_hash":…,"size":…}\') or a file holding one: '
+            help='a receipt as JSON (\'{"index":…,"leaf":…,"size":…}\') or a file holding one: '
             "prove that entry is in the signed log",
         )
 
