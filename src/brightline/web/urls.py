@@ -1,6 +1,16 @@
 from django.urls import path
 
-from brightline.web.views import administration, family, language, office, portal, public, review, school
+from brightline.web.views import (
+    administration,
+    casework_pages,
+    family,
+    language,
+    office,
+    portal,
+    public,
+    review,
+    school,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -52,6 +62,14 @@ urlpatterns = [
     path("office/agencies/<int:agency_id>/verify", office.office_agency_verify, name="office_agency_verify"),
     path("office/letters/", office.office_letters, name="office_letters"),
     path("office/letters/<int:notice_id>/mailed", office.office_letter_mailed, name="office_letter_mailed"),
+    # The conversation on a request, its deadline, owner and notes; finding requests
+    path("portal/requests/<uuid:request_id>/messages", casework_pages.portal_message, name="portal_message"),
+    path("office/requests/<uuid:request_id>/messages", casework_pages.office_message, name="office_message"),
+    path("office/requests/<uuid:request_id>/extend", casework_pages.office_extend, name="office_extend"),
+    path("office/requests/<uuid:request_id>/resume", casework_pages.office_resume, name="office_resume"),
+    path("office/requests/<uuid:request_id>/owner", casework_pages.office_assign, name="office_assign"),
+    path("requests/<uuid:request_id>/notes", casework_pages.staff_note, name="staff_note"),
+    path("office/search/", casework_pages.office_search, name="office_search"),
     # Review queue
     path("review/", review.review, name="review"),
     path("review/requests/<uuid:request_id>/", review.review_request, name="review_request"),

@@ -169,6 +169,7 @@ def office_request(request: PageRequest, request_id: str) -> HttpResponse:
         "close_days": settings.UNIDENTIFIED_CLOSE_DAYS,
         "agency_verified": found.agency.verified,
         "can_release": found.state == RequestState.READY and found.agency.verified,
+        "owners": casework_selectors.request_owners(user=request.user),
     }
     template = "web/office/_match_panels.html" if is_htmx(request) else "web/office/request.html"
     return render(request, template, context)

@@ -19,15 +19,24 @@ from brightline.errors import Conflict, InvalidInput
 from brightline.ui import REQUESTERS, PageRequest, add_service_errors, role_required
 from brightline.vocabulary import EMERGENCY_RESPONDERS
 from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm
+from brightline.web.views.casework_pages import page_of, query_without_page
 from brightline.web.views.common import letter_response, named_student
 
 
 @role_required(REQUESTERS)
 def portal(request: PageRequest) -> HttpResponse:
-    requests = list(casework_selectors.requests_list(agency=request.agency))
+    # A page at a time (an agency may have sent hundreds), found by reference.
+    page = page_of(
+        request,
+        casework_selectors.with_items(
+            casework_selectors.requests_page_for_agency(agency=request.agency, q=request.GET.get("q", ""))
+        ),
+    )
+    requests = list(page.object_list)
     for found in requests:
-        found.requester_state = casework_selectors.requester_request_state(found)  # type: ignore[attr-defined]
-    return render(request, "web/portal/list.html", {"requests": requests})
+        found.requester_state = casework_selectors.requester_request_state(found)
+    context = {"requests": requests, "page": page, "query": query_without_page(request)}
+    return render(request, "web/portal/list.html", context)
 
 
 @role_required(REQUESTERS)

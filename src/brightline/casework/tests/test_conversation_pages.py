@@ -1,0 +1,144 @@
+"""The conversation, deadline, owner, notes and search pages: each journey through the pages as a
+person would walk it, the portal list a page at a time, the CSV formula-safe, query counts pinned."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from brightline.accounts.tests.helpers import sign_in
+from brightline.casework import services
+from brightline.casework.models import Request
+from brightline.testing import World, request_body
+from brightline.web.views.casework_pages import PAGE_SIZE, csv_safe
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_second_factor(settings: Any) -> None:
+    settings.REQUIRE_MFA = False
+
+
+def _submit(world: World, **overrides: Any) -> Request:
+    body = request_body(world.alice, categories=["academic"], **overrides)
+    return services.request_submit(
+        agency=world.police, document=body, channel="portal", submitted_by=world.detective
+    ).request
+
+
+def test_clarify_answer_and_resume_through_the_pages(world: World) -> None:
+    request = _submit(world)
+    office, portal = Client(), Client()
+    sign_in(office, world.clerk)
+    sign_in(portal, world.detective)
+    url = f"/office/requests/{request.pk}/"
+    response = office.post(
+        f"{url}messages", {"body": "Which school year?", "kind": "clarification"}, follow=True
+    )
+    assert "the decision clock is paused" in response.content.decode()
+    page = portal.get(f"/portal/requests/{request.pk}/").content.decode()
+    assert "Which school year?" in page and "paused until you answer" in page
+    response = portal.post(f"/portal/requests/{request.pk}/messages", {"body": "This one."}, follow=True)
+    assert "was sent to the records office" in response.content.decode()
+    request.refresh_from_db()
+    assert request.clock_paused_at is None
+    # An empty message is refused, naming the field; nothing is stored.
+    response = portal.post(f"/portal/requests/{request.pk}/messages", {"body": " "}, follow=True)
+    assert "Body: write a message" in response.content.decode()
+    assert request.messages.count() == 2
+    # Another agency's requester cannot write on it.
+    other = Client()
+    sign_in(other, world.transit_officer)
+    assert other.post(f"/portal/requests/{request.pk}/messages", {"body": "x"}).status_code == 404
+
+
+def test_extend_assign_and_notes_through_the_pages(world: World) -> None:
+    request = _submit(world)
+    office, portal = Client(), Client()
+    sign_in(office, world.clerk)
+    sign_in(portal, world.detective)
+    url = f"/office/requests/{request.pk}/"
+    response = office.post(f"{url}extend", {"new_due_date": "not a date", "reason": "x"}, follow=True)
+    assert "New_due_date" in response.content.decode()
+    due = request.decision_due_at.date()
+    from brightline.casework.calendar import DistrictCalendar
+
+    new_day = DistrictCalendar.load().add_business_days(due, 3)
+    response = office.post(
+        f"{url}extend", {"new_due_date": new_day.isoformat(), "reason": "The archive is closed."}, follow=True
+    )
+    assert "The deadline was extended" in response.content.decode()
+    page = portal.get(f"/portal/requests/{request.pk}/").content.decode()
+    assert "The archive is closed." in page and "extended the decision deadline" in page
+    office.post(f"{url}owner", {"owner": str(world.clerk.pk)})
+    request.refresh_from_db()
+    assert request.owner_id == world.clerk.pk
+    office.post(f"/requests/{request.pk}/notes", {"body": "Only the principal knows."})
+    assert "Only the principal knows." in office.get(url).content.decode()
+    assert "Only the principal knows." not in portal.get(f"/portal/requests/{request.pk}/").content.decode()
+    reviewer = Client()
+    sign_in(reviewer, world.superintendent)
+    assert "Only the principal knows." in reviewer.get(f"/review/requests/{request.pk}/").content.decode()
+    mine = office.get("/office/search/?owner=me").content.decode()
+    assert request.reference in mine
+    assert request.reference not in reviewer.get("/office/search/?owner=me").content.decode()
+
+
+def test_the_portal_list_is_paginated_with_bounded_queries(world: World) -> None:
+    for _ in range(PAGE_SIZE + 3):
+        _submit(world)
+    portal = Client()
+    sign_in(portal, world.detective)
+    with CaptureQueriesContext(connection) as first:
+        page = portal.get("/portal/").content.decode()
+    assert page.count("/portal/requests/") - page.count("/portal/requests/new/") == PAGE_SIZE
+    assert "Page 1 of 2" in page
+    second = portal.get("/portal/?page=2").content.decode()
+    assert second.count("/portal/requests/") - second.count("/portal/requests/new/") == 3
+    reference = Request.objects.order_by("received_at").first().reference  # type: ignore[union-attr]
+    found = portal.get(f"/portal/?q={reference}").content.decode()
+    assert reference in found and "Page 1 of" not in found
+    # Pinned: the same number of statements whatever the number of requests on the page.
+    with CaptureQueriesContext(connection) as last:
+        portal.get("/portal/?page=2")
+    assert len(first) == len(last) <= 16, [q["sql"] for q in first.captured_queries]
+
+
+def test_search_by_reference_student_agency_state_and_dates_and_a_safe_csv(world: World) -> None:
+    request = _submit(world, description="=HYPERLINK(\"http://evil\")")
+    other = services.request_submit(
+        agency=world.transit, document=request_body(world.ben, categories=["directory"]), channel="api"
+    ).request
+    office = Client()
+    sign_in(office, world.clerk)
+    assert request.reference in office.get(f"/office/search/?q={request.reference[-4:]}").content.decode()
+    by_student = office.get("/office/search/?student=Alice").content.decode()
+    assert request.reference in by_student and other.reference not in by_student
+    by_id = office.get(f"/office/search/?student={world.ben.sis_id}").content.decode()
+    assert other.reference in by_id and request.reference not in by_id
+    by_agency = office.get("/office/search/?agency=transit").content.decode()
+    assert other.reference in by_agency and request.reference not in by_agency
+    state = office.get(f"/office/search/?state={other.state}").content.decode()
+    assert other.reference in state
+    bad = office.get("/office/search/?received_from=2026-03-10&received_to=2026-03-01").content.decode()
+    assert "The end comes before the start." in bad
+    with CaptureQueriesContext(connection) as queries:
+        office.get("/office/search/")
+    assert len(queries) <= 20, [q["sql"] for q in queries.captured_queries]
+    response = office.get("/office/search/?format=csv&agency=City")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][0] == "reference" and rows[1][0] == request.reference
+    assert csv_safe("=1+1") == "'=1+1" and csv_safe("@SUM(A1)") == "'@SUM(A1)" and csv_safe("-2") == "'-2"
+    assert csv_safe("BL-26-X") == "BL-26-X"
+    # A requester never reaches the staff search.
+    portal = Client()
+    sign_in(portal, world.detective)
+    assert portal.get("/office/search/").status_code == 403

@@ -1,0 +1,278 @@
+"""Pages for the conversation on a request (the requester's portal and the records office), the
+deadline (clarify, extend, resume), the owner and internal notes, and finding requests (search,
+filters, pagination, CSV export for staff)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from brightline.accounts.services import staff_accesses_record
+from brightline.casework import conversation
+from brightline.casework import selectors as casework_selectors
+from brightline.casework.models import Disposition, Request, RequestState
+from brightline.casework.selectors import CASEWORK_ROLES
+from brightline.errors import Conflict, InvalidInput, NotAllowed
+from brightline.ui import RECORDS_OFFICE, REQUESTERS, DateInput, PageRequest, role_required, sentence
+
+PAGE_SIZE = 25
+CSV_MAX_ROWS = 10_000
+
+
+def page_of(request: PageRequest, items: Any, *, size: int = PAGE_SIZE) -> Page[Any]:
+    """One page of a list; a page number out of range reads the nearest page."""
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: PageRequest) -> str:
+    """The list's filters, to carry in the links to other pages."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _error_text(error: InvalidInput | Conflict | NotAllowed) -> str:
+    if isinstance(error, InvalidInput):
+        return " ".join(sentence(f"{field}: {message}") for field, message in error.errors)
+    return sentence(error.message)
+
+
+# -- the requester -----------------------------------------------------------------------------------------
+
+
+@role_required(REQUESTERS)
+@require_POST
+def portal_message(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, agency=request.agency)
+    try:
+        conversation.message_send(
+            request_id=found.pk, author=request.user, body=request.POST.get("body", ""), agency=request.agency
+        )
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your message was sent to the records office."))
+    return redirect(reverse("web:portal_request", args=[found.pk]) + "#conversation")
+
+
+# -- the records office ------------------------------------------------------------------------------------
+
+
+def _office_back(found: Request) -> HttpResponse:
+    return redirect(reverse("web:office_request", args=[found.pk]) + "#conversation")
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_message(request: PageRequest, request_id: str) -> HttpResponse:
+    """Write to the requester, or ask it to clarify (`kind=clarification`: the clock stops)."""
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    body = request.POST.get("body", "")
+    try:
+        if request.POST.get("kind") == "clarification":
+            conversation.clarification_ask(request_id=found.pk, asked_by=request.user, body=body)
+            done = _("The requester was asked to clarify; the decision clock is paused until the answer.")
+        else:
+            conversation.message_send(request_id=found.pk, author=request.user, body=body)
+            done = _("Your message was sent to the requester.")
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, done)
+    return _office_back(found)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_extend(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    raw = request.POST.get("new_due_date", "")
+    try:
+        try:
+            new_date = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise InvalidInput([("new_due_date", "a date such as 2026-03-20")]) from None
+        conversation.deadline_extend(
+            request_id=found.pk,
+            extended_by=request.user,
+            new_due_date=new_date,
+            reason=request.POST.get("reason", ""),
+        )
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The deadline was extended; the requester was told."))
+    return _office_back(found)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_resume(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    try:
+        conversation.clock_resume(
+            request_id=found.pk, resumed_by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The decision clock runs again."))
+    return _office_back(found)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_assign(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    raw = request.POST.get("owner", "")
+    try:
+        if raw and not raw.isdigit():
+            raise InvalidInput([("owner", "choose a person from the list")])
+        conversation.request_assign(
+            request_id=found.pk, owner_id=int(raw) if raw else None, assigned_by=request.user
+        )
+    except (InvalidInput, NotAllowed) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The owner of this request was saved."))
+    return _office_back(found)
+
+
+STAFF_WRITERS = frozenset(CASEWORK_ROLES - {"auditor"})
+
+
+@role_required(STAFF_WRITERS)
+@require_POST
+def staff_note(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    try:
+        conversation.note_add(request_id=found.pk, author=request.user, body=request.POST.get("body", ""))
+    except (InvalidInput, NotAllowed) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your note was saved. The requester never sees it."))
+    back = "web:office_request" if request.user.role in RECORDS_OFFICE else "web:review_request"
+    return redirect(reverse(back, args=[found.pk]) + "#notes")
+
+
+# -- finding requests --------------------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Reference"), required=False, max_length=40)
+    student = forms.CharField(label=gettext_lazy("Student (name or id)"), required=False, max_length=120)
+    agency = forms.CharField(label=gettext_lazy("Agency"), required=False, max_length=120)
+    state = forms.ChoiceField(
+        label=gettext_lazy("Status"), required=False, choices=[("", "—"), *RequestState.choices]
+    )
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Outcome"), required=False, choices=[("", "—"), *Disposition.choices]
+    )
+    received_from = forms.DateField(label=gettext_lazy("Received from"), required=False, widget=DateInput())
+    received_to = forms.DateField(label=gettext_lazy("Received until"), required=False, widget=DateInput())
+    owner = forms.ChoiceField(
+        label=gettext_lazy("Owner"),
+        required=False,
+        choices=[("", "—"), ("me", gettext_lazy("Mine")), ("none", gettext_lazy("Nobody"))],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("received_from"), data.get("received_to")
+        if start and end and end < start:
+            self.add_error("received_to", _("The end comes before the start."))
+        return data
+
+
+SEARCHERS = frozenset(CASEWORK_ROLES)
+
+
+@role_required(SEARCHERS)
+def office_search(request: PageRequest) -> HttpResponse:
+    """Every request a member of staff may see, with filters, a page at a time, or the whole list as
+    CSV (`format=csv`)."""
+    form = SearchForm(request.GET or None)
+    found = casework_selectors.requests_search(user=request.user, **_filters(form))
+    if request.GET.get("format") == "csv" and (form.is_bound and form.is_valid() or not form.is_bound):
+        return _csv(request, found)
+    page = page_of(request, casework_selectors.with_items(found))
+    staff_accesses_record(
+        user=request.user,
+        students=(rs.student for req in page.object_list for rs in req.students.all()),
+        what="request in a search of requests",
+        request=request,
+    )
+    return render(
+        request,
+        "web/office/search.html",
+        {"form": form, "page": page, "query": query_without_page(request)},
+    )
+
+
+def _filters(form: SearchForm) -> dict[str, Any]:
+    if not form.is_bound or not form.is_valid():
+        return {}
+    data = form.cleaned_data
+    return {
+        key: data.get(key) or ("" if key not in ("received_from", "received_to") else None) for key in data
+    }
+
+
+# A cell a spreadsheet would read as a formula starts with one of these (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value: Any) -> str:
+    """A cell as text a spreadsheet shows and never runs: a leading formula character is quoted."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+CSV_COLUMNS = (
+    "reference",
+    "received_at",
+    "agency",
+    "requester_kind",
+    "purpose",
+    "state",
+    "outcome",
+    "decision_due_at",
+    "owner",
+)
+
+
+def _csv(request: PageRequest, found: Any) -> HttpResponse:
+    rows = list(found.select_related("owner")[:CSV_MAX_ROWS])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="requests.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    for req in rows:
+        writer.writerow(
+            [
+                csv_safe(value)
+                for value in (
+                    req.reference,
+                    req.received_at.isoformat(),
+                    req.agency_name,
+                    req.requester_kind,
+                    req.purpose,
+                    req.state,
+                    req.disposition,
+                    req.decision_due_at.isoformat(),
+                    req.owner.get_username() if req.owner else "",
+                )
+            ]
+        )
+    return response
