@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from brightline.transparency.charts import report_charts
+from brightline.transparency.models import PublishedReport
 
 CSV_HEADER = ("table", "measure", "row", "row_label", "column", "column_label", "count", "shown_as")
 
@@ -20,7 +21,7 @@ def report_csv(figures: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for table in figures["tables"]:
+    for table in [*figures["tables"], *figures.get("flows", {}).get("tables", [])]:
         columns = [*table["columns"], {"key": "total", "label": "Total"}]
         lines = [*table["rows"], {"key": "total", "label": "Total", **table["totals"]}]
         for line in lines:
@@ -42,6 +43,18 @@ def report_csv(figures: dict[str, Any]) -> str:
 
 def report_json(figures: dict[str, Any]) -> str:
     return json.dumps(figures, indent=2, ensure_ascii=False) + "\n"
+
+
+def rows_document(report: PublishedReport) -> dict[str, Any]:
+    """The published rows of a report, with the checkpoint and the digest the report names."""
+    flows = report.figures.get("flows") or {}
+    return {
+        "period": report.period,
+        "checkpoint": {"size": report.checkpoint_size, "root_hash": report.checkpoint_root_hash},
+        "rows_sha256": flows.get("rows_sha256"),
+        "smallest_group": flows.get("smallest_group"),
+        "sets": report.rows,
+    }
 
 
 def report_pdf(figures: dict[str, Any], *, context: dict[str, Any]) -> bytes:

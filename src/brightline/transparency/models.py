@@ -26,6 +26,8 @@ class PublishedReport(models.Model):
     method_version = models.PositiveSmallIntegerField()
     computed_at = models.DateTimeField()
     figures = models.JSONField()
+    # The rows the flow tables count (method 3 on; flows.py), generalized: the report names their SHA-256.
+    rows = models.JSONField(default=dict, blank=True)
     published = models.BooleanField(
         default=False, help_text="The period's one publication, computed after the period ended."
     )

@@ -29,11 +29,14 @@ from brightline.casework.calendar import DistrictCalendar, district_zone
 from brightline.casework.models import Request, RequestStudent
 from brightline.disclosures.models import DisclosureEntry, EntryKind
 from brightline.ledger.models import Checkpoint
+from brightline.transparency.flows import flow_figures
 from brightline.transparency.periods import Period
 from brightline.transparency.suppression import Mark, extend, suppress_group
 from brightline.vocabulary import LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
 
-METHOD_VERSION = 2  # 2: complementary suppression prefers cells that close another line
+# 2: complementary suppression prefers cells that close another line; 3: the flow tables, counted from the
+# published rows (flows.py)
+METHOD_VERSION = 3
 SMALLEST_PUBLISHED_GROUP = 10
 
 # Outcomes of a request, in the order the tables show them (README: "Outcome of a request").
@@ -391,6 +394,13 @@ def _share(table: dict[str, Any], row_key: str) -> dict[str, Any]:
 
 def report_figures(*, period: Period, checkpoint: Checkpoint, now: dt.datetime) -> dict[str, Any]:
     """Every published figure of the report for `period`, computed at `checkpoint` (see module doc)."""
+    return report_publication(period=period, checkpoint=checkpoint, now=now)[0]
+
+
+def report_publication(
+    *, period: Period, checkpoint: Checkpoint, now: dt.datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the published figures, the published rows the flow tables count) of `period` at `checkpoint`."""
     request_rows = request_counts(period)
     student_rows = student_counts(period)
     request_tables = _group(request_rows, measure="requests", noun="Requests")
@@ -440,7 +450,8 @@ def report_figures(*, period: Period, checkpoint: Checkpoint, now: dt.datetime) 
         }
 
     by_table = {table["id"]: table for table in request_tables}
-    return {
+    flows, rows = flow_figures(period)
+    figures = {
         "method_version": METHOD_VERSION,
         "period": {
             "key": period.key,
@@ -466,4 +477,6 @@ def report_figures(*, period: Period, checkpoint: Checkpoint, now: dt.datetime) 
             "emergency": _share(by_table["requests_by_emergency"], "true"),
         },
         "time_to_decision": timing,
+        "flows": flows,
     }
+    return figures, rows

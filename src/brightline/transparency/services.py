@@ -21,7 +21,7 @@ from brightline.ledger.selectors import checkpoint_latest, ledger_size
 from brightline.ledger.services import checkpoint_sign
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
-from brightline.transparency.reports import METHOD_VERSION, report_figures
+from brightline.transparency.reports import METHOD_VERSION, report_publication
 from brightline.transparency.selectors import periods_due
 
 # Each attempt signs a checkpoint and opens a snapshot; a write landing in between costs one retry.
@@ -76,7 +76,7 @@ def report_publish(*, period: Period, now: dt.datetime | None = None) -> Publish
             if ledger_size() != checkpoint.size:
                 continue
             computed_at = timezone.now()
-            figures = report_figures(period=period, checkpoint=checkpoint, now=computed_at)
+            figures, rows = report_publication(period=period, checkpoint=checkpoint, now=computed_at)
         try:
             with transaction.atomic():
                 return PublishedReport.objects.create(
@@ -87,6 +87,7 @@ def report_publish(*, period: Period, now: dt.datetime | None = None) -> Publish
                     method_version=METHOD_VERSION,
                     computed_at=computed_at,
                     figures=figures,
+                    rows=rows,
                     published=True,
                 )
         except IntegrityError:

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from brightline.transparency.charts import report_charts
-from brightline.transparency.exports import report_csv, report_json, report_pdf
+from brightline.transparency.exports import report_csv, report_json, report_pdf, rows_document
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
 from brightline.transparency.selectors import report_public, reports_public
@@ -61,5 +61,7 @@ def report_download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         return _attachment(report_csv(published.figures), "text/csv; charset=utf-8", f"{stem}.csv")
     if fmt == "json":
         return _attachment(report_json(published.figures), "application/json", f"{stem}.json")
+    if fmt == "rows.json":
+        return _attachment(report_json(rows_document(published)), "application/json", f"{stem}.rows.json")
     pdf = report_pdf(published.figures, context=_context(period, published))
     return _attachment(pdf, "application/pdf", f"{stem}.pdf")
