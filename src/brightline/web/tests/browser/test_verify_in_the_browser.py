@@ -144,10 +144,10 @@ def test_the_browser_verifies_a_receipt_and_fails_on_one_changed_byte_as_verify_
         assert remote_check(base, pasted, replace) == (verdict, step), label
         words[label] = text
     assert f"number {index}" in words["receipt"] and f"one of the {size} entries" in words["receipt"]
-    assert "Verified" in words["receipt"]
+    assert "It checks out" in words["receipt"]
     assert "does not match the district's key" in words["signature-changed"]
     for label in ("leaf-changed", "proof-node-changed"):
-        assert "Not verified" in words[label]
+        assert "It does not check out" in words[label]
         assert "not in the ledger the district signed" in words[label]
     assert "This is not a receipt" in words["not-a-receipt"]
 
