@@ -219,6 +219,30 @@ CONTENT_SECURITY_POLICY = (
 REQUIRE_MFA = env_bool("BRIGHTLINE_REQUIRE_MFA", True)
 if PRODUCTION and not REQUIRE_MFA:
     raise ConfigurationError("BRIGHTLINE_REQUIRE_MFA: cannot be off when BRIGHTLINE_PRODUCTION is on")
+# Staff sign-in through the district's OpenID Connect provider (accounts/oidc.py); off while the issuer
+# is empty. Requesters and families keep the username and password.
+OIDC_ISSUER = env_str("BRIGHTLINE_OIDC_ISSUER", "").strip()
+OIDC_CLIENT_ID = env_str("BRIGHTLINE_OIDC_CLIENT_ID", "").strip()
+OIDC_CLIENT_SECRET = env_str("BRIGHTLINE_OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = env_str("BRIGHTLINE_OIDC_PROVIDER_NAME", "the district's account").strip()
+OIDC_GROUPS_CLAIM = env_str("BRIGHTLINE_OIDC_GROUPS_CLAIM", "groups").strip()
+# Scopes asked for; some providers send the groups claim only with a scope of its own ("groups").
+OIDC_SCOPE = env_str("BRIGHTLINE_OIDC_SCOPE", "openid profile email").strip()
+# The provider's own second factor counts when its `amr` holds one of these or its `acr` is one of these.
+OIDC_MFA_AMR = env_list("BRIGHTLINE_OIDC_MFA_AMR", ["mfa"])
+OIDC_MFA_ACR = env_list("BRIGHTLINE_OIDC_MFA_ACR", [])
+if OIDC_ISSUER:
+    _issuer = urlsplit(OIDC_ISSUER)
+    if _issuer.scheme not in ("http", "https") or not _issuer.netloc or _issuer.query or _issuer.fragment:
+        raise ConfigurationError(
+            f"BRIGHTLINE_OIDC_ISSUER: expected the provider's https address; got {OIDC_ISSUER!r}"
+        )
+    if PRODUCTION and _issuer.scheme != "https":
+        raise ConfigurationError("BRIGHTLINE_OIDC_ISSUER: must be https when BRIGHTLINE_PRODUCTION is on")
+    if not OIDC_CLIENT_ID or not OIDC_CLIENT_SECRET:
+        raise ConfigurationError(
+            "BRIGHTLINE_OIDC_CLIENT_ID and BRIGHTLINE_OIDC_CLIENT_SECRET: required with BRIGHTLINE_OIDC_ISSUER"
+        )
 # After this many failed sign-ins within the window an account (or an address, for its own larger
 # count) is refused until the window has passed since the last failure.
 SIGNIN_LOCKOUT_FAILURES = env_int("BRIGHTLINE_SIGNIN_LOCKOUT_FAILURES", 5, minimum=1)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from brightline.accounts.models import User
+from brightline.accounts.models import OidcGroupRole, OidcIdentity, User
+from brightline.accounts.oidc import oidc_group_role_remove, oidc_group_role_save
 from brightline.accounts.services import (
     ACCESS_FIELDS,
     PROFILE_FIELDS,
@@ -26,7 +28,14 @@ from brightline.accounts.services import (
     account_group_save,
     account_profile_update,
 )
-from brightline.admin_changes import ReasonForm, ServiceAdmin, actor_of, reason_field
+from brightline.admin_changes import (
+    ReadOnlyAdmin,
+    ReasonForm,
+    ServiceAdmin,
+    actor_of,
+    form_action,
+    reason_field,
+)
 
 
 class AccountChangeForm(UserChangeForm):  # type: ignore[type-arg]
@@ -144,3 +153,67 @@ class BrightLineGroupAdmin(ServiceAdmin, GroupAdmin):
             changed_by=actor_of(request),
             reason=data["reason"],
         )
+
+
+# --- Sign-in through the district's provider: which groups give which roles ----------------------------
+
+
+class ReasonOnlyForm(forms.Form):
+    reason = reason_field()
+
+
+class GroupRoleForm(ReasonForm):
+    class Meta:
+        model = OidcGroupRole
+        fields = ("group", "role")
+
+
+@admin.register(OidcGroupRole)
+class OidcGroupRoleAdmin(ServiceAdmin):
+    """The table of groups → roles: each add, change and removal through `oidc_group_role_save` /
+    `oidc_group_role_remove`, an `account.sso_group_role_changed` entry with its reason."""
+
+    form = GroupRoleForm
+    list_display = ("group", "role", "updated_at")
+    actions = ("remove_rows",)
+
+    def add_through_service(self, request: HttpRequest, form: Any) -> Model:
+        data = form.cleaned_data
+        return oidc_group_role_save(
+            mapping=None,
+            group=data["group"],
+            role=data["role"],
+            changed_by=actor_of(request),
+            reason=data["reason"],
+        )
+
+    def change_through_service(
+        self, request: HttpRequest, obj: Any, form: Any, changes: dict[str, Any]
+    ) -> Model:
+        data = form.cleaned_data
+        return oidc_group_role_save(
+            mapping=OidcGroupRole.objects.get(pk=obj.pk),
+            group=data["group"],
+            role=data["role"],
+            changed_by=actor_of(request),
+            reason=data["reason"],
+        )
+
+    @admin.action(description="Remove: the group gives no role from the next sign-in…")
+    def remove_rows(self, request: HttpRequest, queryset: QuerySet[OidcGroupRole]) -> HttpResponse | None:
+        return form_action(
+            self,
+            request,
+            queryset,
+            form_class=ReasonOnlyForm,
+            title="Remove these groups from the table",
+            done="Rows removed",
+            perform=lambda row, data: oidc_group_role_remove(
+                mapping=row, changed_by=actor_of(request), reason=data["reason"]
+            ),
+        )
+
+
+@admin.register(OidcIdentity)
+class OidcIdentityAdmin(ReadOnlyAdmin):
+    list_display = ("user", "issuer", "subject", "last_sign_in_at", "stopped_by_groups")

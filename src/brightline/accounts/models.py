@@ -109,3 +109,50 @@ class StaffAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_name} viewed {self.what} of {self.student_sis_id}"
+
+
+class OidcIdentity(models.Model):
+    """The district identity provider's account behind a staff sign-in: its issuer and subject (`iss`,
+    `sub`), the only thing a sign-in through the provider is matched by (never the e-mail address).
+    Created only with the staff account it signs in; a password, requester or family account never
+    gets one."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="oidc_identity")
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+    # The provider's groups gave no role at the last sign-in: the account was made inactive by that, and
+    # is made active again when a group gives a role (an account an administrator stopped stays stopped).
+    stopped_by_groups = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_issuer_subject_unique")
+        ]
+        verbose_name_plural = "identity provider accounts"
+
+    def __str__(self) -> str:
+        return f"{self.subject} at {self.issuer}"
+
+
+class OidcGroupRole(models.Model):
+    """One row of the table the administrator edits: members of this group at the district's identity
+    provider (its `groups` claim) sign in with this staff role. Each change is a ledger entry
+    (`account.sso_group_role_changed`)."""
+
+    group = models.CharField(
+        max_length=255, unique=True, help_text="The group's name as the provider sends it."
+    )
+    role = models.CharField(
+        max_length=32, choices=[(role.value, role.label) for role in Role if role in STAFF_ROLES]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["group"]
+        verbose_name = "group → role at sign-in"
+        verbose_name_plural = "groups → roles at sign-in"
+
+    def __str__(self) -> str:
+        return f"{self.group} → {self.get_role_display()}"

@@ -116,6 +116,9 @@ RULES: dict[str, dict[str, str]] = {
     # Sign-in and the second factor (the MFA page sends the signed-in who need no code onwards).
     "page accounts:login": everyone(),
     "page accounts:logout": everyone(),
+    # Sign-in through the district's provider: not configured here, so not found for anyone.
+    "page accounts:oidc_start": {persona: HIDDEN for persona in PERSONAS},
+    "page accounts:oidc_callback": {persona: HIDDEN for persona in PERSONAS},
     "page security:mfa": only(SIGNED_IN),
     "page security:password_reset": everyone(),
     "page security:password_reset_done": everyone(),
