@@ -113,6 +113,8 @@ PAGE_MODULES = (
     # The policy page: the rules in words, and the labels of rules, obligations and lawful bases it shows.
     "brightline.web.views.public",
     "brightline.web.labels",
+    # Every identifier's label (one place for all apps).
+    "brightline.vocabulary",
     # The dashboards' destinations, and the transparency reports' published labels, charts and periods.
     "brightline.web.navigation",
     "brightline.transparency.words",
