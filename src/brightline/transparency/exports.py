@@ -10,7 +10,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from brightline.transparency.charts import report_charts
+from brightline.transparency.charts import flow_charts, report_charts
 from brightline.transparency.models import PublishedReport
 
 CSV_HEADER = ("table", "measure", "row", "row_label", "column", "column_label", "count", "shown_as")
@@ -64,6 +64,11 @@ def report_pdf(figures: dict[str, Any], *, context: dict[str, Any]) -> bytes:
     with translation.override("en"):
         html = render_to_string(
             "transparency/report_print.html",
-            {**context, "figures": figures, "charts": report_charts(figures)},
+            {
+                **context,
+                "figures": figures,
+                "charts": report_charts(figures),
+                "flow_charts": flow_charts(figures, context.get("trend", [])),
+            },
         )
     return bytes(weasyprint.HTML(string=html).write_pdf())

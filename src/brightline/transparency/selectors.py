@@ -4,6 +4,7 @@ returns a figure that suppression withheld."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Min
 from django.utils import timezone
@@ -53,3 +54,17 @@ def report_public(key: str) -> tuple[Period, PublishedReport] | None:
         return None
     report = PublishedReport.objects.filter(period=period.key, published=True).first()
     return None if report is None else (period, report)
+
+
+TREND_PERIODS = 8
+
+
+def reports_trend(period: Period) -> list[tuple[Period, dict[str, Any]]]:
+    """The published figures of the last eight periods of the same kind as `period` (quarters or
+    half-years), up to and including it, oldest first: what the trend charts draw."""
+    reports = [
+        (Period.parse(report.period), report.figures)
+        for report in PublishedReport.objects.filter(published=True, period__contains=f"-{period.kind}")
+    ]
+    earlier = sorted(((p, f) for p, f in reports if p.end <= period.end), key=lambda pair: pair[0])
+    return earlier[-TREND_PERIODS:]

@@ -5,16 +5,19 @@ checkpoint (transparency/services.py publishes, once per period, after it ends).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from brightline.transparency.charts import report_charts
+from brightline.transparency.charts import flow_charts, report_charts
 from brightline.transparency.exports import report_csv, report_json, report_pdf, rows_document
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
-from brightline.transparency.selectors import report_public, reports_public
+from brightline.transparency.selectors import report_public, reports_public, reports_trend
+from brightline.transparency.templatetags.transparency import short_period
 
 
 def _published(key: str) -> tuple[Period, PublishedReport]:
@@ -22,6 +25,10 @@ def _published(key: str) -> tuple[Period, PublishedReport]:
     if found is None:
         raise Http404("no published report for this period: a period's report is published after it ends")
     return found
+
+
+def _trend(period: Period) -> list[tuple[str, dict[str, Any]]]:
+    return [(short_period(p), figures) for p, figures in reports_trend(period)]
 
 
 def _context(period: Period, report: PublishedReport) -> dict[str, object]:
@@ -44,6 +51,7 @@ def report(request: HttpRequest, key: str) -> HttpResponse:
     period, published = _published(key)
     context = _context(period, published)
     context["charts"] = report_charts(published.figures)
+    context["flow_charts"] = flow_charts(published.figures, _trend(period))
     return render(request, "transparency/report.html", context)
 
 
@@ -63,5 +71,5 @@ def report_download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         return _attachment(report_json(published.figures), "application/json", f"{stem}.json")
     if fmt == "rows.json":
         return _attachment(report_json(rows_document(published)), "application/json", f"{stem}.rows.json")
-    pdf = report_pdf(published.figures, context=_context(period, published))
+    pdf = report_pdf(published.figures, context={**_context(period, published), "trend": _trend(period)})
     return _attachment(pdf, "application/pdf", f"{stem}.pdf")

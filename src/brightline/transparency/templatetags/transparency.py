@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 
+from brightline.casework.calendar import district_zone
 from brightline.transparency.periods import Period
 from brightline.transparency.words import month_name, public_words, share_words
 
@@ -35,3 +38,26 @@ def period_title(period: Period) -> str:
     if period.number == 1:
         return gettext("First half of %(year)s (%(months)s)") % {"year": period.year, "months": months}
     return gettext("Second half of %(year)s (%(months)s)") % {"year": period.year, "months": months}
+
+
+@register.filter
+def short_period(period: Period) -> str:
+    """A period's short name for a chart's axis ("Q1 2026", "H2 2026") in the reader's language."""
+    if period.kind == "Q":
+        return gettext("Q%(number)s %(year)s") % {"number": period.number, "year": period.year}
+    return gettext("H%(number)s %(year)s") % {"number": period.number, "year": period.year}
+
+
+@register.filter
+def local_time(value: str) -> str:
+    """A published ISO 8601 moment as a date and time in the district's time zone, in the reader's format."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return formats.date_format(timezone.localtime(moment, district_zone()), "DATETIME_FORMAT")
+
+
+@register.filter
+def flow_chart(charts: dict[str, Any], table_id: str) -> dict[str, Any] | None:
+    return charts.get(table_id) if charts else None

@@ -79,7 +79,9 @@ def test_the_report_page_shows_accessible_charts_tables_and_the_checkpoint(
     report = PublishedReport.objects.get(period=period_key)
     assert str(report.checkpoint_size) in body and report.checkpoint_root_hash in body
     svgs = re.findall(r"<svg [^>]*>", body)
-    assert len(svgs) == 3
+    # Three charts of requests; per flow table a bar chart of its lines (when any is not zero) and a trend.
+    assert len(svgs) > 3 + 11
+    assert 'id="trend-flow_refusals-title"' in body
     for svg in svgs:
         assert 'role="img"' in svg
         labelled = re.search(r'aria-labelledby="([^"]+)"', svg)
@@ -118,6 +120,7 @@ def test_an_anonymous_visit_writes_no_row_and_signs_no_checkpoint(
         f"/transparency/{period_key}/",
         f"/transparency/{period_key}.csv",
         f"/transparency/{period_key}.json",
+        f"/transparency/{period_key}.rows.json",
         f"/transparency/{period_key}.pdf",
         "/api/v1/transparency/periods",
         f"/api/v1/transparency/{period_key}",
