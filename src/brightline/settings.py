@@ -370,6 +370,10 @@ ADVANCE_NOTICE_DAYS = env_int("BRIGHTLINE_ADVANCE_NOTICE_DAYS", 10, minimum=0)
 # released"): the records office is reminded every day until then.
 UNIDENTIFIED_CLOSE_DAYS = env_int("BRIGHTLINE_UNIDENTIFIED_CLOSE_DAYS", 10, minimum=0)
 RELEASE_LINK_HOURS = env_int("BRIGHTLINE_RELEASE_LINK_HOURS", 72, minimum=1)
+# The roster on a schedule (roster/scheduled.py): the SIS drops a OneRoster bundle (a folder or a .zip)
+# here; the setup checklist calls the roster stale once the last import is older than ROSTER_FRESH_DAYS.
+ROSTER_DROP_DIR = env_path("BRIGHTLINE_ROSTER_DROP_DIR", str(DATA_DIR / "roster-drop"))
+ROSTER_FRESH_DAYS = env_int("BRIGHTLINE_ROSTER_FRESH_DAYS", 8, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -257,3 +257,29 @@ class DataField(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category}.{self.field_name}"
+
+
+class RosterImport(models.Model):
+    """One import of a OneRoster bundle (the command, the demo, or the drop folder on a schedule): when,
+    from where, whether it was taken, what changed or every problem that refused it. A refused import
+    changed nothing; its report is what the administrator reads to fix the export."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    source = models.CharField(max_length=1000, help_text="The folder or file the bundle was read from.")
+    fingerprint = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the bundle's files.")
+    scheduled = models.BooleanField(default=False, help_text="Taken from the drop folder by the schedule.")
+    succeeded = models.BooleanField()
+    report = models.JSONField(default=list, help_text="The summary's lines, or every problem found.")
+    students_new = models.PositiveIntegerField(default=0)
+    students_changed = models.PositiveIntegerField(default=0)
+    guardians_new = models.PositiveIntegerField(default=0)
+    guardians_changed = models.PositiveIntegerField(default=0)
+    guardians_left = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        outcome = "imported" if self.succeeded else "refused"
+        return f"roster {outcome} {self.started_at:%Y-%m-%d %H:%M} from {self.source}"

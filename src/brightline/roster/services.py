@@ -21,11 +21,21 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.errors import Conflict, InvalidInput, NotAllowed
 from brightline.ledger.services import ledger_append
-from brightline.roster.models import DataField, Guardian, GuardianRelationship, School, Student, name_key
+from brightline.roster.models import (
+    DataField,
+    Guardian,
+    GuardianRelationship,
+    RosterImport,
+    RosterStatus,
+    School,
+    Student,
+    name_key,
+)
 from brightline.roster.oneroster import (
     EXTENSION_FILE,
     IMMIGRATION_COLUMNS,
@@ -115,6 +125,8 @@ class ImportSummary:
     unstored_columns: list[str] = field(default_factory=list)
     students_not_in_bundle: int = 0
     guardians_not_in_bundle: int = 0
+    # Guardians the SIS marks deleted in this bundle who were not marked so before: they left.
+    guardians_left: int = 0
 
     def lines(self) -> list[str]:
         heading = f"OneRoster {self.version or '(version not stated)'} bundle {self.directory}"
@@ -150,6 +162,10 @@ class ImportSummary:
             lines.append(
                 f"  sex, race and ethnicity ({len(self.unstored_columns)} columns of demographics.csv): not stored"
             )
+        lines.append(
+            f"  guardians: {self.guardians.created} new, {self.guardians.updated} changed,"
+            f" {self.guardians_left} left (marked deleted in the SIS; kept, with their students' records)"
+        )
         if self.students_not_in_bundle or self.guardians_not_in_bundle:
             lines.append(
                 f"  on the roster but not in this bundle (kept as they are): {self.students_not_in_bundle} students,"
@@ -338,13 +354,57 @@ def _write_links(
     writer.update(fields, changed)
 
 
-def roster_import(*, directory: Path, dry_run: bool = False) -> ImportSummary:
+def roster_import(
+    *,
+    directory: Path,
+    dry_run: bool = False,
+    scheduled: bool = False,
+    source: str = "",
+    fingerprint: str = "",
+) -> ImportSummary:
     """Import a OneRoster 1.1/1.2 CSV bundle (with the optional district extension file).
 
     Idempotent: rows are keyed by sourcedId, unchanged rows are not written. All or nothing: on any
     problem, raises RosterImportError listing every one, and the database is as it was. With `dry_run`
     the whole import runs and is rolled back, so the summary's figures are exact.
+
+    Each import that is not a dry run is recorded as a `RosterImport` (taken or refused, with its report),
+    which the administrator's setup checklist reads.
     """
+    started = timezone.now()
+    try:
+        summary = _roster_import(directory=directory, dry_run=dry_run)
+    except RosterImportError as error:
+        if not dry_run:
+            RosterImport.objects.create(
+                started_at=started,
+                finished_at=timezone.now(),
+                source=(source or str(directory))[:1000],
+                fingerprint=fingerprint,
+                scheduled=scheduled,
+                succeeded=False,
+                report=error.report(),
+            )
+        raise
+    if not dry_run:
+        RosterImport.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            source=(source or str(directory))[:1000],
+            fingerprint=fingerprint,
+            scheduled=scheduled,
+            succeeded=True,
+            report=summary.lines(),
+            students_new=summary.students.created,
+            students_changed=summary.students.updated,
+            guardians_new=summary.guardians.created,
+            guardians_changed=summary.guardians.updated,
+            guardians_left=summary.guardians_left,
+        )
+    return summary
+
+
+def _roster_import(*, directory: Path, dry_run: bool) -> ImportSummary:
     bundle = read_bundle(directory)
     if bundle.problems:
         raise RosterImportError(bundle.problems)
@@ -386,6 +446,11 @@ def _write_bundle(*, bundle: Bundle, summary: ImportSummary, dry_run: bool) -> N
     school_pks = _upsert(School, school_values, ("name", "identifier", "address", "status"), summary.schools)
     student_fields = (*STUDENT_FIELDS, *STUDENT_FLAG_FIELDS.values())
     student_pks = _upsert(Student, _student_values(bundle, school_pks), student_fields, summary.students)
+    leaving = [sid for sid, row in bundle.guardians.items() if row.status == RosterStatus.TO_BE_DELETED]
+    for chunk in _chunks(leaving, LOOKUP_CHUNK):
+        summary.guardians_left += (
+            Guardian.objects.filter(sourced_id__in=chunk).exclude(status=RosterStatus.TO_BE_DELETED).count()
+        )
     guardian_fields = (*GUARDIAN_FIELDS, *GUARDIAN_EXTENSION_FIELDS.values())
     guardian_pks = _upsert(Guardian, _guardian_values(bundle), guardian_fields, summary.guardians)
     _write_links(bundle, student_pks, guardian_pks, summary.relationships)
