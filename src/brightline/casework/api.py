@@ -15,7 +15,7 @@ from brightline.accounts.services import staff_accesses_record
 from brightline.agencies.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
 from brightline.agencies.models import Agency, TokenScope
 from brightline.api_schemas import ERRORS
-from brightline.casework import conversation, selectors, services
+from brightline.casework import conversation, reconsideration, selectors, services
 from brightline.casework.documents import document_attach, document_open
 from brightline.casework.models import (
     Channel,
@@ -664,3 +664,90 @@ def post_note(request: ApiRequest, request_id: str, payload: MessageIn) -> Statu
     return Status(
         201, {"id": note.pk, "body": note.body, "author": note.author_name, "written_at": note.written_at}
     )
+
+
+# -- reconsideration ---------------------------------------------------------------------------------------
+
+
+class ReconsiderationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    items: list[int] = Field(description="Items you read as refused.")
+    reason: str = Field(min_length=1, max_length=5000)
+
+
+class ReconsiderationOut(Schema):
+    id: int
+    items: list[int]
+    reason: str
+    asked_at: dt.datetime
+    outcome: Literal["pending", "upheld", "reopened"]
+    decision_reason: str
+    decided_at: dt.datetime | None
+
+
+def _reconsideration_out(found: Any) -> dict[str, Any]:
+    # Never who decided: the requester learns counsel's outcome and reason.
+    return {
+        "id": found.pk,
+        "items": found.items,
+        "reason": found.reason,
+        "asked_at": found.asked_at,
+        "outcome": found.outcome,
+        "decision_reason": found.decision_reason,
+        "decided_at": found.decided_at,
+    }
+
+
+@router.get(
+    "/requests/{request_id}/reconsiderations",
+    auth=staff_or_agency_with_scope(TokenScope.READ_OWN),
+    response={200: list[ReconsiderationOut], **ERRORS},
+    summary="Reconsiderations asked on a request, and counsel's decisions",
+)
+def list_reconsiderations(request: ApiRequest, request_id: str) -> list[dict[str, Any]]:
+    found = selectors.request_get(request_id=request_id, **_viewer(request))
+    return [_reconsideration_out(r) for r in selectors.reconsiderations_of(found)]
+
+
+@router.post(
+    "/requests/{request_id}/reconsiderations",
+    auth=agency_with_scope(TokenScope.SUBMIT),
+    response={201: ReconsiderationOut, **ERRORS},
+    summary="Ask counsel to reconsider items you read as refused",
+)
+def post_reconsideration(
+    request: ApiRequest, request_id: str, payload: ReconsiderationIn
+) -> Status[dict[str, Any]]:
+    asked_by = None if getattr(request, "api_token", None) is not None else request.user
+    found = reconsideration.reconsideration_ask(
+        request_id=request_id,
+        agency=request.agency,
+        asked_by=asked_by,
+        item_ids=payload.items,
+        reason=payload.reason,
+    )
+    return Status(201, _reconsideration_out(found))
+
+
+class ReconsiderationDecisionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["upheld", "reopened"]
+    reason: str = Field(min_length=1, max_length=5000, description="The requester reads it.")
+
+
+@router.post(
+    "/reconsiderations/{reconsideration_id}/decision",
+    auth=staff_only,
+    response={200: ReconsiderationOut, **ERRORS},
+    summary="Counsel decides a reconsideration",
+)
+def decide_reconsideration(
+    request: ApiRequest, reconsideration_id: int, payload: ReconsiderationDecisionIn
+) -> dict[str, Any]:
+    found = reconsideration.reconsideration_decide(
+        reconsideration_id=reconsideration_id,
+        counsel=request.user,
+        outcome=payload.outcome,
+        reason=payload.reason,
+    )
+    return _reconsideration_out(found)

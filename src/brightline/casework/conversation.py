@@ -106,6 +106,7 @@ REQUESTER_NOTICE_SUBJECTS = {
     "message": "a new message from the records office",
     "clarification": "the records office asks you to clarify",
     "deadline": "the decision deadline changed",
+    "reconsideration": "counsel decided your request for reconsideration",
 }
 
 

@@ -481,3 +481,44 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.request}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reconsideration: the requester asks again about items it reads as refused; counsel decides
+# ---------------------------------------------------------------------------------------------------
+
+
+class ReconsiderationOutcome(models.TextChoices):
+    PENDING = "pending", "Waiting for counsel"
+    UPHELD = "upheld", "Upheld"
+    # The items the requester reads as refused without a rule go back to be decided again.
+    REOPENED = "reopened", "Reopened for a new decision"
+
+
+class Reconsideration(models.Model):
+    """A requester's request for reconsideration of items it reads as refused, with its reason, and
+    counsel's decision (outcome and reason, which the requester reads). Decided once."""
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="reconsiderations")
+    items = models.JSONField(help_text="The ids of the items the requester asked about.")
+    reason = models.TextField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    asked_at = models.DateTimeField(db_index=True)
+    outcome = models.CharField(
+        max_length=12, choices=ReconsiderationOutcome.choices, default=ReconsiderationOutcome.PENDING
+    )
+    decision_reason = models.TextField(blank=True)
+    reopened_items = models.JSONField(default=list)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["request", "asked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"reconsideration of {self.request}"

@@ -20,6 +20,7 @@ from brightline.casework.models import (
     ItemState,
     MatchState,
     Message,
+    Reconsideration,
     Request,
     RequestState,
     RequestStudent,
@@ -670,3 +671,30 @@ def requests_page_for_agency(*, agency: Agency, state: str = "", q: str = "") ->
 def with_items(queryset: QuerySet[Request]) -> QuerySet[Request]:
     """Requests with what a list row shows (items, students, packets) prefetched."""
     return _with_items(queryset)
+
+
+# -- reconsideration ---------------------------------------------------------------------------------------
+
+
+def reconsiderations_of(request: Request) -> list[Reconsideration]:
+    """A request's reconsiderations, oldest first: the requester reads them whole (its reason, counsel's
+    outcome and reason), never who in the district decided."""
+    return list(Reconsideration.objects.filter(request=request).order_by("asked_at", "pk"))
+
+
+def reconsiderations_waiting(*, user: User) -> QuerySet[Reconsideration]:
+    """Reconsiderations counsel has not decided, oldest first (counsel only)."""
+    if user.role != Role.LEGAL_ADVISOR:
+        return Reconsideration.objects.none()
+    return (
+        Reconsideration.objects.filter(outcome="pending").select_related("request").order_by("asked_at", "pk")
+    )
+
+
+def reconsideration_get(*, user: User, reconsideration_id: int) -> Reconsideration:
+    if not (user.is_authenticated and user.role in CASEWORK_ROLES):
+        raise NotFound("no such reconsideration")
+    found = Reconsideration.objects.select_related("request").filter(pk=reconsideration_id).first()
+    if found is None:
+        raise NotFound("no such reconsideration")
+    return found

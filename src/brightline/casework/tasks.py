@@ -34,3 +34,10 @@ def send_office_notice(request_id: str) -> bool:
     from brightline.casework.conversation import office_notice_send
 
     return office_notice_send(request_id=request_id)
+
+
+@task()
+def send_reconsideration_notice(reconsideration_id: int) -> bool:
+    from brightline.casework.reconsideration import counsel_notice_send
+
+    return counsel_notice_send(reconsideration_id=reconsideration_id)

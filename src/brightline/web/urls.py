@@ -70,6 +70,16 @@ urlpatterns = [
     path("office/requests/<uuid:request_id>/owner", casework_pages.office_assign, name="office_assign"),
     path("requests/<uuid:request_id>/notes", casework_pages.staff_note, name="staff_note"),
     path("office/search/", casework_pages.office_search, name="office_search"),
+    path(
+        "portal/requests/<uuid:request_id>/reconsider",
+        casework_pages.portal_reconsider,
+        name="portal_reconsider",
+    ),
+    path(
+        "review/reconsiderations/<int:reconsideration_id>/",
+        casework_pages.review_reconsideration,
+        name="review_reconsideration",
+    ),
     # Review queue
     path("review/", review.review, name="review"),
     path("review/requests/<uuid:request_id>/", review.review_request, name="review_request"),

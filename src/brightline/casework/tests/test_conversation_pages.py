@@ -112,7 +112,7 @@ def test_the_portal_list_is_paginated_with_bounded_queries(world: World) -> None
 
 
 def test_search_by_reference_student_agency_state_and_dates_and_a_safe_csv(world: World) -> None:
-    request = _submit(world, description="=HYPERLINK(\"http://evil\")")
+    request = _submit(world, description='=HYPERLINK("http://evil")')
     other = services.request_submit(
         agency=world.transit, document=request_body(world.ben, categories=["directory"]), channel="api"
     ).request

@@ -16,10 +16,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from brightline.accounts.services import staff_accesses_record
-from brightline.casework import conversation
+from brightline.casework import conversation, reconsideration
 from brightline.casework import selectors as casework_selectors
 from brightline.casework.models import Disposition, Request, RequestState
 from brightline.casework.selectors import CASEWORK_ROLES
@@ -276,3 +276,62 @@ def _csv(request: PageRequest, found: Any) -> HttpResponse:
             ]
         )
     return response
+
+
+# -- reconsideration ---------------------------------------------------------------------------------------
+
+
+@role_required(REQUESTERS)
+@require_POST
+def portal_reconsider(request: PageRequest, request_id: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, agency=request.agency)
+    try:
+        item_ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+        reconsideration.reconsideration_ask(
+            request_id=found.pk,
+            agency=request.agency,
+            asked_by=request.user,
+            item_ids=item_ids,
+            reason=request.POST.get("reason", ""),
+        )
+    except (InvalidInput, Conflict) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Your request for reconsideration was sent to the district's counsel."))
+    return redirect(reverse("web:portal_request", args=[found.pk]) + "#reconsideration")
+
+
+@role_required(frozenset({"legal_advisor"}))
+@require_http_methods(["GET", "POST"])
+def review_reconsideration(request: PageRequest, reconsideration_id: int) -> HttpResponse:
+    """Counsel reads the requester's reason, the items (as the district knows them) and decides."""
+    asked = casework_selectors.reconsideration_get(user=request.user, reconsideration_id=reconsideration_id)
+    if request.method == "POST":
+        try:
+            reconsideration.reconsideration_decide(
+                reconsideration_id=asked.pk,
+                counsel=request.user,
+                outcome=request.POST.get("outcome", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except (InvalidInput, Conflict, NotAllowed) as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Your decision was recorded; the requester was told."))
+            return redirect("web:review")
+        return redirect("web:review_reconsideration", reconsideration_id=asked.pk)
+    found = casework_selectors.request_get(request_id=asked.request_id, user=request.user)
+    items = [item for item in found.items.all() if item.pk in asked.items]
+    staff_accesses_record(
+        user=request.user,
+        students=(item.request_student.student for item in items),
+        what="item in a reconsideration",
+        request=request,
+    )
+    context = {
+        "asked": asked,
+        "req": found,
+        "items": items,
+        "reopenable": len(reconsideration.reopenable(asked)) if asked.outcome == "pending" else 0,
+    }
+    return render(request, "web/review/reconsideration.html", context)

@@ -58,7 +58,12 @@ def review(request: PageRequest) -> HttpResponse:
     return render(
         request,
         "web/review/queue.html",
-        {"groups": list(groups.values()), "now": timezone.now(), "counsel_notices": counsel_notices},
+        {
+            "groups": list(groups.values()),
+            "now": timezone.now(),
+            "counsel_notices": counsel_notices,
+            "reconsiderations": casework_selectors.reconsiderations_waiting(user=request.user),
+        },
     )
 
 
