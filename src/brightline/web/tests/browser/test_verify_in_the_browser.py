@@ -60,13 +60,16 @@ def answering(body: bytes) -> Any:
     )
 
 
-def browser_check(visitor: Any, receipt: str, replace: dict[str, bytes], label: str) -> tuple[str, str, str]:
-    """Paste `receipt`, press Check with the site's answers at the paths of `replace` changed; the verdict
-    (pass/fail), the step it names and the words the visitor reads."""
+def browser_check(
+    visitor: Any, key: str, receipt: str, replace: dict[str, bytes], label: str
+) -> tuple[str, str, str]:
+    """Paste `key` and `receipt`, press Check with the site's answers at the paths of `replace` changed;
+    the verdict (pass/fail), the step it names and the words the visitor reads."""
     page = visitor.page
     for path, body in replace.items():
         page.route(visitor.url(path), answering(body))
     try:
+        page.fill("#verify-key", key)
         page.fill("#verify-receipt", receipt)
         page.click("#brightline-verify-form button[type=submit]")
         result = page.locator(RESULT)
@@ -83,13 +86,13 @@ def browser_check(visitor: Any, receipt: str, replace: dict[str, bytes], label: 
             page.unroute(visitor.url(path))
 
 
-def remote_check(base: str, receipt: str, replace: dict[str, bytes]) -> tuple[str, str]:
+def remote_check(base: str, key: str, receipt: str, replace: dict[str, bytes]) -> tuple[str, str]:
     def fetch(url: str) -> bytes:
         path = url.removeprefix(base)
         return replace[path] if path in replace else get(base, path)
 
     try:
-        verify_remote(base, receipt_text=receipt or None, fetch=fetch)
+        verify_remote(base, key_text=key, receipt_text=receipt or None, fetch=fetch)
     except RemoteVerificationError as error:
         return "fail", error.code
     return "pass", "receipt" if receipt else "checkpoint"
@@ -118,30 +121,45 @@ def test_the_browser_verifies_a_receipt_and_fails_on_one_changed_byte_as_verify_
     changed_leaf = json.loads(receipt)
     changed_leaf["leaf"] = flip(changed_leaf["leaf"], 31)
 
-    cases: list[tuple[str, str, dict[str, bytes], str, str]] = [
-        # (label, receipt, the site's answers changed, verdict, step)
-        ("checkpoint-only", "", {}, "pass", "checkpoint"),
-        ("receipt", receipt, {}, "pass", "receipt"),
+    key = get(base, "/ledger/key").decode().strip()
+    name, key_hash, public = key.split("+", 2)
+    entry_path = f"/api/v1/ledger/entries?start={index}&end={index}"
+    entries = json.loads(get(base, entry_path))
+    data = bytearray(base64.b64decode(entries["entries"][0]["data"]))
+    data[-4] = ord("9") if data[-4] != ord("9") else ord("8")  # a digit of the entry's time
+    entries["entries"][0]["data"] = base64.b64encode(bytes(data)).decode()
+    grown = json.loads(receipt)
+    grown["size"] = size + 5
+
+    cases: list[tuple[str, str, str, dict[str, bytes], str, str]] = [
+        # (label, key, receipt, the site's answers changed, verdict, step)
+        ("checkpoint-only", key, "", {}, "pass", "checkpoint"),
+        ("receipt", key, receipt, {}, "pass", "receipt"),
         (
             "signature-changed",
+            key,
             receipt,
             {"/ledger/checkpoint": f"{body}\n\n{signer} {flip(signature, 40)}\n".encode()},
             "fail",
             "signature",
         ),
-        ("leaf-changed", json.dumps(changed_leaf), {}, "fail", "inclusion"),
-        ("proof-node-changed", receipt, {proof_path: json.dumps(proof).encode()}, "fail", "inclusion"),
-        ("not-a-receipt", '{"index": 1}', {}, "fail", "receipt"),
+        ("leaf-changed", key, json.dumps(changed_leaf), {}, "fail", "inclusion"),
+        ("proof-node-changed", key, receipt, {proof_path: json.dumps(proof).encode()}, "fail", "inclusion"),
+        ("entry-changed", key, receipt, {entry_path: json.dumps(entries).encode()}, "fail", "entry"),
+        ("log-shrank", key, json.dumps(grown), {}, "fail", "shrank"),
+        ("key-changed", f"{name}+{key_hash}+{flip(public, 9)}", receipt, {}, "fail", "key"),
+        ("not-a-receipt", key, '{"index": 1}', {}, "fail", "receipt"),
     ]
 
     visitor = visit("public")
     visitor.goto("/verify/")
     expect(visitor.page.locator("#brightline-verify-form")).to_be_visible()  # the module ran
+    assert visitor.page.input_value("#verify-key") == key
     words = {}
-    for label, pasted, replace, verdict, step in cases:
-        seen, code, text = browser_check(visitor, pasted, replace, label)
+    for label, typed_key, pasted, replace, verdict, step in cases:
+        seen, code, text = browser_check(visitor, typed_key, pasted, replace, label)
         assert (seen, code) == (verdict, step), (label, text)
-        assert remote_check(base, pasted, replace) == (verdict, step), label
+        assert remote_check(base, typed_key, pasted, replace) == (verdict, step), label
         words[label] = text
     assert f"number {index}" in words["receipt"] and f"one of the {size} entries" in words["receipt"]
     assert "It checks out" in words["receipt"]
