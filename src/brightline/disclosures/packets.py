@@ -19,12 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from brightline.casework.models import Item, Request
 from brightline.incidents.models import IncidentStudent, StudentRole
 from brightline.roster.models import Student
-from brightline.roster.selectors import inventory_fields
+from brightline.roster.selectors import inventory_by_category, inventory_fields
 from brightline.vocabulary import LAW_ENFORCEMENT
 
 NOT_HELD = None
@@ -245,30 +245,113 @@ def _weasyprint() -> Any:
     return weasyprint
 
 
-def _printed(value: Any) -> list[str]:
-    """A field's value as lines of the printed packet; no lines when no record is held."""
+# Keys of a field's value that is a record (an incident), in words.
+RECORD_KEYS = {
+    "date": "Date",
+    "conduct": "Kind of conduct",
+    "summary": "Summary",
+    "what_happened": "What happened",
+    "involvement": "The student's part",
+}
+
+
+def _words(name: str) -> str:
+    return RECORD_KEYS.get(name) or name.replace("_", " ").capitalize()
+
+
+def _printed_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    text = str(value)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return formats.date_format(dt.date.fromisoformat(text), "F j, Y")
+        except ValueError:
+            return text
+    return text
+
+
+def _printed(value: Any, *, key: str = "") -> list[str]:
+    """A field's value as lines of the printed packet, in words; no lines when no record is held."""
+    from brightline.incidents.classification import CONDUCT
+
     if value is NOT_HELD:
         return []
     if isinstance(value, dict):
-        return ["; ".join(f"{key.replace('_', ' ')}: {inner}" for key, inner in value.items())]
+        parts = []
+        for inner_key, inner in value.items():
+            lines = _printed(inner, key=inner_key)
+            if lines:
+                parts.append(f"{_words(inner_key)}: {', '.join(lines)}")
+        return ["; ".join(parts)]
     if isinstance(value, list):
-        return [line for inner in value for line in _printed(inner)]
-    return [str(value)]
+        return [line for inner in value for line in _printed(inner, key=key)]
+    if key == "conduct":
+        return [CONDUCT.get(str(value), _printed_scalar(value))]
+    return [_printed_scalar(value)]
+
+
+def _local(iso: str) -> dt.datetime:
+    """A stored time in the district's zone (the template prints it with the zone's abbreviation)."""
+    return timezone.localtime(dt.datetime.fromisoformat(iso))
+
+
+def packet_html(packet: Any) -> str:
+    """The printable packet as HTML: exactly the stored JSON content, in words. Each field is labelled
+    as the district's data inventory names it; categories and legal process by their labels; times in
+    the district's zone. The request's database id is left out: the reference is what a person files
+    under. The purpose is not repeated: the packet never says why it was released (a foster-care
+    purpose released at once would say what the roster holds)."""
+    from brightline.vocabulary import label_en
+
+    content = packet.content
+    request = packet.request
+    categories = {
+        category["category"] for student in content["students"] for category in student["categories"]
+    }
+    inventory = {
+        (data_field.category, data_field.field_name): data_field.label
+        for fields in inventory_by_category(categories).values()
+        for data_field in fields
+    }
+    students = [
+        {
+            "position": student["position"] + 1,
+            "named": student["named"],
+            "born": _printed_scalar(student["named"].get("birth_date") or ""),
+            "categories": [
+                {
+                    "label": label_en("category", category["category"]),
+                    "fields": [
+                        (
+                            inventory.get((category["category"], name)) or _words(name),
+                            _printed(value, key=name),
+                        )
+                        for name, value in category["fields"].items()
+                    ],
+                }
+                for category in student["categories"]
+            ],
+        }
+        for student in content["students"]
+    ]
+    with translation.override("en"):
+        return render_to_string(
+            "disclosures/packet.html",
+            {
+                "packet": packet,
+                "content": content,
+                "students": students,
+                "received_at": _local(content["request"]["received_at"]),
+                "released_at": _local(content["released_at"]),
+                "legal_process": label_en("legal_process", request.legal_process_kind),
+                "requester_kind": label_en("requester_kind", request.requester_kind),
+                "policy_version": request.policy_version,
+                "notice_paragraphs": [part for part in packet.redisclosure_notice.split("\n\n") if part],
+            },
+        )
 
 
 def render_packet_pdf(packet: Any) -> bytes:
-    """The printable packet: exactly the stored JSON content, laid out for reading."""
-    students = [
-        dict(
-            student,
-            categories=[
-                dict(category, fields=[(name, _printed(value)) for name, value in category["fields"].items()])
-                for category in student["categories"]
-            ],
-        )
-        for student in packet.content["students"]
-    ]
-    html = render_to_string(
-        "disclosures/packet.html", {"packet": packet, "content": packet.content, "students": students}
-    )
-    return bytes(_weasyprint().HTML(string=html).write_pdf())
+    """The printable packet, a tagged PDF (PDF/UA-1) a screen reader can read."""
+    return bytes(_weasyprint().HTML(string=packet_html(packet)).write_pdf(pdf_variant="pdf/ua-1"))

@@ -131,7 +131,7 @@ def test_an_abuse_investigation_packet_names_students_as_sent_and_carries_no_fla
     assert carla_directory["category"] == "directory"
     assert carla_directory["fields"]["first_name"] == "Carla"
     assert "S-1001" in text and "S-1004" in text
-    assert "CARLA Nguyen, born 2012-01-20" in text and "Ben Okafor, born 2009-09-12" in text
+    assert "CARLA Nguyen, born January 20, 2012" in text and "Ben Okafor, born September 12, 2009" in text
 
     for surface in (json.dumps(content), text):
         assert_nothing_beyond_the_release(
