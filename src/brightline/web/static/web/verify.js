@@ -313,15 +313,25 @@ function show(form, outcome, code, text) {
   result.focus();
 }
 
-function localTime(iso) {
+// The entry's time in the district's time zone and the page's language, as the server writes times.
+function localTime(iso, timeZone) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) {
     return iso;
   }
-  return new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
-    dateStyle: "long",
-    timeStyle: "short",
-  }).format(when);
+  const options = {
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZoneName: "short",
+  };
+  try {
+    return new Intl.DateTimeFormat(document.documentElement.lang || undefined, { ...options, timeZone }).format(when);
+  } catch (error) {
+    return new Intl.DateTimeFormat(undefined, options).format(when);
+  }
 }
 
 async function run(form) {
@@ -342,7 +352,7 @@ async function run(form) {
       const text = fill(message("pass-receipt"), {
         index: outcome.receipt.index,
         size: outcome.checkpoint.size,
-        time: localTime(outcome.entry.time),
+        time: localTime(outcome.entry.time, form.dataset.timeZone || undefined),
       });
       show(form, "pass", "receipt", text);
     } else {
