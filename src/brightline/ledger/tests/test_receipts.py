@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -118,7 +119,7 @@ def test_a_receipt_that_is_not_one_is_refused_naming_the_field(text: str, field:
 
 
 def test_the_command_checks_a_receipt_and_exits_1_on_a_changed_one(
-    client: Client, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    client: Client, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     from brightline.ledger import remote
 
@@ -129,6 +130,12 @@ def test_the_command_checks_a_receipt_and_exits_1_on_a_changed_one(
     url = SITE
     call_command("ledger", "verify-remote", url, "--receipt", receipt)
     assert "receipt: entry 1 is in the signed tree of size 4" in capsys.readouterr().out
+    kept = tmp_path / "receipt.json"
+    kept.write_text(receipt + "\n", encoding="utf-8")
+    call_command("ledger", "verify-remote", url, "--receipt", str(kept))
+    assert "receipt: entry 1 is in the signed tree of size 4" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="--receipt: cannot read"):
+        call_command("ledger", "verify-remote", url, "--receipt", str(tmp_path / "missing.json"))
     changed = json.loads(receipt)
     changed["leaf"] = flip(changed["leaf"], 0)
     with pytest.raises(CommandError, match="not in the signed tree") as raised:
