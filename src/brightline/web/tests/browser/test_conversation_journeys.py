@@ -1,0 +1,122 @@
+"""The records office's day in Chromium, axe-core on every page: ask the requester to clarify (the clock
+stops), the requester answers (it runs again), extend the deadline, own the request, find it and export
+the list; the requester asks for reconsideration and counsel decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from brightline.casework import services
+from brightline.casework.calendar import DistrictCalendar, district_zone
+from brightline.casework.models import Request
+from brightline.testing import World, request_body
+from brightline.web.tests.browser.test_journeys import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _submitted(world: World, **overrides: Any) -> Request:
+    return services.request_submit(
+        agency=world.police,
+        document=request_body(world.alice, categories=["academic"], **overrides),
+        channel="portal",
+        submitted_by=world.detective,
+    ).request
+
+
+def test_clarify_answer_extend_assign_find_and_export(world: World, visit: Any) -> None:
+    request = _submitted(world)
+    clerk = visit("clerk")
+    sign_in(clerk, "clerk")
+    clerk.goto(f"/office/requests/{request.pk}/")
+    clerk.audit("office-request")
+    page = clerk.page
+    page.fill("#office-message-body", "Which school year do you need?")
+    with page.expect_navigation():
+        page.click("button:has-text('Ask to clarify and pause the clock')")
+    clerk.audit("clarification-asked")
+    assert "the decision clock is paused" in page.inner_text("main")
+
+    detective = visit("detective")
+    sign_in(detective, "detective")
+    detective.goto(f"/portal/requests/{request.pk}/")
+    detective.audit("portal-paused")
+    main = detective.page.inner_text("main")
+    assert "Which school year do you need?" in main and "paused until you answer" in main
+    detective.page.fill("#message-body", "2025-26 only.")
+    with detective.page.expect_navigation():
+        detective.page.click("#conversation button:has-text('Send')")
+    detective.audit("answered")
+    assert "paused until you answer" not in detective.page.inner_text("main")
+    request.refresh_from_db()
+    assert request.clock_paused_at is None
+
+    # The office extends the deadline; the requester reads the reason and the new date.
+    from django.utils import timezone
+
+    due = timezone.localtime(request.decision_due_at, district_zone()).date()
+    new_day = DistrictCalendar.load().add_business_days(due, 2)
+    clerk.goto(f"/office/requests/{request.pk}/")
+    page.click("summary:has-text('Extend the deadline')")
+    page.fill("#new-due-date", new_day.isoformat())
+    page.fill("#extend-reason", "The archive is closed until Monday.")
+    with page.expect_navigation():
+        page.click("button:has-text('Extend')")
+    clerk.audit("extended")
+    page.select_option("#owner", str(world.clerk.pk))
+    with page.expect_navigation():
+        page.click("button:has-text('Save the owner')")
+    clerk.audit("assigned")
+    detective.goto(f"/portal/requests/{request.pk}/")
+    detective.audit("portal-extended")
+    assert "The archive is closed until Monday." in detective.page.inner_text("main")
+
+    # Mine, then a search by the student's name, then the list as CSV.
+    clerk.goto("/office/")
+    with page.expect_navigation():
+        page.click("a:has-text('My requests')")
+    clerk.audit("mine")
+    assert request.reference in page.inner_text("main")
+    page.fill("#id_student", "Alice")
+    with page.expect_navigation():
+        page.click("button:has-text('Search')")
+    clerk.audit("search")
+    assert request.reference in page.inner_text("main")
+    with page.expect_download() as download:
+        page.click("button:has-text('Download as CSV')")
+    text = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
+    assert text.startswith("reference,") and request.reference in text
+
+
+def test_reconsideration_asked_and_decided(world: World, visit: Any) -> None:
+    request = _submitted(world)
+    item = request.items.get()
+    services.item_decide(item_id=item.pk, reviewer=world.superintendent, action="deny", rationale="No.")
+    detective = visit("detective")
+    sign_in(detective, "detective")
+    detective.goto(f"/portal/requests/{request.pk}/")
+    page = detective.page
+    page.click(f"label[for=reconsider-{item.pk}]")
+    page.fill("#reconsider-reason", "The student is missing; the records would help find them.")
+    with page.expect_navigation():
+        page.click("button:has-text('Ask for reconsideration')")
+    detective.audit("reconsideration-asked")
+    assert "Waiting for the district" in page.inner_text("main")
+
+    counsel = visit("counsel")
+    sign_in(counsel, "counsel")
+    counsel.goto("/review/")
+    with counsel.page.expect_navigation():
+        counsel.page.click(f"#reconsiderations-heading ~ ul a:has-text('{request.reference}')")
+    counsel.audit("reconsideration")
+    counsel.page.click("label[for=outcome-reopened]")
+    counsel.page.fill("#decision-reason", "A missing child changes the balance; the reviewer decides again.")
+    with counsel.page.expect_navigation():
+        counsel.page.click("button:has-text('Record the decision')")
+    counsel.audit("decided")
+    detective.goto(f"/portal/requests/{request.pk}/")
+    detective.audit("reopened")
+    main = page.inner_text("main")
+    assert "Counsel reopened these records" in main and "In review" in main
