@@ -12,6 +12,8 @@ import re
 
 from django.utils.translation import get_language, gettext, gettext_noop
 
+from brightline.transparency.flows import FLOW_TABLES, HEADINGS, VALUES
+
 # The labels `reports.py` publishes: table titles and headings, outcomes, the vocabulary's rows, and
 # what a suppressed cell shows.
 PUBLISHED_LABELS: tuple[str, ...] = (
@@ -89,6 +91,19 @@ PUBLISHED_LABELS: tuple[str, ...] = (
     gettext_noop("Judicial warrant"),
     gettext_noop("Administrative warrant"),
 )
+
+# The labels of the flow tables and their rows (flows.py): the same words, read from where they are defined.
+FLOW_LABELS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            *(label for values in VALUES.values() for _, label in values),
+            *HEADINGS.values(),
+            *(text for table in FLOW_TABLES for text in (table.title, table.shows, table.cannot_show)),
+            "Withheld",
+        ]
+    )
+)
+PUBLISHED_LABELS = PUBLISHED_LABELS + tuple(label for label in FLOW_LABELS if label not in PUBLISHED_LABELS)
 
 _SHARE = re.compile(r"^(?P<percent>[\d.]+)% \((?P<part>[\d,]+) of (?P<whole>[\d,]+) requests\)$")
 _NOT_PUBLISHED = re.compile(r"^not published: (?P<display>.+) requests$")
