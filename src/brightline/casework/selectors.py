@@ -698,3 +698,12 @@ def reconsideration_get(*, user: User, reconsideration_id: int) -> Reconsiderati
     if found is None:
         raise NotFound("no such reconsideration")
     return found
+
+
+def items_cleared(*, request: Request) -> list[Item]:
+    """The items a release would take now, as they stand (the release checks its gates again)."""
+    return list(
+        request.items.filter(state=ItemState.CLEARED)
+        .select_related("request", "request_student__student__school")
+        .order_by("position")
+    )

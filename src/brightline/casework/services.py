@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -971,6 +973,20 @@ def items_reconsidered_on_objection(
 R = TypeVar("R")
 
 
+_release_expected: ContextVar[list[int] | None] = ContextVar("release_expected", default=None)
+
+
+@contextmanager
+def release_as_previewed(item_ids: list[int]) -> Iterator[None]:
+    """A release inside this block releases exactly these items or nothing (`Conflict`): the items the
+    office saw in the packet's preview."""
+    token = _release_expected.set(list(item_ids))
+    try:
+        yield
+    finally:
+        _release_expected.reset(token)
+
+
 def items_release(
     *,
     request_id: Any,
@@ -1014,6 +1030,10 @@ def _items_release(
     items = items_emergency_recheck(request=request, items=items, now=now, actor=released_by)
     if not items:
         raise Conflict("nothing on this request is cleared for release")
+    expected = _release_expected.get()
+    if expected is not None and sorted(expected) != sorted(item.pk for item in items):
+        # The release shows its packet first (the office's preview): what leaves is what was shown.
+        raise Conflict("the records cleared for release changed since the preview: look at it again")
     result = write(request, items, now)
     Item.objects.filter(pk__in=[item.pk for item in items]).update(state=ItemState.RELEASED, updated_at=now)
     for item in items:

@@ -71,6 +71,16 @@ urlpatterns = [
     path("requests/<uuid:request_id>/notes", casework_pages.staff_note, name="staff_note"),
     path("office/search/", casework_pages.office_search, name="office_search"),
     path(
+        "office/requests/<uuid:request_id>/release/preview",
+        casework_pages.office_release_preview,
+        name="office_release_preview",
+    ),
+    path(
+        "office/requests/<uuid:request_id>/release/confirm",
+        casework_pages.office_release_confirm,
+        name="office_release_confirm",
+    ),
+    path(
         "portal/requests/<uuid:request_id>/reconsider",
         casework_pages.portal_reconsider,
         name="portal_reconsider",

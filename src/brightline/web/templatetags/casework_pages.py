@@ -14,3 +14,15 @@ def refused_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The items of a requester's view (`request_representation(for_agency=True)`) it reads as refused:
     the only ones it may ask counsel to reconsider."""
     return [item for item in items if item.get("state") == "refused"]
+
+
+@register.filter(name="field_text")
+def field_text(value: Any) -> str:
+    """A packet field's value in words for the preview: a record's parts joined, a list by commas."""
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {field_text(part)}" for key, part in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(field_text(part) for part in value) or "—"
+    if value is None or value == "":
+        return "—"
+    return str(value)

@@ -335,3 +335,57 @@ def review_reconsideration(request: PageRequest, reconsideration_id: int) -> Htt
         "reopenable": len(reconsideration.reopenable(asked)) if asked.outcome == "pending" else 0,
     }
     return render(request, "web/review/reconsideration.html", context)
+
+
+# -- release with its packet's preview ---------------------------------------------------------------------
+
+
+@role_required(RECORDS_OFFICE)
+def office_release_preview(request: PageRequest, request_id: str) -> HttpResponse:
+    """What each student's packet will hold, field by field, before the office releases it."""
+    from django.utils import timezone
+
+    from brightline.disclosures.packets import build_packet_content, redisclosure_notice_for
+
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    items = casework_selectors.items_cleared(request=found)
+    staff_accesses_record(
+        user=request.user,
+        students=(item.request_student.student for item in items),
+        what="packet preview before release",
+        request=request,
+    )
+    content = build_packet_content(request=found, items=items, released_at=timezone.now()) if items else None
+    context = {
+        "req": found,
+        "items": items,
+        "content": content,
+        "notice": redisclosure_notice_for(request=found, items=items) if items else "",
+        "agency_verified": found.agency.verified,
+    }
+    return render(request, "web/office/release_preview.html", context)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_release_confirm(request: PageRequest, request_id: str) -> HttpResponse:
+    """Release exactly the items of the preview the office saw, or nothing."""
+    from brightline.casework.services import release_as_previewed
+    from brightline.disclosures.services import packet_release
+
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    item_ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+    try:
+        if not item_ids:
+            raise InvalidInput([("items", "open the preview and release what it shows")])
+        with release_as_previewed(item_ids):
+            packet = packet_release(request_id=found.pk, released_by=request.user)
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        messages.error(request, _error_text(error))
+        return redirect("web:office_release_preview", request_id=found.pk)
+    messages.success(
+        request,
+        _("Released. The requester can now download the packet (SHA-256 %(digest)s…).")
+        % {"digest": packet.content_sha256[:16]},
+    )
+    return redirect("web:office_request", request_id=found.pk)

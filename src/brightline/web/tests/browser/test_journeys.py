@@ -154,9 +154,13 @@ def test_detective_request_is_matched_approved_released_downloaded_and_seen_by_t
         clerk.page.click("button:has-text('Record the determination')")
     assert "the emergency was found" in clerk.page.inner_text("main")
 
-    # The records office releases the cleared items.
+    # The records office looks at the packet it will send, then releases exactly that.
     with clerk.page.expect_navigation():
-        clerk.page.click("button:has-text('Release the cleared items')")
+        clerk.page.click("a:has-text('Release the cleared items')")
+    clerk.audit("release-preview")
+    assert "Student 1 as the request named them" in clerk.page.inner_text("main")
+    with clerk.page.expect_navigation():
+        clerk.page.click("button:has-text('Release exactly this')")
     clerk.audit("released")
     assert "Released." in clerk.page.inner_text("main")
 
