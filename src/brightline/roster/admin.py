@@ -15,6 +15,8 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from brightline.accounts.models import User
 from brightline.admin_changes import (
@@ -26,7 +28,7 @@ from brightline.admin_changes import (
     form_action,
     reason_field,
 )
-from brightline.roster.models import DataField, Guardian, GuardianRelationship, School, Student
+from brightline.roster.models import DataField, Guardian, GuardianRelationship, RosterImport, School, Student
 from brightline.roster.services import (
     guardian_account_link,
     guardian_account_unlink,
@@ -240,3 +242,38 @@ class DataFieldAdmin(ServiceAdmin):
                 data_field=data_field, removed_by=actor_of(request), reason=data["reason"]
             ),
         )
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(ReadOnlyAdmin):
+    """Every import, taken or refused, with its report: what the setup checklist links to."""
+
+    list_display = (
+        "started_at",
+        "succeeded",
+        "scheduled",
+        "source",
+        "guardians_new",
+        "guardians_changed",
+        "guardians_left",
+    )
+    list_filter = ("succeeded", "scheduled")
+    readonly_fields = (
+        "started_at",
+        "finished_at",
+        "source",
+        "fingerprint",
+        "scheduled",
+        "succeeded",
+        "report_lines",
+        "students_new",
+        "students_changed",
+        "guardians_new",
+        "guardians_changed",
+        "guardians_left",
+    )
+    exclude = ("report",)
+
+    @admin.display(description="report")
+    def report_lines(self, obj: RosterImport) -> SafeString:
+        return format_html("<pre>{}</pre>", "\n".join(str(line) for line in obj.report))

@@ -119,6 +119,9 @@ RULES: dict[str, dict[str, str]] = {
     # Sign-in through the district's provider: not configured here, so not found for anyone.
     "page accounts:oidc_start": {persona: HIDDEN for persona in PERSONAS},
     "page accounts:oidc_callback": {persona: HIDDEN for persona in PERSONAS},
+    # The setup checklist's actions (POST only: GET answers 405 to the administrator).
+    "page accounts:setup_confirm": only(Role.ADMIN),
+    "page accounts:setup_mail_test": only(Role.ADMIN),
     "page security:mfa": only(SIGNED_IN),
     "page security:password_reset": everyone(),
     "page security:password_reset_done": everyone(),
@@ -393,6 +396,7 @@ def fixtures(world: World) -> Fixtures:
         "key": "2025-Q1",
         "fmt": "json",
         "mark": "mailed",
+        "item": "ledger_key_backed_up",
         "language": "es",
         "uidb64": "MQ",
         "token_reset": "x",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from brightline.accounts.models import Role
+from brightline.accounts.setup import KEY_BACKED_UP, KEY_PUBLISHED, setup_checklist
 from brightline.disclosures import selectors as disclosures_selectors
 from brightline.disclosures import services as disclosures_services
 from brightline.errors import Conflict, InvalidInput
@@ -50,7 +51,13 @@ def admin_settings(request: PageRequest) -> HttpResponse:
     return render(
         request,
         "web/administration/settings.html",
-        {"obligations": obligations, "configuration": configuration},
+        {
+            "obligations": obligations,
+            "configuration": configuration,
+            "setup": setup_checklist(user=request.user),
+            "key_backed_up": KEY_BACKED_UP,
+            "key_published": KEY_PUBLISHED,
+        },
     )
 
 
