@@ -15,7 +15,7 @@ from brightline.accounts.services import staff_accesses_record
 from brightline.agencies.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
 from brightline.agencies.models import Agency, TokenScope
 from brightline.api_schemas import ERRORS
-from brightline.casework import conversation, reconsideration, selectors, services
+from brightline.casework import conversation, preservation, reconsideration, selectors, services
 from brightline.casework.documents import document_attach, document_open
 from brightline.casework.models import (
     Channel,
@@ -751,3 +751,79 @@ def decide_reconsideration(
         reason=payload.reason,
     )
     return _reconsideration_out(found)
+
+
+# -- preservation ------------------------------------------------------------------------------------------
+
+
+class PreservationOut(Schema):
+    id: UUID
+    reference: str
+    state: Literal["active", "followed", "expired"]
+    received_at: dt.datetime
+    expires_at: dt.datetime
+    extended: bool
+    categories: list[Category]
+    process_expected: str
+    message: str = Field(description="What the district did, in words: the same whoever the students are.")
+
+
+PRESERVATION_MESSAGE = (
+    "The district recorded your request to preserve records. It discloses nothing in answer to it. "
+    "The hold ends on the date given unless legal process follows."
+)
+
+
+def _preservation_out(hold: Any) -> dict[str, Any]:
+    # Never which students the roster matched (CONTRACTS.md: what a requester learns).
+    return {
+        "id": hold.pk,
+        "reference": hold.reference,
+        "state": hold.state,
+        "received_at": hold.received_at,
+        "expires_at": hold.expires_at,
+        "extended": hold.extended_at is not None,
+        "categories": hold.categories,
+        "process_expected": hold.process_expected,
+        "message": PRESERVATION_MESSAGE,
+    }
+
+
+@router.post(
+    "/preservations",
+    auth=agency_with_scope(TokenScope.SUBMIT),
+    response={201: PreservationOut, **ERRORS},
+    summary="Ask the district to preserve records pending legal process",
+)
+def post_preservation(request: ApiRequest, payload: preservation.PreservationIn) -> Status[dict[str, Any]]:
+    submitted_by = None if getattr(request, "api_token", None) is not None else request.user
+    hold = preservation.preservation_submit(
+        agency=request.agency, document=payload, submitted_by=submitted_by
+    )
+    return Status(201, _preservation_out(hold))
+
+
+@router.get(
+    "/preservations",
+    auth=agency_with_scope(TokenScope.READ_OWN),
+    response={200: list[PreservationOut]},
+    summary="Your agency's preservation requests",
+)
+def list_preservations(
+    request: ApiRequest,
+    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    offset: Annotated[int, Field(ge=0, le=10_000_000)] = 0,
+) -> list[dict[str, Any]]:
+    found = selectors.preservations_of(agency=request.agency)[offset : offset + limit]
+    return [_preservation_out(hold) for hold in found]
+
+
+@router.post(
+    "/preservations/{preservation_id}/extension",
+    auth=agency_with_scope(TokenScope.SUBMIT),
+    response={200: PreservationOut, **ERRORS},
+    summary="Extend a hold once, before it ends",
+)
+def extend_preservation(request: ApiRequest, preservation_id: str) -> dict[str, Any]:
+    hold = preservation.preservation_extend(agency=request.agency, preservation_id=preservation_id)
+    return _preservation_out(hold)

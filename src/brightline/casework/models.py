@@ -522,3 +522,50 @@ class Reconsideration(models.Model):
 
     def __str__(self) -> str:
         return f"reconsideration of {self.request}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Preservation: an agency asks the district to keep records pending legal process
+# ---------------------------------------------------------------------------------------------------
+
+
+class PreservationState(models.TextChoices):
+    ACTIVE = "active", "Hold in force"
+    FOLLOWED = "followed", "Legal process followed"
+    EXPIRED = "expired", "Expired: no legal process followed"
+
+
+class Preservation(models.Model):
+    """An agency's request that the district preserve records pending legal process. The district
+    records the hold and discloses nothing; the hold expires unless process follows (a request).
+    Which students the roster matched is the district's alone: the agency reads the same answer either
+    way."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=20, unique=True)
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="preservations")
+    agency_name = models.CharField(max_length=200)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    students = models.JSONField(help_text="The students as the agency named them.")
+    # Roster ids of the students matched at receipt: the district's to know, never the agency's.
+    matched_students = models.JSONField(default=list)
+    categories = models.JSONField()
+    process_expected = models.TextField(help_text="The legal process the agency says will follow.")
+    received_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12, choices=PreservationState.choices, default=PreservationState.ACTIVE, db_index=True
+    )
+    followed_by = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="preservations"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.reference

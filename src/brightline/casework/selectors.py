@@ -20,6 +20,7 @@ from brightline.casework.models import (
     ItemState,
     MatchState,
     Message,
+    Preservation,
     Reconsideration,
     Request,
     RequestState,
@@ -707,3 +708,28 @@ def items_cleared(*, request: Request) -> list[Item]:
         .select_related("request", "request_student__student__school")
         .order_by("position")
     )
+
+
+# -- preservation ------------------------------------------------------------------------------------------
+
+
+def preservations_of(*, agency: Agency) -> QuerySet[Preservation]:
+    """An agency's own preservation requests, newest first (never which students matched)."""
+    return Preservation.objects.filter(agency=agency).order_by("-received_at")
+
+
+def preservations_in_force(*, user: User) -> QuerySet[Preservation]:
+    """Holds in force, the soonest to end first: the records office and counsel only."""
+    if not (user.is_authenticated and user.role in CASEWORK_ROLES):
+        return Preservation.objects.none()
+    return Preservation.objects.filter(state="active").order_by("expires_at")
+
+
+def preservation_holds_on(*, student_id: int) -> list[Preservation]:
+    """Holds in force on a roster student: what must not be deleted while they last (holds in force
+    are few; JSON containment is not portable to SQLite)."""
+    return [
+        hold
+        for hold in Preservation.objects.filter(state="active").order_by("expires_at")
+        if student_id in hold.matched_students
+    ]

@@ -34,3 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{rs.request.reference}: student {rs.position + 1} not identified, closed")
         verb = "would be closed" if options["dry_run"] else "closed"
         self.stdout.write(f"{len(closed)} unidentified students {verb} (no records released).")
+        if not options["dry_run"]:
+            from brightline.casework.preservation import preservations_expire_due
+
+            ended = preservations_expire_due()
+            self.stdout.write(f"{len(ended)} preservation holds expired (no legal process followed).")

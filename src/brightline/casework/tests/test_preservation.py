@@ -1,0 +1,115 @@
+"""Preservation requests: the district records the hold, discloses nothing, and the hold expires
+unless legal process follows. The agency reads the same answer whoever the students are."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from brightline.casework import preservation, selectors, services
+from brightline.casework.models import PreservationState
+from brightline.errors import Conflict, InvalidInput, NotFound
+from brightline.ledger.models import LedgerEntry
+from brightline.testing import World, request_body
+
+pytestmark = pytest.mark.django_db
+
+MADE_UP = {"first_name": "Nobody", "last_name": "Atall", "birth_date": "2012-02-02"}
+
+
+def _named(world: World) -> dict[str, str]:
+    return {
+        "first_name": world.alice.first_name,
+        "last_name": world.alice.last_name,
+        "birth_date": world.alice.birth_date.isoformat(),
+    }
+
+
+def _comparable(answer: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in answer.items() if k not in ("id", "reference", "received_at", "expires_at")}
+
+
+def test_the_agency_reads_the_same_answer_whether_or_not_the_student_is_enrolled(
+    world: World, client: Client
+) -> None:
+    answers, leaves = [], []
+    for student in (_named(world), MADE_UP):
+        body = {
+            "students": [student],
+            "categories": ["attendance"],
+            "process_expected": "A grand jury subpoena.",
+        }
+        before = LedgerEntry.objects.count()
+        response = client.post(
+            "/api/v1/preservations",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {world.police_token}",
+        )
+        assert response.status_code == 201, response.content
+        leaves.append(LedgerEntry.objects.count() - before)
+        answers.append(response.json())
+    assert _comparable(answers[0]) == _comparable(answers[1])
+    assert leaves[0] == leaves[1] == 1
+    assert "matched" not in json.dumps(answers[0])
+    # The district knows which hold is on an enrolled student.
+    holds = selectors.preservation_holds_on(student_id=world.alice.pk)
+    assert [str(h.pk) for h in holds] == [answers[0]["id"]]
+    listed = client.get("/api/v1/preservations", HTTP_AUTHORIZATION=f"Bearer {world.police_token}").json()
+    assert len(listed) == 2
+    assert (
+        client.get("/api/v1/preservations", HTTP_AUTHORIZATION=f"Bearer {world.transit_token}").json() == []
+    )
+
+
+def test_bad_input_names_the_field_and_stores_nothing(world: World) -> None:
+    with pytest.raises(InvalidInput) as error:
+        preservation.preservation_submit(
+            agency=world.police,
+            document={"students": [], "categories": ["attendance"], "process_expected": "x"},
+        )
+    assert error.value.errors[0][0] == "students"
+    with pytest.raises(InvalidInput) as error:
+        preservation.preservation_submit(
+            agency=world.police,
+            document={"students": [MADE_UP], "categories": ["attendance"], "process_expected": "  "},
+        )
+    assert error.value.errors[0][0] == "process_expected"
+    assert not selectors.preservations_of(agency=world.police).exists()
+
+
+def test_the_hold_expires_unless_process_follows_and_is_extended_once(world: World) -> None:
+    body = {"students": [MADE_UP], "categories": ["attendance"], "process_expected": "A court order."}
+    lapsing = preservation.preservation_submit(agency=world.police, document=body)
+    kept = preservation.preservation_submit(agency=world.police, document=body)
+    extended = preservation.preservation_submit(agency=world.police, document=body)
+    with pytest.raises(NotFound):
+        preservation.preservation_extend(agency=world.transit, preservation_id=extended.pk)
+    preservation.preservation_extend(agency=world.police, preservation_id=extended.pk)
+    with pytest.raises(Conflict):
+        preservation.preservation_extend(agency=world.police, preservation_id=extended.pk)
+    request = services.request_submit(
+        agency=world.police, document=request_body(world.alice, categories=["attendance"]), channel="api"
+    ).request
+    with pytest.raises(InvalidInput) as error:
+        preservation.preservation_followed(
+            preservation_id=kept.pk, request_reference="BL-00-NOPE", recorded_by=world.clerk
+        )
+    assert error.value.errors[0][0] == "request_reference"
+    preservation.preservation_followed(
+        preservation_id=kept.pk, request_reference=request.reference, recorded_by=world.clerk
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(days=preservation.PRESERVATION_DAYS + 1)):
+        call_command("remind_deadlines")
+    states = {h.pk: h.state for h in selectors.preservations_of(agency=world.police)}
+    assert states[lapsing.pk] == PreservationState.EXPIRED
+    assert states[kept.pk] == PreservationState.FOLLOWED
+    assert states[extended.pk] == PreservationState.ACTIVE
+    assert LedgerEntry.objects.filter(event_type="preservation.expired").count() == 1
