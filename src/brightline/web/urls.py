@@ -70,6 +70,18 @@ urlpatterns = [
     path("office/requests/<uuid:request_id>/owner", casework_pages.office_assign, name="office_assign"),
     path("requests/<uuid:request_id>/notes", casework_pages.staff_note, name="staff_note"),
     path("office/search/", casework_pages.office_search, name="office_search"),
+    path("portal/preservations/", casework_pages.portal_preservations, name="portal_preservations"),
+    path(
+        "portal/preservations/<uuid:preservation_id>/extend",
+        casework_pages.portal_preservation_extend,
+        name="portal_preservation_extend",
+    ),
+    path("office/preservations/", casework_pages.office_preservations, name="office_preservations"),
+    path(
+        "office/preservations/<uuid:preservation_id>/followed",
+        casework_pages.office_preservation_followed,
+        name="office_preservation_followed",
+    ),
     path(
         "office/requests/<uuid:request_id>/release/preview",
         casework_pages.office_release_preview,

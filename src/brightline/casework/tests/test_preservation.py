@@ -113,3 +113,43 @@ def test_the_hold_expires_unless_process_follows_and_is_extended_once(world: Wor
     assert states[kept.pk] == PreservationState.FOLLOWED
     assert states[extended.pk] == PreservationState.ACTIVE
     assert LedgerEntry.objects.filter(event_type="preservation.expired").count() == 1
+
+
+def test_preservation_through_the_pages(world: World, settings: Any) -> None:
+    from brightline.accounts.tests.helpers import sign_in
+
+    settings.REQUIRE_MFA = False
+    portal, office = Client(), Client()
+    sign_in(portal, world.detective)
+    sign_in(office, world.clerk)
+    response = portal.post(
+        "/portal/preservations/",
+        {
+            "first_name": "Alice",
+            "last_name": "Rivera",
+            "birth_date": "",
+            "categories": ["attendance"],
+            "process_expected": "A subpoena.",
+        },
+        follow=True,
+    )
+    assert "Students.0.birth_date" in response.content.decode()
+    response = portal.post(
+        "/portal/preservations/",
+        {"student_id": world.alice.sis_id, "categories": ["attendance"], "process_expected": "A subpoena."},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "discloses nothing" in page and "Hold in force" in page
+    hold = selectors.preservations_of(agency=world.police).get()
+    response = portal.post(f"/portal/preservations/{hold.pk}/extend", follow=True)
+    assert "The hold was extended." in response.content.decode()
+    listing = office.get("/office/preservations/").content.decode()
+    assert hold.reference in listing and world.alice.sis_id in listing
+    assert portal.get("/office/preservations/").status_code == 403
+    request = services.request_submit(
+        agency=world.police, document=request_body(world.alice, categories=["attendance"]), channel="api"
+    ).request
+    office.post(f"/office/preservations/{hold.pk}/followed", {"request_reference": request.reference})
+    hold.refresh_from_db()
+    assert hold.state == PreservationState.FOLLOWED and hold.followed_by_id == request.pk

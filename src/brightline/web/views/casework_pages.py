@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brightline.accounts.services import staff_accesses_record
-from brightline.casework import conversation, reconsideration
+from brightline.casework import conversation, preservation, reconsideration
 from brightline.casework import selectors as casework_selectors
 from brightline.casework.models import Disposition, Request, RequestState
 from brightline.casework.selectors import CASEWORK_ROLES
@@ -389,3 +389,111 @@ def office_release_confirm(request: PageRequest, request_id: str) -> HttpRespons
         % {"digest": packet.content_sha256[:16]},
     )
     return redirect("web:office_request", request_id=found.pk)
+
+
+# -- preservation ------------------------------------------------------------------------------------------
+
+
+def _preservation_document(post: Any) -> dict[str, Any]:
+    """The portal's form (one student, by district id or by name and birth date) as the API's body."""
+    student_id = post.get("student_id", "").strip()
+    student: dict[str, str] = (
+        {"student_id": student_id}
+        if student_id
+        else {
+            key: post.get(key, "").strip()
+            for key in ("first_name", "last_name", "birth_date")
+            if post.get(key, "").strip()
+        }
+    )
+    return {
+        "students": [student],
+        "categories": post.getlist("categories"),
+        "process_expected": post.get("process_expected", ""),
+    }
+
+
+@role_required(REQUESTERS)
+@require_http_methods(["GET", "POST"])
+def portal_preservations(request: PageRequest) -> HttpResponse:
+    """The agency's preservation requests, a page at a time, and a form to ask for one more."""
+    from brightline.vocabulary import CATEGORIES
+
+    if request.method == "POST":
+        try:
+            hold = preservation.preservation_submit(
+                agency=request.agency,
+                document=_preservation_document(request.POST),
+                submitted_by=request.user,
+            )
+        except InvalidInput as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The district recorded your request %(reference)s to preserve records. It discloses "
+                    "nothing in answer to it; the hold ends on %(end)s unless legal process follows."
+                )
+                % {"reference": hold.reference, "end": hold.expires_at.date().isoformat()},
+            )
+        return redirect("web:portal_preservations")
+    page = page_of(request, casework_selectors.preservations_of(agency=request.agency))
+    return render(
+        request,
+        "web/portal/preservations.html",
+        {"page": page, "query": query_without_page(request), "categories": CATEGORIES},
+    )
+
+
+@role_required(REQUESTERS)
+@require_POST
+def portal_preservation_extend(request: PageRequest, preservation_id: str) -> HttpResponse:
+    try:
+        preservation.preservation_extend(agency=request.agency, preservation_id=preservation_id)
+    except Conflict as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The hold was extended."))
+    return redirect("web:portal_preservations")
+
+
+@role_required(SEARCHERS)
+def office_preservations(request: PageRequest) -> HttpResponse:
+    """Holds in force (with the roster students they fall on), for the records office and counsel."""
+    from brightline.roster.models import Student
+
+    page = page_of(request, casework_selectors.preservations_in_force(user=request.user))
+    holds = list(page.object_list)
+    students = Student.objects.in_bulk([pk for hold in holds for pk in hold.matched_students])
+    rows = [
+        {"hold": hold, "students": [students[pk] for pk in hold.matched_students if pk in students]}
+        for hold in holds
+    ]
+    staff_accesses_record(
+        user=request.user,
+        students=(student for row in rows for student in row["students"]),
+        what="student under a preservation hold",
+        request=request,
+    )
+    return render(
+        request,
+        "web/office/preservations.html",
+        {"page": page, "rows": rows, "query": query_without_page(request)},
+    )
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_preservation_followed(request: PageRequest, preservation_id: str) -> HttpResponse:
+    try:
+        preservation.preservation_followed(
+            preservation_id=preservation_id,
+            request_reference=request.POST.get("request_reference", ""),
+            recorded_by=request.user,
+        )
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Legal process followed: the hold now ends with that request."))
+    return redirect("web:office_preservations")
