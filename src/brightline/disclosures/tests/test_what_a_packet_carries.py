@@ -83,11 +83,18 @@ def dcf_token(world: World) -> str:
     return api_token_issue(agency=world.dcf, name="case system")[1]
 
 
+REFERENCE = re.compile(r"\bBL-\d{2}-[A-Z0-9]+\b")
+
+
 def assert_nothing_beyond_the_release(surface: str, *, absent: list[str]) -> None:
     found = FLAG_WORDS.search(surface)
     assert found is None, f"the packet says {found.group(0)!r}: {surface[max(0, found.start() - 80) :][:200]}"
+    # A request's reference (BL-26-R3GM5J) is random letters and digits: it can spell a rule id by chance.
+    words = REFERENCE.sub("", surface)
     for value in absent:
-        assert value not in surface, f"the packet carries {value!r}"
+        assert re.search(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", words) is None, (
+            f"the packet carries {value!r}"
+        )
 
 
 def test_an_abuse_investigation_packet_names_students_as_sent_and_carries_no_flag(world: World) -> None:
