@@ -257,6 +257,7 @@ RULES: dict[str, dict[str, str]] = {
     "GET /api/v1/ledger/entries": everyone(),
     "GET /api/v1/ledger/proof/inclusion": everyone(),
     "GET /api/v1/ledger/proof/consistency": everyone(),
+    "GET /api/v1/ledger/receipt": everyone(),
     "GET /api/v1/ledger/checkpoints": everyone(),
     "POST /api/v1/ledger/cosignatures": everyone(),
     "GET /api/v1/transparency/periods": everyone(),
