@@ -146,7 +146,7 @@ def _training_item(user: User) -> SetupItem:
     else:
         state, done = _("Everyone who acts on requests completed the training."), True
     return SetupItem(
-        "training", _("Staff trained"), done, state, reverse("training:staff"), _("Who is trained")
+        "training", _("Staff trained"), done, state, reverse("training:staff"), _("Staff training")
     )
 
 
