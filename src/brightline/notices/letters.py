@@ -81,3 +81,19 @@ def letter_html(notice: FamilyNotice, *, now: dt.datetime | None = None) -> str:
 
 def letter_pdf(notice: FamilyNotice, *, now: dt.datetime | None = None) -> bytes:
     return bytes(_weasyprint().HTML(string=letter_html(notice, now=now)).write_pdf())
+
+
+def letters_pdf(notices: list[FamilyNotice], *, now: dt.datetime | None = None) -> bytes:
+    """The day's mail: every letter in one PDF, each beginning on its own page, in the order given."""
+    weasyprint = _weasyprint()
+    if not notices:
+        return bytes(weasyprint.HTML(string=_NO_LETTERS).write_pdf())
+    documents = [weasyprint.HTML(string=letter_html(notice, now=now)).render() for notice in notices]
+    pages = [page for document in documents for page in document.pages]
+    return bytes(documents[0].copy(pages).write_pdf())
+
+
+_NO_LETTERS = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Letters to mail</title></head>'
+    "<body><p>No letters are waiting.</p></body></html>"
+)

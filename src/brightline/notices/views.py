@@ -12,11 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.notices import selectors, services
-from brightline.notices.letters import letter_pdf
+from brightline.notices.letters import letter_pdf, letters_pdf
+from brightline.ui import sentence
 
 
 def _service_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -38,7 +40,16 @@ def _service_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 @login_required
 @_service_errors
 def letters(request: HttpRequest) -> HttpResponse:
+    """The one page of letters to mail (also at the records office's `/office/letters/`): each letter with
+    its address, why it goes by post, the letter to open and print or download, and its marks; and the
+    day's mail as one PDF (`?format=pdf`), every waiting letter in order, each starting on a new page."""
     due = list(selectors.letters_to_mail(user=request.user))
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(letters_pdf(due), content_type="application/pdf")
+        day = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="letters-to-mail-{day}.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
     return render(request, "notices/letters.html", {"letters": due})
 
 
@@ -48,7 +59,8 @@ def letters(request: HttpRequest) -> HttpResponse:
 def letter_download(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = selectors.notice_for_office(user=request.user, notice_id=notice_id)
     response = HttpResponse(letter_pdf(notice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{notice.pk}-{notice.language}.pdf"'
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="notice-{notice.pk}-{notice.language}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 
@@ -63,10 +75,10 @@ def letter_mark(request: HttpRequest, notice_id: int, mark: str) -> HttpResponse
     try:
         notice = actions[mark](notice_id=notice_id, marked_by=request.user)  # type: ignore[arg-type]
     except Conflict as error:
-        messages.error(request, str(error))
+        messages.error(request, sentence(str(error)))
     else:
         messages.success(request, f"The letter to {notice.recipient_name} is marked {mark}.")
-    return redirect("notices:letters")
+    return redirect("web:office_letters")
 
 
 @require_GET

@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from brightline.accounts.models import User
 from brightline.agencies.models import Agency
 from brightline.errors import NotAllowed
-from brightline.notices.models import FamilyNotice, NoticeChannel, NoticeState
 from brightline.ui import RECORDS_OFFICE
 
 
@@ -24,14 +23,3 @@ def agencies_for_records_office(*, user: User) -> QuerySet[Agency]:
 
 def agency_for_records_office(*, user: User, agency_id: int) -> Agency | None:
     return agencies_for_records_office(user=user).filter(pk=agency_id).first()
-
-
-def letters_to_mail(*, user: User) -> QuerySet[FamilyNotice]:
-    """Queued printed-letter notices (notices app: a `letters_to_mail(user)` selector)."""
-    if user.role not in RECORDS_OFFICE:
-        raise NotAllowed("only the records office mails letters")
-    return (
-        FamilyNotice.objects.filter(channel=NoticeChannel.LETTER, state=NoticeState.QUEUED)
-        .select_related("request", "student")
-        .order_by("queued_at", "pk")
-    )

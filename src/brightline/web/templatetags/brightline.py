@@ -61,3 +61,41 @@ def is_radio(field: BoundField) -> bool:
     # CheckboxSelectMultiple is a subclass of RadioSelect in Django.
     widget = field.field.widget
     return isinstance(widget, forms.RadioSelect) and not isinstance(widget, forms.CheckboxSelectMultiple)
+
+
+# The tag an item wears: where it stands now, coloured by what it means for the records. The policy's first
+# answer ("Must be reviewed") is said beside it in words, never as the badge of an item already decided.
+STATE_TAG_CLASSES = {
+    "released": "bg-green",
+    "cleared": "bg-green",
+    "awaiting_notice": "bg-green",
+    "refused": "bg-secondary-dark",
+    "denied": "bg-secondary-dark",
+    "unidentified": "bg-base-dark",
+}
+
+
+@register.filter(name="state_tag_class")
+def state_tag_class(state: str) -> str:
+    return STATE_TAG_CLASSES.get(str(state or ""), "bg-primary-dark")
+
+
+# A reviewer's decision as it reads afterwards ("Approved by …", never "Approve by …").
+DECISION_WORDS = {"approve": "Approved", "narrow": "Approved, narrowed", "deny": "Denied"}
+
+
+@register.filter(name="decision_words")
+def decision_words(action: str) -> str:
+    return DECISION_WORDS.get(str(action or ""), str(action or "").replace("_", " ").capitalize())
+
+
+@register.filter(name="field_labels")
+def field_labels(names: list[str], category: str = "") -> str:
+    """Field names of the data inventory as its labels, joined ("Guardians' email, Home phone")."""
+    from brightline.roster.selectors import inventory_by_category
+
+    known: dict[str, str] = {}
+    for fields in inventory_by_category([category] if category else None).values():
+        for data_field in fields:
+            known.setdefault(data_field.field_name, data_field.label)
+    return ", ".join(known.get(name) or name.replace("_", " ").capitalize() for name in names or [])

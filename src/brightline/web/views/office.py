@@ -23,7 +23,9 @@ from brightline.casework.models import MatchState, Request, RequestState
 from brightline.casework.services import request_submit, student_match_resolve
 from brightline.disclosures.services import packet_release
 from brightline.errors import Conflict, InvalidInput, NotAllowed
-from brightline.notices.services import notice_mark_mailed, notice_text
+from brightline.notices import selectors as notices_selectors
+from brightline.notices import views as notices_views
+from brightline.notices.services import notice_mark_mailed
 from brightline.roster.selectors import students_matching
 from brightline.ui import (
     EMERGENCY_DETERMINERS,
@@ -45,20 +47,22 @@ from brightline.web.forms import (
 from brightline.web.views.common import items_by_student, letter_response, named_student
 
 DUE_SOON = dt.timedelta(days=3)
+DASHBOARD_ROWS = 20
 
 
 @role_required(RECORDS_OFFICE)
 def office(request: PageRequest) -> HttpResponse:
     user = request.user
     context = {
-        "overdue": casework_selectors.requests_overdue(user=user),
-        "due": casework_selectors.requests_due(user=user, within=DUE_SOON),
-        "awaiting_match": casework_selectors.requests_with_students_to_identify(user=user),
-        "ready": casework_selectors.requests_list(user=user, state=RequestState.READY),
+        # The first of each list (the whole of each in "Find requests", a page at a time).
+        "overdue": casework_selectors.requests_overdue(user=user)[:DASHBOARD_ROWS],
+        "due": casework_selectors.requests_due(user=user, within=DUE_SOON)[:DASHBOARD_ROWS],
+        "awaiting_match": casework_selectors.requests_with_students_to_identify(user=user)[:DASHBOARD_ROWS],
+        "ready": casework_selectors.requests_list(user=user, state=RequestState.READY)[:DASHBOARD_ROWS],
         "emergencies": casework_selectors.emergencies_waiting_for(user=user),
         "answers": casework_selectors.answers_to_send(user=user),
         "recent": casework_selectors.requests_list(user=user)[:20],
-        "letters": queries.letters_to_mail(user=user).count(),
+        "letters": notices_selectors.letters_to_mail(user=user).count(),
         "unverified": queries.agencies_for_records_office(user=user).filter(verified=False).count(),
         "due_within_days": DUE_SOON.days,
     }
@@ -239,12 +243,8 @@ def office_agency_verify(request: PageRequest, agency_id: int) -> HttpResponse:
 
 @role_required(RECORDS_OFFICE)
 def office_letters(request: PageRequest) -> HttpResponse:
-    letters = [
-        {"notice": notice, "subject": subject, "body": body}
-        for notice in queries.letters_to_mail(user=request.user)
-        for subject, body in [notice_text(notice)]
-    ]
-    return render(request, "web/office/letters.html", {"letters": letters})
+    """The one page of letters to mail, the notices app's (`/notices/letters/` is the same page)."""
+    return notices_views.letters(request)
 
 
 @role_required(RECORDS_OFFICE)

@@ -60,7 +60,11 @@ def portal_new(request: PageRequest) -> HttpResponse:
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Your request {result.request.reference} was received.")
+            # A request refused at once is told so at the top of its page, not greeted as received. The
+            # requester's own view decides (a refusal resting on a student's facts reads "in review").
+            answered = casework_selectors.request_representation(result.request, for_agency=True)
+            if answered["disposition"] != "refused":
+                messages.success(request, f"Your request {result.request.reference} was received.")
             return redirect("web:portal_request", request_id=result.request.pk)
     context = {
         "form": form,
@@ -97,10 +101,22 @@ def _render_request(
         }
         for student in view["students"]
     ]
+    # Refused in whole, as the requester's own view says (never earlier than the office sends the answer
+    # to a refusal that rests on a student's facts): the page says so first, with the reasons.
+    refused = view["disposition"] == "refused"
+    reasons = list(dict.fromkeys(item["explanation"] for item in view["items"] if item["explanation"]))
     return render(
         request,
         "web/portal/request.html",
-        {"req": found, "view": view, "groups": groups, "packets": packets},
+        {
+            "req": found,
+            "view": view,
+            "groups": groups,
+            "packets": packets,
+            "refused": refused,
+            "refusal_reasons": reasons if refused else [],
+            "decided": view["state"] in ("closed", "released", "ready"),
+        },
         status=status,
     )
 
