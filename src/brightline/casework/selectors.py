@@ -618,6 +618,7 @@ def requests_search(
     received_from: dt.date | None = None,
     received_to: dt.date | None = None,
     owner: str = "",
+    overdue: bool = False,
 ) -> QuerySet[Request]:
     """Staff's search over requests, newest first: by reference (`q`, or part of it), student (name as
     named or as matched, or the SIS id), agency (part of its name), state, outcome (the disposition),
@@ -657,6 +658,13 @@ def requests_search(
         found = found.filter(owner__isnull=True)
     elif owner.isdigit():
         found = found.filter(owner_id=int(owner))
+    if overdue:
+        # As `requests_overdue`: undecided, past the deadline, the clock running; oldest deadline first.
+        return found.filter(
+            state__in=(RequestState.AWAITING_MATCH, RequestState.IN_REVIEW),
+            decision_due_at__lt=timezone.now(),
+            clock_paused_at__isnull=True,
+        ).order_by("decision_due_at", "pk")
     return found.order_by("-received_at", "pk")
 
 
@@ -733,3 +741,11 @@ def preservation_holds_on(*, student_id: int) -> list[Preservation]:
         for hold in Preservation.objects.filter(state="active").order_by("expires_at")
         if student_id in hold.matched_students
     ]
+
+
+def review_queue_requests(*, user: User) -> QuerySet[Request]:
+    """The requests holding items of this reviewer's queue, oldest deadline first (to be paginated;
+    each page's items come from `review_queue` filtered to the page's requests)."""
+    return Request.objects.filter(pk__in=review_queue(user=user).values("request_id")).order_by(
+        "decision_due_at", "pk"
+    )

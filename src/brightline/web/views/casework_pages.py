@@ -186,6 +186,7 @@ class SearchForm(forms.Form):
         required=False,
         choices=[("", "—"), ("me", gettext_lazy("Mine")), ("none", gettext_lazy("Nobody"))],
     )
+    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -207,6 +208,17 @@ def office_search(request: PageRequest) -> HttpResponse:
     if request.GET.get("format") == "csv" and (form.is_bound and form.is_valid() or not form.is_bound):
         return _csv(request, found)
     page = page_of(request, casework_selectors.with_items(found))
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("overdue"):
+        from django.utils import timezone
+
+        from brightline.casework.calendar import DistrictCalendar, district_zone
+
+        calendar = DistrictCalendar.load()
+        today = timezone.localtime(timezone.now(), district_zone()).date()
+        for req in page.object_list:
+            req.business_days_late = casework_selectors.business_days_overdue(
+                req, calendar=calendar, today=today
+            )
     staff_accesses_record(
         user=request.user,
         students=(rs.student for req in page.object_list for rs in req.students.all()),
@@ -224,8 +236,10 @@ def _filters(form: SearchForm) -> dict[str, Any]:
     if not form.is_bound or not form.is_valid():
         return {}
     data = form.cleaned_data
+    dates = ("received_from", "received_to")
     return {
-        key: data.get(key) or ("" if key not in ("received_from", "received_to") else None) for key in data
+        key: bool(data.get(key)) if key == "overdue" else data.get(key) or (None if key in dates else "")
+        for key in data
     }
 
 

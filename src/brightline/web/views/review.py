@@ -27,6 +27,7 @@ from brightline.notices import services as notices_services
 from brightline.roster.selectors import inventory_by_category
 from brightline.ui import REVIEWERS, PageRequest, add_service_errors, is_htmx, role_required
 from brightline.web.forms import DecisionForm
+from brightline.web.views.casework_pages import page_of, query_without_page
 from brightline.web.views.common import items_by_student, named_student
 
 CONFLICT_MESSAGE = (
@@ -38,7 +39,13 @@ CONFLICT_MESSAGE = (
 @role_required(REVIEWERS)
 def review(request: PageRequest) -> HttpResponse:
     groups: dict[Any, dict[str, Any]] = {}
-    queue = list(casework_selectors.review_queue(user=request.user))
+    # A page of requests at a time, oldest deadline first, with their items waiting for this reviewer.
+    page = page_of(request, casework_selectors.review_queue_requests(user=request.user))
+    queue = list(
+        casework_selectors.review_queue(user=request.user).filter(
+            request_id__in=[found.pk for found in page.object_list]
+        )
+    )
     # The queue names each item's student: one access-log row per student shown, in one statement.
     staff_accesses_record(
         user=request.user,
@@ -63,6 +70,8 @@ def review(request: PageRequest) -> HttpResponse:
             "now": timezone.now(),
             "counsel_notices": counsel_notices,
             "reconsiderations": casework_selectors.reconsiderations_waiting(user=request.user),
+            "page": page,
+            "query": query_without_page(request),
         },
     )
 
