@@ -25,6 +25,7 @@ from django.test import Client
 from brightline.accounts.mfa import SESSION_KEY
 from brightline.accounts.models import OidcGroupRole, OidcIdentity, Role, User
 from brightline.accounts.oidc import oidc_group_role_remove, oidc_group_role_save
+from brightline.accounts.tests.helpers import sign_in
 from brightline.errors import InvalidInput, NotAllowed
 from brightline.ledger.models import LedgerEntry
 from brightline.testing import PASSWORD, make_user
@@ -307,7 +308,10 @@ def test_two_groups_giving_two_roles_are_refused_until_the_table_decides(
 
 def test_the_group_table_changes_only_through_its_service_each_a_ledger_entry(db: None) -> None:
     admin = make_user("root", Role.ADMIN)
+    admin.is_superuser = admin.is_staff = True
+    admin.save()
     clerk = make_user("clerk", Role.RECORDS_CLERK)
+    administrator_without_full_rights = make_user("office-admin", Role.ADMIN)
     row = oidc_group_role_save(
         mapping=None, group="counsel", role=Role.LEGAL_ADVISOR, changed_by=admin, reason="x"
     )
@@ -319,9 +323,36 @@ def test_the_group_table_changes_only_through_its_service_each_a_ledger_entry(db
         ({"group": "counsel", "role": Role.LEGAL_ADVISOR}, {"group": "counsel", "role": Role.SUPERINTENDENT}),
         ({"group": "counsel", "role": Role.SUPERINTENDENT}, None),
     ]
-    with pytest.raises(NotAllowed):
-        oidc_group_role_save(mapping=None, group="x", role=Role.ADMIN, changed_by=clerk, reason="x")
+    for refused in (clerk, administrator_without_full_rights):
+        with pytest.raises(NotAllowed):
+            oidc_group_role_save(mapping=None, group="x", role=Role.ADMIN, changed_by=refused, reason="x")
     with pytest.raises(InvalidInput):
         oidc_group_role_save(mapping=None, group="families", role=Role.PARENT, changed_by=admin, reason="x")
     with pytest.raises(InvalidInput):
         oidc_group_role_save(mapping=None, group="x", role=Role.ADMIN, changed_by=admin, reason=" ")
+
+
+def test_the_group_table_in_the_admin_asks_why_and_writes_the_ledger(db: None, client: Client) -> None:
+    root = make_user("root", Role.ADMIN)
+    root.is_superuser = root.is_staff = True
+    root.save()
+    sign_in(client, root)
+    added = client.post(
+        "/admin/accounts/oidcgrouprole/add/", {"group": "counsel", "role": Role.LEGAL_ADVISOR, "reason": ""}
+    )
+    assert added.status_code == 200 and not OidcGroupRole.objects.exists()  # no reason, nothing saved
+    client.post(
+        "/admin/accounts/oidcgrouprole/add/",
+        {"group": "counsel", "role": Role.LEGAL_ADVISOR, "reason": "counsel's group at the provider"},
+    )
+    row = OidcGroupRole.objects.get(group="counsel")
+    client.post(
+        "/admin/accounts/oidcgrouprole/",
+        {"action": "remove_rows", "_selected_action": [row.pk], "apply": "1", "reason": "counsel left"},
+    )
+    assert not OidcGroupRole.objects.exists()
+    assert [(c["to"], c["reason"]) for c in entries("account.sso_group_role_changed")] == [
+        ({"group": "counsel", "role": Role.LEGAL_ADVISOR}, "counsel's group at the provider"),
+        (None, "counsel left"),
+    ]
+    assert client.post(f"/admin/accounts/oidcgrouprole/{row.pk}/delete/").status_code in (403, 404, 302)

@@ -157,3 +157,11 @@ def test_an_empty_drop_folder_does_nothing(tmp_path: Path, settings: Any) -> Non
     settings.ROSTER_DROP_DIR = tmp_path
     assert roster_import_dropped().state == "empty"
     assert not RosterImport.objects.exists()
+
+
+def test_the_command_leaves_the_import_to_the_task_worker_with_enqueue(tmp_path: Path, settings: Any) -> None:
+    settings.ROSTER_DROP_DIR = tmp_path / "drop"
+    write_bundle(settings.ROSTER_DROP_DIR)
+    call_command("roster", "import-dropped", "--enqueue")  # the tests' task backend runs it at once
+    assert RosterImport.objects.get().scheduled
+    assert Student.objects.count() == 2
