@@ -102,6 +102,7 @@ def oidc(provider: Provider, settings: Any, db: None) -> Iterator[Provider]:
     provider.change(
         clockOffsetSeconds=0,
         audience=None,
+        nonce=None,
         groups={"ada.admin": ["bl-admins", "all-staff"], "rita.records": ["records-office", "all-staff"]},
     )
 
@@ -240,6 +241,17 @@ def test_an_id_token_for_another_application_is_refused(
     answer = back(client, to_callback(client, "ada.admin"))
     assert answer.status_code == 403
     assert "InvalidClaimError" in caplog.text and "aud" in caplog.text
+    assert signed_in_user(client) is None
+    assert not OidcIdentity.objects.exists()
+
+
+def test_an_id_token_with_another_sign_ins_nonce_is_refused(
+    oidc: Provider, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    oidc.change(nonce="a-nonce-from-another-sign-in")
+    answer = back(client, to_callback(client, "ada.admin"))
+    assert answer.status_code == 403
+    assert "InvalidClaimError" in caplog.text and "nonce" in caplog.text
     assert signed_in_user(client) is None
     assert not OidcIdentity.objects.exists()
 

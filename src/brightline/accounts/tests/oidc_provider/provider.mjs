@@ -5,7 +5,8 @@
 //
 // What the tests change between runs, through POST /__test/state (JSON), stands for what changes at a
 // real provider: an account's groups (an administrator removed someone from a group), the provider's
-// clock (a token that arrives expired), and a token issued for another application (wrong audience).
+// clock (a token that arrives expired), a token issued for another application (wrong audience), and a
+// token carrying another sign-in's nonce.
 //
 // Environment: PORT (0: any free port), REDIRECT_URI (Bright Line's callback), CLIENT_SECRET.
 // Prints one line `listening <issuer>` when ready.
@@ -23,6 +24,7 @@ const realNow = Date.now;
 const state = {
   clockOffsetSeconds: 0,
   audience: null, // a client id: the next ID tokens are issued for that client instead
+  nonce: null, // a nonce: the next ID tokens carry it instead of the one Bright Line sent
   accounts: {
     'ada.admin': {
       claims: {
@@ -102,6 +104,9 @@ provider.IdToken.prototype.issue = async function issue(options = {}) {
   if (state.audience && options.use === 'idtoken') {
     this.client = await provider.Client.find(state.audience);
   }
+  if (state.nonce && options.use === 'idtoken') {
+    this.extra.nonce = state.nonce; // an ID token minted for another sign-in, replayed into this one
+  }
   return originalIssue.call(this, options);
 };
 
@@ -119,6 +124,7 @@ server.on('request', async (req, res) => {
       const change = JSON.parse(await body(req));
       if ('clockOffsetSeconds' in change) state.clockOffsetSeconds = change.clockOffsetSeconds;
       if ('audience' in change) state.audience = change.audience;
+      if ('nonce' in change) state.nonce = change.nonce;
       for (const [id, groups] of Object.entries(change.groups || {})) state.accounts[id].claims.groups = groups;
       res.writeHead(204).end();
       return;
