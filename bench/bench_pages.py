@@ -36,17 +36,23 @@ STUDENTS_PER_REQUEST = 2
 CATEGORIES = ("directory", "contact", "enrollment", "attendance", "academic")
 TARGET_MS = 200.0
 TARGET_RATIO = 4.0
-START = 1451624400  # 2016-01-01 05:00 UTC: ten years before the benchmark's "now"
+# Ten years up to about now: the latest requests are the open ones, their deadlines near.
 SPAN = 10 * 365 * 86400
-# (share in percent, request state, disposition, item state)
-SHAPES = (
-    (55, "released", "released_in_full", "released"),
-    (20, "closed", "refused", "refused"),
-    (10, "closed", "nothing_released", "denied"),
-    (8, "in_review", "pending", "pending_review"),
-    (4, "ready", "pending", "cleared"),
-    (3, "awaiting_match", "pending", "awaiting_match"),
+START = int(time.time()) - SPAN
+# (share in percent, request state, disposition, item state). Requests are numbered in the order they
+# arrived (ten years, evenly); only the latest `OPEN` are still open, as in a real office, where what
+# waits is recent: the others are decided.
+FINAL_SHAPES = (
+    (60, "released", "released_in_full", "released"),
+    (25, "closed", "refused", "refused"),
+    (15, "closed", "nothing_released", "denied"),
 )
+OPEN_SHAPES = (
+    (60, "in_review", "pending", "pending_review"),
+    (25, "ready", "pending", "cleared"),
+    (15, "awaiting_match", "pending", "awaiting_match"),
+)
+OPEN = int(os.environ.get("BENCH_PAGES_OPEN", "600"))
 
 
 def hashed(salt: int) -> str:
@@ -74,11 +80,14 @@ def json_literal(vendor: str, literal: str) -> str:
 
 
 def _shape_case(field: int) -> str:
-    whens, total = [], 0
-    for shape in SHAPES:
-        total += shape[0]
-        whens.append(f"WHEN ({hashed(2)}) % 100 < {total} THEN '{shape[field]}'")
-    return f"CASE {' '.join(whens)} END"
+    def case(shapes: tuple[tuple[int, str, str, str], ...]) -> str:
+        whens, total = [], 0
+        for shape in shapes:
+            total += shape[0]
+            whens.append(f"WHEN ({hashed(2)}) % 100 < {total} THEN '{shape[field]}'")
+        return f"CASE {' '.join(whens)} END"
+
+    return f"CASE WHEN n > {REQUESTS - OPEN} THEN {case(OPEN_SHAPES)} ELSE {case(FINAL_SHAPES)} END"
 
 
 def generating_sql(
@@ -87,7 +96,7 @@ def generating_sql(
     """Requests, their students and items, and the ledger, one INSERT … SELECT each."""
     agency_case = " ".join(f"WHEN {i} THEN {pk}" for i, pk in enumerate(agencies))
     agency = f"CASE WHEN n % 20 = 0 THEN {own_agency} ELSE CASE ({hashed(1)}) % {len(agencies)} {agency_case} END END"
-    received = f"{START} + ({hashed(3)}) % {SPAN}"
+    received = f"{START} + n * {SPAN // REQUESTS} + ({hashed(3)}) % {max(1, SPAN // REQUESTS)}"
     request_columns = {
         "id": uuid_of(vendor, "n"),
         "reference": "'BL-X-' || "

@@ -180,7 +180,7 @@ class Request(models.Model):
     decision_due_at = models.DateTimeField(db_index=True)
     # Set while the decision clock is stopped (the office asked the requester to clarify); on resuming,
     # the deadline moves by the business days it stood still.
-    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # The person of the records office who owns the request ("mine" in the queues).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -212,7 +212,8 @@ class RequestStudent(models.Model):
     student = models.ForeignKey(
         "roster.Student", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    match_state = models.CharField(max_length=16, choices=MatchState.choices)
+    # Indexed: the office's lists look for the few students not matched among every one ever named.
+    match_state = models.CharField(max_length=16, choices=MatchState.choices, db_index=True)
     candidates = models.JSONField(default=list, help_text="Roster ids of the students that matched.")
     # The policy facts of the student at triage time, so that the decision can be replayed.
     facts = models.JSONField(null=True, blank=True)

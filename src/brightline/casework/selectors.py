@@ -30,6 +30,7 @@ from brightline.casework.models import (
 )
 from brightline.errors import NotFound
 from brightline.policy.replay import PastItem, PastRequest, Triaged
+from brightline.roster.models import Student
 
 # Staff who work or audit casework see every request; school staff see none through these selectors.
 CASEWORK_ROLES = frozenset(
@@ -108,11 +109,11 @@ def requests_with_students_to_identify(*, user: User) -> QuerySet[Request]:
     """Requests naming a student the roster did not match by itself and the office has not closed,
     whatever the request's own state: a student refused by a rule that holds whoever they are still
     waits for the office's answer (its closure), as an enrolled one waits for "Answers to send"."""
+    # A subquery on the (indexed, rarely unmatched) match state, not a join made DISTINCT over every
+    # request the district ever received.
+    waiting = RequestStudent.objects.filter(match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS))
     return _with_items(
-        requests_visible_to(user=user)
-        .filter(students__match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS))
-        .distinct()
-        .order_by("-received_at")
+        requests_visible_to(user=user).filter(pk__in=waiting.values("request_id")).order_by("-received_at")
     )
 
 
@@ -458,6 +459,11 @@ def emergencies_waiting_for_student(*, user: User, request_student_id: int) -> l
 # -- answers the records office sends (a refusal on a student's facts) -------------------------------
 
 
+# Far longer than the closing day (`UNIDENTIFIED_CLOSE_DAYS` business days after the deadline), so that
+# a daily job that did not run for weeks still leaves its answers in the office's list.
+ANSWERS_WINDOW = dt.timedelta(days=120)
+
+
 def answers_to_send(*, user: User, request: Request | None = None) -> list[dict[str, Any]]:
     """Students whose refused records the requester still reads as in review (`answer_held`), oldest
     request first: each with its request, student and held items. Casework staff only."""
@@ -471,6 +477,14 @@ def answers_to_send(*, user: User, request: Request | None = None) -> list[dict[
     )
     if request is not None:
         queryset = queryset.filter(request=request)
+    else:
+        # The daily `remind_deadlines` sends every held answer `UNIDENTIFIED_CLOSE_DAYS` business days
+        # after the deadline (unless the clock is stopped): none is older than that, so the office's
+        # list reads the recent requests only (the deadline is indexed), not ten years of refusals.
+        cutoff = timezone.now() - ANSWERS_WINDOW
+        recent = Request.objects.filter(decision_due_at__gte=cutoff).values("pk")
+        paused = Request.objects.filter(clock_paused_at__isnull=False).values("pk")
+        queryset = queryset.filter(Q(request_id__in=recent) | Q(request_id__in=paused))
     found = []
     for rs in (
         queryset.distinct().select_related("request", "student").order_by("request__received_at", "position")
@@ -629,18 +643,22 @@ def requests_search(
     if q.strip():
         found = found.filter(reference__icontains=q.strip())
     if student.strip():
+        # Matched students through the roster (a small table, then the indexed student column); the
+        # students not matched (few: the match state is indexed) by how the requester named them.
         words = student.strip().split()
-        matching = RequestStudent.objects.all()
+        roster = Student.objects.all()
+        named = RequestStudent.objects.exclude(match_state=MatchState.MATCHED)
         for word in words:
-            matching = matching.filter(
-                Q(student__sis_id__iexact=word)
-                | Q(student__first_name__icontains=word)
-                | Q(student__last_name__icontains=word)
-                | Q(named__student_id=word)
+            roster = roster.filter(
+                Q(sis_id__iexact=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word)
+            )
+            named = named.filter(
+                Q(named__student_id=word)
                 | Q(named__first_name__icontains=word)
                 | Q(named__last_name__icontains=word)
             )
-        found = found.filter(pk__in=matching.values("request_id"))
+        matching = RequestStudent.objects.filter(student_id__in=roster.values("pk")).values("request_id")
+        found = found.filter(Q(pk__in=matching) | Q(pk__in=named.values("request_id")))
     if agency.strip():
         found = found.filter(agency_name__icontains=agency.strip())
     if state:
