@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,10 @@ class Provider:
         requests.post(f"{self.issuer}/__test/state", json=state, timeout=10).raise_for_status()
 
 
-@pytest.fixture(scope="module")
-def provider() -> Iterator[Provider]:
+@contextmanager
+def running_provider(redirect_uri: str) -> Iterator[Provider]:
+    """The real provider (node, oidc-provider) on a free loopback port, sending browsers back to
+    `redirect_uri`; skipped (or failed, in CI) when node or the package is missing."""
     node = shutil.which("node")
     missing = (
         "node is not installed (apt-get install nodejs)"
@@ -69,7 +72,7 @@ def provider() -> Iterator[Provider]:
         process = subprocess.Popen(  # noqa: S603 (our own script, with node)
             [node, str(SCRIPT)],
             cwd=REPO,
-            env={**os.environ, "PORT": "0", "REDIRECT_URI": CALLBACK, "CLIENT_SECRET": SECRET},
+            env={**os.environ, "PORT": "0", "REDIRECT_URI": redirect_uri, "CLIENT_SECRET": SECRET},
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
@@ -87,8 +90,13 @@ def provider() -> Iterator[Provider]:
             process.wait(timeout=10)
 
 
-@pytest.fixture
-def oidc(provider: Provider, settings: Any, db: None) -> Iterator[Provider]:
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    with running_provider(CALLBACK) as running:
+        yield running
+
+
+def configure(settings: Any, provider: Provider) -> None:
     settings.OIDC_ISSUER = provider.issuer
     settings.OIDC_CLIENT_ID = "bright-line"
     settings.OIDC_CLIENT_SECRET = SECRET
@@ -96,6 +104,11 @@ def oidc(provider: Provider, settings: Any, db: None) -> Iterator[Provider]:
     settings.OIDC_PROVIDER_NAME = "Demo District Sign-In"
     settings.OIDC_MFA_AMR = ["mfa"]
     settings.OIDC_MFA_ACR = []
+
+
+@pytest.fixture
+def oidc(provider: Provider, settings: Any, db: None) -> Iterator[Provider]:
+    configure(settings, provider)
     OidcGroupRole.objects.create(group="bl-admins", role=Role.ADMIN)
     OidcGroupRole.objects.create(group="records-office", role=Role.RECORDS_CLERK)
     yield provider

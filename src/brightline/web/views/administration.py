@@ -47,6 +47,12 @@ def admin_settings(request: PageRequest) -> HttpResponse:
             "BRIGHTLINE_FAMILY_NOTICE_DECISION_DAYS",
             f"{obligations.family_notice_decision_days} business days after the request arrives",
         ),
+        (
+            "Staff sign-in through the district's provider",
+            "BRIGHTLINE_OIDC_ISSUER / _CLIENT_ID",
+            f"{settings.OIDC_ISSUER} ({settings.OIDC_CLIENT_ID})" if settings.OIDC_ISSUER else "not set",
+        ),
+        ("Roster drop folder", "BRIGHTLINE_ROSTER_DROP_DIR", str(settings.ROSTER_DROP_DIR)),
     ]
     return render(
         request,

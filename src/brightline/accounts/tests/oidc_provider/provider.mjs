@@ -133,7 +133,13 @@ server.on('request', async (req, res) => {
     if (match && req.method === 'GET') {
       await provider.interactionDetails(req, res);
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<form method="post" action="/interaction/${match[1]}"><input name="login"><button>Sign in</button></form>`);
+      res.end(
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Demo District Sign-In</title></head>'
+        + '<body><main><h1>Demo District Sign-In</h1>'
+        + `<form method="post" action="/interaction/${match[1]}">`
+        + '<label for="login">Account</label> <input id="login" name="login" autocomplete="username"> '
+        + '<button type="submit">Sign in</button></form></main></body></html>',
+      );
       return;
     }
     if (match && req.method === 'POST') {
