@@ -654,7 +654,7 @@ class PolicyVersion:
         if decision.outcome == "refuse":
             return False, f"Refused items can never be approved. {decision.explanation}"
         if basis not in LAWFUL_BASES:
-            return False, f"{basis!r} is not a lawful basis; the bases are: {', '.join(LAWFUL_BASES)}."
+            return False, "That is not a lawful basis: choose one of the lawful bases the policy lists."
         basis_json = json.dumps(_entity("LawfulBasis", basis), separators=(",", ":"))
         approve = {
             "principal": _REQUEST_UID,
@@ -666,17 +666,28 @@ class PolicyVersion:
         grounds = self._matched(approval)
         if approval.allowed:
             reasons = "; ".join(rule.explanation for rule in grounds if rule.effect == "permit")
-            return True, f"Approval allowed on lawful basis {basis}: {reasons}."
+            return True, f"Approval allowed on this lawful basis ({_basis_words(basis)}): {reasons}."
         refusals = [rule.explanation for rule in grounds if rule.effect == "forbid"]
         if refusals:
-            return False, f"Approval not allowed on lawful basis {basis}: {'; '.join(refusals)}."
+            return False, (
+                f"Approval is not allowed on this lawful basis ({_basis_words(basis)}): "
+                f"{'; '.join(refusals)}."
+            )
         needs = [rule.explanation for rule in self.bases.get(basis, [])]
         if not needs:
-            return False, f"This policy recognises no approval on lawful basis {basis}."
+            return False, f"This policy recognises no approval on this lawful basis ({_basis_words(basis)})."
         return False, (
-            f"Approval not allowed on lawful basis {basis}: it needs {' or '.join(needs)}, "
+            f"Approval is not allowed on this lawful basis ({_basis_words(basis)}): it needs "
+            f"{' or '.join(needs)}, "
             "which the case does not show."
         )
+
+
+def _basis_words(basis: str) -> str:
+    """A lawful basis as people read it (the vocabulary's label), in a reviewer's message."""
+    from brightline.vocabulary import label_en
+
+    return label_en("lawful_basis", basis)
 
 
 _DISCLOSE = {"type": "Action", "id": "disclose"}

@@ -373,10 +373,13 @@ class DecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     lawful_basis = forms.ChoiceField(
-        label="Lawful basis (needed to approve)",
+        label="Lawful basis",
         choices=[("", "Choose the lawful basis"), *labels.LAWFUL_BASIS_CHOICES],
         required=False,
+        help_text="Needed to approve or narrow; a denial needs none.",
     )
+    # Required for some decisions only: the page says when instead of marking it "(optional)".
+    lawful_basis.conditional = True  # type: ignore[attr-defined]
     fields_removed = forms.MultipleChoiceField(
         label="Fields to withhold (narrowed approval only)",
         required=False,

@@ -9,7 +9,7 @@ import pytest
 from brightline.policy.cases import parse_case
 from brightline.policy.engine import check_lawful_basis, load_policy
 from brightline.policy.tests.helpers import ACTIVE_EMERGENCY, case, consent, student
-from brightline.vocabulary import LAWFUL_BASES
+from brightline.vocabulary import LAWFUL_BASES, label_en
 
 ENDED_EMERGENCY = {"threat": "fire", "ends_at": "2026-03-02T09:00:00-05:00"}
 
@@ -98,7 +98,8 @@ def test_approval_is_allowed_when_the_facts_support_the_basis(
 ) -> None:
     allowed, reason = check(supported, category, basis)
     assert allowed, reason
-    assert basis in reason
+    # The basis in words, never its identifier.
+    assert label_en("lawful_basis", basis) in reason and basis not in reason
 
 
 def test_consent_for_other_categories_is_no_basis() -> None:

@@ -68,9 +68,12 @@ def test_error_pages_carry_the_site_header(
 
 
 def test_a_server_error_has_the_site_page(world: World, rf) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.sessions.backends.db import SessionStore
+
     from brightline.web.views.errors import server_error
 
     request = rf.get("/")
     request.user = world.clerk
+    request.session = SessionStore()
     html = server_error(request).content.decode()
     assert "Something went wrong" in html and 'class="usa-header' in html

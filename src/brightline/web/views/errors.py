@@ -4,16 +4,20 @@ learn from any other)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 def _page(request: HttpRequest, template: str, status: int) -> HttpResponse:
     try:
         body = render_to_string(template, {}, request=request)
     except Exception:  # noqa: BLE001 - an error page must answer even when the context cannot be built
+        logger.exception("the %s page could not be rendered with the site's header", status)
         body = render_to_string("web/errors/plain.html", {"status": status})
     return HttpResponse(body, status=status)
 
