@@ -182,7 +182,7 @@ def build_world() -> World:
         transit_token=api_token_issue(agency=transit, name="records system")[1],
         ice_token=api_token_issue(agency=ice, name="case system")[1],
     )
-    training_seed_completed(users=[world.clerk, world.superintendent, world.legal_advisor])
+    training_seed_completed(users=[world.clerk, world.superintendent, world.legal_advisor, world.principal])
     return world
 
 

@@ -349,6 +349,7 @@ def request_submit(
     if entered_by is not None:
         if entered_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
             raise NotAllowed("only the records office enters requests received off the portal")
+        require_trained(entered_by, acting="entering a request")
         if channel not in OFF_PORTAL_CHANNELS:
             raise InvalidInput(
                 [
@@ -598,6 +599,7 @@ def student_match_resolve(*, request_student_id: int, student_id: int, resolved_
     """The records office names the roster student a requester meant; that student's items are triaged."""
     if resolved_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
         raise NotAllowed("only the records office matches students")
+    require_trained(resolved_by, acting="identifying a student")
     rs = (
         RequestStudent.objects.select_for_update(of=("self",))
         .select_related("request")
@@ -1302,6 +1304,7 @@ def student_close_unidentified(*, request_student_id: int, closed_by: User, reas
     student is released, and the requester reads "no records released", as for a refused item."""
     if closed_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
         raise NotAllowed("only the records office closes a student it cannot identify")
+    require_trained(closed_by, acting="closing a student")
     rs = (
         RequestStudent.objects.select_for_update(of=("self",))
         .select_related("request")
@@ -1364,6 +1367,7 @@ def student_answer_send(*, request_student_id: int, sent_by: User) -> list[Item]
     office's, whether or not the student is enrolled."""
     if sent_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
         raise NotAllowed("only the records office sends a requester its answer")
+    require_trained(sent_by, acting="sending a requester its answer")
     rs = (
         RequestStudent.objects.select_for_update(of=("self",))
         .select_related("request")

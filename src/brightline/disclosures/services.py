@@ -482,6 +482,7 @@ def after_the_fact_record(
         and not schools_for(recorded_by).filter(pk=student.school_id or 0).exists()
     ):
         raise NotAllowed("school staff record disclosures only for students of their own school")
+    require_trained(recorded_by, acting="recording a disclosure made after the fact")
     errors: list[tuple[str, str]] = []
     kinds = {EntryKind.EMERGENCY_AFTER_THE_FACT: "emergency", EntryKind.ABUSE_REPORT: "abuse report"}
     if kind not in kinds:

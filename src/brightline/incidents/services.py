@@ -43,6 +43,7 @@ from brightline.incidents.selectors import (
 )
 from brightline.ledger.services import ledger_append
 from brightline.roster.models import School, Student
+from brightline.training.selectors import require_trained
 
 SUMMARY_MAX = 200
 
@@ -185,6 +186,7 @@ def incident_record(
     """
     if recorded_by.role not in RECORDER_ROLES:
         raise NotAllowed("school staff, principals and administrators record incidents")
+    require_trained(recorded_by, acting="recording an incident")
     errors: list[tuple[str, str]] = []
     if school is None:
         errors.append(("school", "required"))

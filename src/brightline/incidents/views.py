@@ -13,6 +13,7 @@ from brightline.incidents import selectors, services
 from brightline.incidents.classification import CONDUCT
 from brightline.incidents.forms import IncidentForm, ReclassifyForm, incident_field_map
 from brightline.incidents.screening import text_screening_available
+from brightline.training.selectors import NotTrained
 from brightline.ui import PageRequest, add_service_errors, role_required
 
 LIST_LIMIT = 200
@@ -59,6 +60,8 @@ def incident_new(request: PageRequest) -> HttpResponse:
                 form = IncidentForm(request.POST, schools=schools, screening=True)
                 form.is_valid()
             add_service_errors(form, error, incident_field_map())
+        except NotTrained as error:
+            form.add_error(None, error.message)
         else:
             messages.success(
                 request, "The incident is recorded. " + incident.classifications.get().explanation

@@ -51,6 +51,9 @@ class TrainingCompletion(models.Model):
     method = models.CharField(max_length=16, choices=CompletionMethod.choices)
     score = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField()
+    # The policy text the module taught when it was completed: training on a draft whose rules changed
+    # afterwards does not count for the version as adopted (selectors.valid_completions).
+    policy_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-completed_at"]

@@ -96,14 +96,19 @@ def training_module_create(
 def _complete(
     user: User, module: TrainingModule, method: str, score: int, *, ledger: bool = True
 ) -> TrainingCompletion:
-    completion = TrainingCompletion.objects.create(
+    """Record the completion, on the policy text the module teaches now. A completion on an earlier text
+    (a draft changed since) is replaced: it no longer counts (selectors.valid_completions)."""
+    completion, _ = TrainingCompletion.objects.update_or_create(
         module=module,
         user=user,
-        user_name=user.get_full_name() or user.username,
-        user_role=user.role,
-        method=method,
-        score=score,
-        completed_at=timezone.now(),
+        defaults={
+            "user_name": user.get_full_name() or user.username,
+            "user_role": user.role,
+            "method": method,
+            "score": score,
+            "completed_at": timezone.now(),
+            "policy_sha256": module.version.sha256,
+        },
     )
     if not ledger:
         return completion
@@ -132,7 +137,7 @@ def training_complete(
     if module is None:
         raise NotFound("no such training module")
     existing = TrainingCompletion.objects.filter(module=module, user=user).first()
-    if existing is not None:
+    if existing is not None and existing.policy_sha256 == module.version.sha256:
         return existing
     errors: list[tuple[str, str]] = []
     for index, question in enumerate(module.questions):
@@ -173,7 +178,11 @@ def _record_completions(users: Iterable[User], *, ledger: bool) -> int:
         raise Conflict("no policy version is in effect")
     added = 0
     for module in TrainingModule.objects.filter(version=version).select_related("version"):
-        done = set(TrainingCompletion.objects.filter(module=module).values_list("user_id", flat=True))
+        done = set(
+            TrainingCompletion.objects.filter(module=module, policy_sha256=version.sha256).values_list(
+                "user_id", flat=True
+            )
+        )
         for user in users:
             if user.pk not in done:
                 _complete(user, module, CompletionMethod.RECORDED, 0, ledger=ledger)

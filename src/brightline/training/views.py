@@ -58,11 +58,18 @@ def module(request: PageRequest, module_id: int) -> HttpResponse:
 
 @role_required(TRAINING_REPORT_ROLES)
 def staff(request: PageRequest) -> HttpResponse:
-    version, rows = selectors.staff_training(request.user)
+    version, rosters = selectors.staff_training_by_school(request.user)
+    people = {row.user.pk: row for roster in rosters for row in roster.rows}
     return render(
         request,
         "training/staff.html",
-        {"version": version, "rows": rows, "untrained": sum(not row.trained for row in rows)},
+        {
+            "version": version,
+            "rosters": rosters,
+            "people": len(people),
+            "untrained": sum(not row.trained for row in people.values()),
+            "district_office": selectors.DISTRICT_OFFICE,
+        },
     )
 
 

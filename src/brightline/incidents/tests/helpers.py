@@ -12,12 +12,19 @@ from brightline.accounts.models import Role, User
 from brightline.incidents.models import Incident, ReportingUnit, StaffSchool
 from brightline.incidents.services import InvolvedStudent, incident_record, staff_school_assign
 from brightline.testing import World, make_user
+from brightline.training.services import training_seed_completed
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def assign(user: User, world: World) -> User:
     StaffSchool.objects.get_or_create(user=user, school=world.school)
+    return trained(user)
+
+
+def trained(user: User) -> User:
+    """Trained on the policy in effect, as everyone who records incidents must be."""
+    training_seed_completed(users=[user])
     return user
 
 
@@ -34,11 +41,13 @@ def school_police_officer(world: World, username: str = "officer") -> User:
         username, Role.SCHOOL_STAFF, first="Sol", last="Officer", position="School resource officer"
     )
     staff_school_assign(user=officer, school=world.school, unit=ReportingUnit.SCHOOL_POLICE)
-    return officer
+    return trained(officer)
 
 
 def admin(world: World) -> User:
-    return make_user("admin", Role.ADMIN, first="Ari", last="Admin", position="Deputy Superintendent")
+    return trained(
+        make_user("admin", Role.ADMIN, first="Ari", last="Admin", position="Deputy Superintendent")
+    )
 
 
 def record(world: World, by: User | None = None, **overrides: Any) -> Incident:

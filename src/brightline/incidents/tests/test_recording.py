@@ -30,6 +30,7 @@ from brightline.incidents.tests.helpers import (
     record,
     school_police_officer,
     school_staff,
+    trained,
 )
 from brightline.ledger.models import LedgerEntry
 from brightline.testing import World, make_user, request_body
@@ -312,7 +313,7 @@ def test_recording_checks_each_field(world: World) -> None:
     ]
     with pytest.raises(NotAllowed):
         record(world, by=world.clerk)
-    unassigned = make_user("teacher3", "school_staff")
+    unassigned = trained(make_user("teacher3", "school_staff"))
     with pytest.raises(InvalidInput) as error:
         record(world, by=unassigned)
     assert error.value.errors[0][0] == "school"

@@ -40,7 +40,7 @@ def right_answers(module: TrainingModule) -> list[int | None]:
 def test_an_untrained_reviewer_is_stopped_with_a_link_to_the_training(world: World) -> None:
     acting = make_user("acting", Role.SUPERINTENDENT, first="Acting", last="Superintendent")
     item = grades_request(world).items.get()
-    with pytest.raises(NotAllowed, match=r"complete the training for policy version 2026\.2 .*: /training/"):
+    with pytest.raises(NotAllowed, match=r"Complete the training on policy version 2026\.2 .*/training/"):
         casework.item_decide(item_id=item.pk, reviewer=acting, action="deny", rationale="No basis.")
     item.refresh_from_db()
     assert item.state == "pending_review" and item.decision is None
@@ -110,7 +110,7 @@ def test_the_records_office_sees_who_is_trained(world: World) -> None:
     version, rows = staff_training(world.clerk)
     assert version is not None and version.number == 1
     trained = {row.user.username: row.trained for row in rows}
-    assert trained == {"clerk": True, "super": True, "counsel": True, "acting": False}
+    assert trained == {"clerk": True, "super": True, "counsel": True, "principal": True, "acting": False}
     with pytest.raises(NotAllowed):
         staff_training(world.detective)
 
@@ -173,3 +173,142 @@ def test_policy_staff_write_a_module_for_an_adopted_version(world: World) -> Non
     ]
     sign_in(client, world.clerk)
     assert client.get(f"/training/versions/{version.number}/modules/new").status_code == 403
+
+
+def test_an_untrained_principal_cannot_record_an_incident_or_a_disclosure_and_is_told_why(
+    world: World,
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from brightline.disclosures.models import DisclosureEntry
+    from brightline.disclosures.services import after_the_fact_record
+    from brightline.incidents.models import Incident
+    from brightline.incidents.services import InvolvedStudent, incident_record, staff_school_assign
+
+    new = make_user("newprincipal", Role.PRINCIPAL, first="Nia", last="New", position="Principal")
+    staff_school_assign(user=new, school=world.school)
+    with pytest.raises(NotAllowed, match=r"training on policy version 2026\.2 before recording an incident"):
+        incident_record(
+            recorded_by=new,
+            school=world.school,
+            occurred_on=timezone.localdate(),
+            summary="Fight in the cafeteria",
+            description="Two students pushed each other at lunch.",
+            conduct=["fight"],
+            felony=False,
+            students=[InvolvedStudent(world.alice.sis_id, "responsible")],
+        )
+    with pytest.raises(NotAllowed, match=r"before recording a disclosure made after the fact"):
+        after_the_fact_record(
+            student=world.alice,
+            kind="emergency",
+            disclosed_at=timezone.now() - dt.timedelta(hours=1),
+            recipient_name="Officer",
+            recipient_position="Patrol",
+            recipient_affiliation="City Police Department",
+            recipient_kind="municipal_police",
+            categories=["contact"],
+            details="Student missing during a lockdown.",
+            recorded_by=new,
+        )
+    assert not Incident.objects.exists() and not DisclosureEntry.objects.exists()
+
+    # In the browser: the page says why, above the form, and nothing is recorded.
+    client = Client()
+    sign_in(client, new)
+    page = client.post(
+        "/incidents/new/",
+        {
+            "school": world.school.pk,
+            "occurred_on": timezone.localdate().isoformat(),
+            "summary": "Fight in the cafeteria",
+            "description": "Two students pushed each other at lunch.",
+            "conduct": ["fight"],
+            "purpose": "school_discipline",
+            "student1_id": world.alice.sis_id,
+            "student1_role": "responsible",
+        },
+    ).content.decode()
+    assert "Complete the training on policy version 2026.2 before recording an incident" in page
+    page = client.post(
+        "/school/record/",
+        {
+            "student_id": world.alice.sis_id,
+            "kind": "emergency",
+            "disclosed_at": (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "recipient_name": "Officer",
+            "recipient_affiliation": "City Police Department",
+            "recipient_kind": "municipal_police",
+            "categories": ["contact"],
+            "details": "Student missing during a lockdown.",
+        },
+    ).content.decode()
+    assert "before recording a disclosure made after the fact" in page
+    assert not Incident.objects.exists() and not DisclosureEntry.objects.exists()
+
+    # Trained, the same principal records.
+    training_complete(
+        user=new, module_id=default_module().pk, answers=right_answers(default_module()), attested=True
+    )
+    assert is_trained(new)
+
+
+def test_training_on_a_draft_does_not_count_once_its_rules_changed(world: World) -> None:
+    from brightline.policy.services import policy_draft_update
+    from brightline.policy.tests.lifecycle_helpers import counsel_reviews_by_default
+    from brightline.training.selectors import valid_completions
+
+    policy_staff = make_user("admin", Role.ADMIN, first="Ari", last="Admin")
+    draft = policy_draft_create(
+        author=policy_staff, label="2027.1", text=reworded_draft(), summary="Plainer R4."
+    )
+    module = add_training(draft, policy_staff)
+    completion = training_complete(user=world.clerk, module_id=module.pk, answers=[1], attested=True)
+    assert list(valid_completions(draft)) == [completion]
+    # The draft's rules change after the clerk trained: the training taught other rules.
+    draft = policy_draft_update(
+        version_id=draft.pk,
+        author=policy_staff,
+        label="2027.1",
+        text=counsel_reviews_by_default(),
+        summary="Counsel reviews by default.",
+    )
+    assert list(valid_completions(draft)) == []
+    assert [status.completion for status in _statuses(world.clerk, draft)] in ([], [None])
+    # Trained again on the rules as they are now, it counts.
+    again = training_complete(user=world.clerk, module_id=module.pk, answers=[1], attested=True)
+    assert again.pk == completion.pk and again.policy_sha256 == draft.sha256
+    assert list(valid_completions(draft)) == [again]
+
+
+def _statuses(user, version):
+    from brightline.training.selectors import training_for
+
+    return [status for status in training_for(user) if status.module.version_id == version.pk]
+
+
+def test_the_roster_shows_who_has_and_has_not_trained_school_by_school(world: World) -> None:
+    from brightline.incidents.services import staff_school_assign
+    from brightline.roster.models import School
+    from brightline.training.selectors import staff_training_by_school
+
+    other = School.objects.create(sourced_id="org-2", name="Quincy Upper School", address="2 School St")
+    teacher = make_user("teacher", Role.SCHOOL_STAFF, first="Tia", last="Teacher", position="Teacher")
+    staff_school_assign(user=world.principal, school=world.school)
+    staff_school_assign(user=teacher, school=other)
+    version, rosters = staff_training_by_school(world.clerk)
+    by_school = {roster.school: {row.user.username: row.trained for row in roster.rows} for roster in rosters}
+    assert by_school == {
+        "Frederick Douglass Middle School": {"principal": True},
+        "Quincy Upper School": {"teacher": False},
+        "District office": {"clerk": True, "super": True, "counsel": True},
+    }
+    assert [roster.school for roster in rosters][-1] == "District office"
+
+    client = Client()
+    sign_in(client, world.clerk)
+    page = client.get("/training/staff/").content.decode()
+    assert page.index("Frederick Douglass Middle School") < page.index("Quincy Upper School")
+    assert "Tia Teacher" in page and "Not trained" in page

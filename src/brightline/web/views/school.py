@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from brightline.disclosures.services import after_the_fact_record
 from brightline.errors import InvalidInput, NotAllowed
 from brightline.roster.selectors import students_matching
+from brightline.training.selectors import NotTrained
 from brightline.ui import SCHOOL_STAFF, PageRequest, add_service_errors, role_required
 from brightline.web.forms import AfterTheFactForm
 
@@ -43,6 +44,8 @@ def school_record(request: PageRequest) -> HttpResponse:
                 )
             except InvalidInput as error:
                 add_service_errors(form, error)
+            except NotTrained as error:
+                form.add_error(None, error.message)
             except NotAllowed:
                 form.add_error(
                     "student_id",
