@@ -50,6 +50,7 @@ from brightline.policy.models import Comment, CommentStatus, Version, VersionSta
 from brightline.policy.services import (
     policy_comment_moderate,
     policy_comment_submit,
+    policy_comment_theme_write,
     policy_comment_verify,
     policy_default_seed,
     policy_draft_update,
@@ -472,7 +473,10 @@ def start_under_first_policy(*, installed_at: dt.datetime) -> bool:
         first.created_at = installed_at
         first.save()
         TrainingModule.objects.filter(pk__in=modules).update(created_at=installed_at)
-        TrainingCompletion.objects.filter(module_id__in=modules).update(completed_at=installed_at)
+        # The seeded completions were of this module, which teaches 2026.1: they count for its text.
+        TrainingCompletion.objects.filter(module_id__in=modules).update(
+            completed_at=installed_at, policy_sha256=first.sha256
+        )
     return True
 
 
@@ -510,6 +514,33 @@ def _today() -> str:
 
 def _second_version() -> Version:
     return Version.objects.get(label=SECOND_POLICY_LABEL)
+
+
+# The district's response to the published comments, theme by theme (indexes into PUBLIC_COMMENTS).
+COMMENT_RESPONSES: tuple[tuple[str, tuple[int, ...], str], ...] = (
+    (
+        "Immigration enforcement and onward sharing (rules F1 and V4)",
+        (0, 3),
+        "No change: version 2026.2 already refuses a request whose records would reach immigration "
+        "enforcement through another agency (F1) and sends every federal request to counsel (V4), directory "
+        "information included. The yearly count the Alliance asks for is published: the transparency "
+        "reports count the requests refused because of onward sharing and for immigration, each quarter.",
+    ),
+    (
+        "Lists of students (rule B)",
+        (1,),
+        "No change: the line stays at more than 10 students, the number the draft policy of 2020 set and "
+        "families' groups agreed to then; every item of a larger request is reviewed. Recruiters' requests "
+        "for contact information already go to counsel (rule V3).",
+    ),
+    (
+        "Emergencies (rule R1)",
+        (2,),
+        "No change to the text: the determination may already be made by the student's principal, and "
+        "families are told after every emergency release. Health records leave only after the district's "
+        "own determination, never on the requester's word.",
+    ),
+)
 
 
 def policy_year(*, start: dt.datetime) -> list[tuple[dt.datetime, Callable[[], str]]]:
@@ -599,12 +630,35 @@ def policy_year(*, start: dt.datetime) -> list[tuple[dt.datetime, Callable[[], s
 
         return act
 
+    def respond() -> str:
+        published = {
+            index: pk
+            for index, pk in comments.items()
+            if Comment.objects.filter(pk=pk, status=CommentStatus.PUBLISHED).exists()
+        }
+        themes = 0
+        for title, indexes, response in COMMENT_RESPONSES:
+            answered = [published[index] for index in indexes if index in published]
+            if answered:
+                policy_comment_theme_write(
+                    version_id=_second_version().pk,
+                    author=_user("counsel"),
+                    title=title,
+                    changed=False,
+                    response=response,
+                    comment_ids=answered,
+                )
+                themes += 1
+        return f"{_today()}: counsel publishes the district's response to the comments, {themes} themes"
+
     def adopt() -> str:
         version = policy_version_adopt(
             version_id=_second_version().pk,
             recorded_by=_user("superintendent"),
             voted_on=day(meeting),
             minutes_url=MINUTES_URL.format(day=day(meeting).isoformat()),
+            meeting="Regular meeting of the school committee",
+            result="Adopted, 6 to 1",
         )
         return f"{_today()}: the school committee's vote of {day(meeting):%B %-d} adopting {version.label} is recorded"
 
@@ -653,6 +707,7 @@ def policy_year(*, start: dt.datetime) -> list[tuple[dt.datetime, Callable[[], s
         if comment.publish is not None:
             acts.append((sent + dt.timedelta(hours=3), confirm(index)))
             acts.append((at(opens + comment.day + 2, 11), moderate(index)))
+    acts.append((at(closes + 3, 10), respond))
     acts.append((at(meeting + 1, 9.25), adopt))
     acts.append((at(meeting + 3, 10), write_training))
     for offset, username in enumerate(("counsel", "superintendent", "clerk", "admin", "principal")):

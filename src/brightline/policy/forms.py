@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from brightline.ui import DateInput, local_datetime_field
@@ -39,7 +41,39 @@ class OpenCommentForm(forms.Form):
 
 class AdoptForm(forms.Form):
     voted_on = forms.DateField(label="Date of the school committee's vote", widget=DateInput())
+    meeting = forms.CharField(
+        label="Meeting", max_length=200, help_text="As the minutes name it, such as “Regular meeting”."
+    )
+    result = forms.CharField(label="Result of the vote", max_length=200, help_text="Such as “6 to 1”.")
     minutes_url = forms.URLField(label="Link to the minutes", assume_scheme="https")
+
+
+class ThemeForm(forms.Form):
+    """The district's response to the comments on one theme."""
+
+    title = forms.CharField(
+        label="Theme", max_length=200, help_text="What the comments raise, in a few words."
+    )
+    changed = forms.TypedChoiceField(
+        label="Did the draft change for it?",
+        choices=[("yes", "Yes, the draft changed"), ("no", "No, the draft did not change")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    response = forms.CharField(
+        label="Response",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What changed in the draft, or why nothing changed.",
+    )
+    comment_ids = forms.TypedMultipleChoiceField(
+        label="Comments this answers", coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, comments: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["comment_ids"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = comments
 
 
 class EffectiveForm(forms.Form):

@@ -53,6 +53,12 @@ class Version(models.Model):
     comment_closes_on = models.DateField(null=True, blank=True)
     adopted_on = models.DateField(null=True, blank=True, help_text="Date of the school committee's vote.")
     minutes_url = models.URLField(max_length=500, blank=True)
+    vote_meeting = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The school committee meeting that voted, as its minutes name it.",
+    )
+    vote_result = models.CharField(max_length=200, blank=True, help_text="The vote's result, such as 6 to 1.")
     effective_from = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
@@ -115,3 +121,26 @@ class Comment(models.Model):
     @property
     def display_name(self) -> str:
         return self.name or "Anonymous"
+
+
+class CommentTheme(models.Model):
+    """The district's response to public comments on one theme, published before adoption: what the
+    comments asked, and what changed in the draft or why not. Adoption waits until every published comment
+    is answered by a theme."""
+
+    version = models.ForeignKey(Version, on_delete=models.PROTECT, related_name="comment_themes")
+    title = models.CharField(max_length=200, help_text="The theme, as the comments raise it.")
+    changed = models.BooleanField(help_text="Whether the draft changed for it.")
+    response = models.TextField(help_text="What changed in the draft, or why not.")
+    comments = models.ManyToManyField(Comment, related_name="themes")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_by_name = models.CharField(max_length=200)
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["version", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"response on {self.title!r} to comments on {self.version}"

@@ -8,10 +8,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from brightline.errors import InvalidInput, NotAllowed, NotFound
-from brightline.policy.models import PUBLIC_STATUSES, Comment, CommentStatus, Version
+from brightline.policy.models import PUBLIC_STATUSES, Comment, CommentStatus, CommentTheme, Version
 from brightline.policy.replay import Simulation, simulate_months
 from brightline.policy.services import POLICY_STAFF
 from brightline.policy.stored import engine_policy
@@ -160,3 +160,13 @@ def what_would_change(user: Any, version: Version, months: int) -> Simulation:
     if not 1 <= months <= MAX_SIMULATION_MONTHS:
         raise InvalidInput([("months", f"choose between 1 and {MAX_SIMULATION_MONTHS} months")])
     return simulate_months(engine_policy(version), months=months)
+
+
+def comment_themes(version: Version) -> list[CommentTheme]:
+    """The district's published response to the comments on `version`, theme by theme, each with the
+    comments it answers (public: shown on the version page)."""
+    return list(
+        CommentTheme.objects.filter(version=version)
+        .prefetch_related(Prefetch("comments", queryset=Comment.objects.order_by("submitted_at", "pk")))
+        .order_by("written_at", "pk")
+    )

@@ -24,7 +24,7 @@ from brightline.accounts.models import Role, User
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.services import ledger_append
 from brightline.policy import engine
-from brightline.policy.models import Comment, CommentStatus, Version, VersionStatus
+from brightline.policy.models import Comment, CommentStatus, CommentTheme, Version, VersionStatus
 from brightline.policy.stored import draft_problems
 from brightline.vocabulary import CATEGORIES, RULE_IDS
 
@@ -214,9 +214,17 @@ def policy_version_open_comment(
 
 @transaction.atomic
 def policy_version_adopt(
-    *, version_id: int, recorded_by: User, voted_on: dt.date, minutes_url: str
+    *,
+    version_id: int,
+    recorded_by: User,
+    voted_on: dt.date,
+    minutes_url: str,
+    meeting: str,
+    result: str,
 ) -> Version:
-    """Record the school committee's vote adopting a version whose comment period has closed."""
+    """Record the school committee's vote adopting a version whose comment period has closed: its date,
+    the meeting and the result. Refused while a published comment has no response from the district
+    (`policy_comment_theme_write`) or a confirmed comment waits for moderation."""
     _require_policy_staff(recorded_by, "records the committee's vote")
     version = _locked_version(version_id)
     if version.status != VersionStatus.COMMENT:
@@ -237,11 +245,31 @@ def policy_version_adopt(
         URLValidator(schemes=["https", "http"])(minutes_url)
     except ValidationError:
         errors.append(("minutes_url", "a link to the minutes of the meeting (https://…)"))
+    if not meeting.strip():
+        errors.append(("meeting", "name the school committee meeting that voted"))
+    if not result.strip():
+        errors.append(("result", "the result of the vote, such as 6 to 1"))
+    waiting = Comment.objects.filter(version=version, status=CommentStatus.PENDING).count()
+    if waiting:
+        errors.append(
+            ("comments", f"{waiting} confirmed comment(s) wait for moderation: publish or decline them first")
+        )
+    unanswered = comments_without_response(version)
+    if unanswered:
+        errors.append(
+            (
+                "comments",
+                f"{len(unanswered)} published comment(s) have no response from the district: publish the "
+                "response to the comments, theme by theme, before the committee's vote is recorded",
+            )
+        )
     if errors:
         raise InvalidInput(errors)
     version.status = VersionStatus.ADOPTED
     version.adopted_on = voted_on
     version.minutes_url = minutes_url
+    version.vote_meeting = meeting.strip()
+    version.vote_result = result.strip()
     version.save()
     ledger_append(
         event_type="policy.adopted",
@@ -250,10 +278,86 @@ def policy_version_adopt(
             **_record(version),
             "voted_on": voted_on.isoformat(),
             "minutes_url": minutes_url,
+            "meeting": version.vote_meeting,
+            "result": version.vote_result,
             "by": recorded_by.pk,
         },
     )
     return version
+
+
+def comments_without_response(version: Version) -> list[Comment]:
+    """The version's published comments that no theme of the district's response answers."""
+    return list(
+        Comment.objects.filter(version=version, status=CommentStatus.PUBLISHED, themes__isnull=True).order_by(
+            "submitted_at", "pk"
+        )
+    )
+
+
+THEME_TITLE_MAX = 200
+
+
+@transaction.atomic
+def policy_comment_theme_write(
+    *,
+    version_id: int,
+    author: User,
+    title: str,
+    changed: bool,
+    response: str,
+    comment_ids: list[int],
+) -> CommentTheme:
+    """Publish the district's response to the comments on one theme: the comments it answers (published
+    comments of this version), and what changed in the draft or why not. Written while the version is
+    open for comment or after its period closed, before the committee's vote."""
+    _require_policy_staff(author, "answers public comments")
+    version = _locked_version(version_id)
+    if version.status != VersionStatus.COMMENT:
+        raise Conflict(
+            "the district answers comments on a version in public comment, before its adoption; this "
+            "version is " + version.get_status_display().lower()
+        )
+    errors: list[tuple[str, str]] = []
+    title = title.strip()
+    if not title:
+        errors.append(("title", "name the theme the comments raise"))
+    elif len(title) > THEME_TITLE_MAX:
+        errors.append(("title", f"at most {THEME_TITLE_MAX} characters"))
+    if not response.strip():
+        errors.append(("response", "say what changed in the draft for this theme, or why nothing changed"))
+    published = set(
+        Comment.objects.filter(version=version, status=CommentStatus.PUBLISHED).values_list("pk", flat=True)
+    )
+    if not comment_ids:
+        errors.append(("comment_ids", "choose the published comments this response answers"))
+    elif set(comment_ids) - published:
+        errors.append(("comment_ids", "only published comments on this version can be answered"))
+    if errors:
+        raise InvalidInput(errors)
+    theme = CommentTheme.objects.create(
+        version=version,
+        title=title,
+        changed=changed,
+        response=response.strip(),
+        written_by=author,
+        written_by_name=author.get_full_name() or author.username,
+        written_at=timezone.now(),
+    )
+    theme.comments.set(sorted(set(comment_ids)))
+    ledger_append(
+        event_type="policy.comment_response_published",
+        subject={"policy_version": version.pk, "comment_theme": theme.pk},
+        record={
+            **_record(version),
+            "theme": theme.title,
+            "changed": changed,
+            "response_sha256": hashlib.sha256(theme.response.encode("utf-8")).hexdigest(),
+            "comments": sorted(set(comment_ids)),
+            "by": author.pk,
+        },
+    )
+    return theme
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("versions/<int:number>/lifecycle", views.lifecycle, name="lifecycle"),
     path("versions/<int:number>/simulate", views.simulate, name="simulate"),
     path("versions/<int:number>/comment", views.comment, name="comment"),
+    path("versions/<int:number>/responses", views.comment_theme, name="comment_theme"),
     path("diff/", views.diff, name="diff"),
     path("comments/", views.moderation, name="moderation"),
     path("comments/<int:comment_id>/moderate", views.moderate, name="moderate"),

@@ -7,6 +7,8 @@ legal advisor): drafts, the lifecycle, simulation and moderation.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +26,7 @@ from brightline.policy.forms import (
     ModerateForm,
     OpenCommentForm,
     SimulateForm,
+    ThemeForm,
 )
 from brightline.policy.models import Version, VersionStatus
 from brightline.policy.services import POLICY_STAFF, comment_period_open
@@ -61,12 +64,15 @@ def _version_context(request: HttpRequest, version: Version, **forms: object) ->
         "comment_open": comment_period_open(version),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "training": list(version.training_modules.all()),
+        "themes": selectors.comment_themes(version),
     }
     if staff:
         context.update(
             {
                 "open_form": forms.get("open_form") or OpenCommentForm(),
                 "adopt_form": forms.get("adopt_form") or AdoptForm(),
+                "theme_form": forms.get("theme_form") or _theme_form(version),
+                "unanswered": services.comments_without_response(version),
                 "effective_form": forms.get("effective_form") or EffectiveForm(),
                 "simulate_form": SimulateForm(),
                 "problems": draft_problems(version.text, version.test_suite)
@@ -165,6 +171,33 @@ def lifecycle(request: PageRequest, number: int) -> HttpResponse:
         add_service_errors(form, error)
     found.refresh_from_db()
     return render(request, "policy/version.html", _version_context(request, found, **forms), status=422)
+
+
+def _theme_form(version: Version, data: Any = None) -> ThemeForm:
+    choices = [
+        (comment.pk, f"{comment.display_name}, {comment.submitted_at:%b %-d}: {comment.body[:80]}")
+        for comment in selectors.published_comments(version)
+    ]
+    return ThemeForm(data, comments=choices)
+
+
+@require_POST
+@role_required(POLICY_STAFF)
+def comment_theme(request: PageRequest, number: int) -> HttpResponse:
+    """Publish the district's response to the comments on one theme."""
+    found = _version_or_404(request.user, number)
+    form = _theme_form(found, request.POST)
+    if form.is_valid():
+        try:
+            services.policy_comment_theme_write(version_id=found.pk, author=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The response is published on the version's page.")
+            return redirect("policy:version", number=found.number)
+    return render(
+        request, "policy/version.html", _version_context(request, found, theme_form=form), status=422
+    )
 
 
 @role_required(POLICY_STAFF)

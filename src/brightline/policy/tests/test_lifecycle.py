@@ -29,6 +29,7 @@ from brightline.training.services import training_complete
 pytestmark = pytest.mark.django_db
 
 MINUTES = "https://school-committee.example/minutes/2026-04-01"
+MEETING = "Regular meeting of the school committee"
 
 
 def draft(world: World, text: str, label: str = "2026.3") -> Version:
@@ -79,13 +80,23 @@ def test_a_draft_goes_through_comment_and_adoption_and_takes_effect(world: World
         )
     with pytest.raises(InvalidInput, match="comment period is open"):
         policy_version_adopt(
-            version_id=version.pk, recorded_by=world.superintendent, voted_on=today, minutes_url=MINUTES
+            version_id=version.pk,
+            recorded_by=world.superintendent,
+            voted_on=today,
+            minutes_url=MINUTES,
+            meeting=MEETING,
+            result="6 to 1",
         )
 
     with time_machine.travel(timezone.now() + dt.timedelta(days=3), tick=True):
         vote = timezone.localdate() - dt.timedelta(days=1)
         policy_version_adopt(
-            version_id=version.pk, recorded_by=world.superintendent, voted_on=vote, minutes_url=MINUTES
+            version_id=version.pk,
+            recorded_by=world.superintendent,
+            voted_on=vote,
+            minutes_url=MINUTES,
+            meeting=MEETING,
+            result="6 to 1",
         )
         with pytest.raises(InvalidInput, match="training"):
             policy_version_make_effective(version_id=version.pk, made_by=world.superintendent)
@@ -100,6 +111,7 @@ def test_a_draft_goes_through_comment_and_adoption_and_takes_effect(world: World
         assert version.status == VersionStatus.EFFECTIVE and version.effective_from == switch
         assert first.status == VersionStatus.SUPERSEDED and first.superseded_at == switch
         assert version.adopted_on == vote and version.minutes_url == MINUTES
+        assert (version.vote_meeting, version.vote_result) == (MEETING, "6 to 1")
 
         after_switch = submit(world, categories=police_records)
         received_late = submit(world, received_at=switch - dt.timedelta(hours=1), categories=police_records)
