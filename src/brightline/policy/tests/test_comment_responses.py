@@ -159,7 +159,7 @@ def test_the_version_page_shows_the_response_by_theme_and_the_committee_vote(
     staff = Client()
     sign_in(staff, world.legal_advisor)
     page = f"/policy/versions/{version.number}/"
-    assert "1 published comment has no response yet" in staff.get(page).content.decode()
+    assert "Published comments without a response: 1." in staff.get(page).content.decode()
     response = staff.post(
         f"{page}responses",
         {

@@ -117,7 +117,7 @@ def test_the_records_office_sees_who_is_trained(world: World) -> None:
     client = Client()
     sign_in(client, world.clerk)
     page = client.get("/training/staff/").content.decode()
-    assert "Acting Superintendent" in page and "1 not trained" in page
+    assert "Acting Superintendent" in page and "not trained: 1." in page
     sign_in(client, world.parent)
     assert client.get("/training/staff/").status_code == 403
 
