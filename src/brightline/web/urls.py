@@ -70,6 +70,16 @@ urlpatterns = [
     path("office/requests/<uuid:request_id>/owner", casework_pages.office_assign, name="office_assign"),
     path("requests/<uuid:request_id>/notes", casework_pages.staff_note, name="staff_note"),
     path("office/search/", casework_pages.office_search, name="office_search"),
+    path(
+        "portal/requests/<uuid:request_id>/letters/<slug:kind>.pdf",
+        casework_pages.portal_letter_kind,
+        name="portal_letter_kind",
+    ),
+    path(
+        "office/requests/<uuid:request_id>/letters/<slug:kind>.pdf",
+        casework_pages.office_letter_kind,
+        name="office_letter_kind",
+    ),
     path("portal/preservations/", casework_pages.portal_preservations, name="portal_preservations"),
     path(
         "portal/preservations/<uuid:preservation_id>/extend",

@@ -26,3 +26,11 @@ def field_text(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+@register.filter(name="letters_available")
+def letters_available(request: Any) -> list[tuple[str, str]]:
+    """The letters a request has something to say in (kind, title)."""
+    from brightline.web.requester_letters import letters_available as available
+
+    return available(request)

@@ -511,3 +511,28 @@ def office_preservation_followed(request: PageRequest, preservation_id: str) -> 
     else:
         messages.success(request, _("Legal process followed: the hold now ends with that request."))
     return redirect("web:office_preservations")
+
+
+# -- letters to requesters ---------------------------------------------------------------------------------
+
+
+def _letter_response(found: Request, kind: str) -> HttpResponse:
+    from brightline.web.requester_letters import letter_pdf
+
+    pdf = letter_pdf(found, kind)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{found.reference}-{kind}.pdf"'
+    return response
+
+
+@role_required(REQUESTERS)
+def portal_letter_kind(request: PageRequest, request_id: str, kind: str) -> HttpResponse:
+    found = casework_selectors.request_get(request_id=request_id, agency=request.agency)
+    return _letter_response(found, kind)
+
+
+@role_required(RECORDS_OFFICE)
+def office_letter_kind(request: PageRequest, request_id: str, kind: str) -> HttpResponse:
+    """The same letter, for the records office to print or send back by the channel it came by."""
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    return _letter_response(found, kind)
