@@ -120,3 +120,42 @@ def test_reconsideration_asked_and_decided(world: World, visit: Any) -> None:
     detective.audit("reopened")
     main = page.inner_text("main")
     assert "Counsel reopened these records" in main and "In review" in main
+
+
+def test_preservation_hold_then_expiry(world: World, visit: Any) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from brightline.casework.models import Preservation
+
+    detective = visit("detective")
+    sign_in(detective, "detective")
+    detective.goto("/portal/preservations/")
+    detective.audit("preservations")
+    page = detective.page
+    page.fill("#p-student-id", world.alice.sis_id)
+    page.click("label[for=p-category-attendance]")
+    page.fill("#p-process", "A grand jury subpoena is being prepared.")
+    with page.expect_navigation():
+        page.click("button:has-text('Ask the district to preserve these records')")
+    detective.audit("preservation-recorded")
+    assert "discloses nothing" in page.inner_text("main")
+    hold = Preservation.objects.get()
+    assert hold.matched_students == [world.alice.pk]
+
+    clerk = visit("clerk")
+    sign_in(clerk, "clerk")
+    clerk.goto("/office/preservations/")
+    clerk.audit("holds")
+    assert hold.reference in clerk.page.inner_text("main") and world.alice.sis_id in clerk.page.inner_text(
+        "main"
+    )
+
+    with time_machine.travel(timezone.now() + dt.timedelta(days=91)):
+        call_command("remind_deadlines")
+    detective.goto("/portal/preservations/")
+    detective.audit("expired")
+    assert "Ended: no legal process followed" in page.inner_text("main")
