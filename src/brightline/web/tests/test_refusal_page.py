@@ -62,3 +62,22 @@ def test_a_refusal_on_a_students_facts_waits_for_the_offices_answer(world: World
     after = main_of(client, f"/portal/requests/{request.pk}/")
     assert BANNER in after and "Decision due" not in after
     assert "No records released." in after
+
+
+def test_the_release_downloads_as_the_answer_to_the_click_and_again_on_a_second(world: World) -> None:
+    from brightline.disclosures.tests.test_nondisclosure_orders import sealed_subpoena
+
+    request = sealed_subpoena(world)
+    packet = request.packets.get()
+    client = Client()
+    client.force_login(world.detective)
+    if packet.redisclosure_notice:
+        client.post(
+            f"/portal/requests/{request.pk}/releases/{packet.pk}/acknowledge",
+            {f"ack-{packet.pk}-acknowledged_by": "Dana Keane", f"ack-{packet.pk}-accept": "on"},
+        )
+    for fmt, start in (("pdf", b"%PDF"), ("json", b"{"), ("pdf", b"%PDF")):
+        answer = client.post(f"/portal/requests/{request.pk}/releases/{packet.pk}/download", {"format": fmt})
+        assert answer.status_code == 200, answer.headers
+        assert answer["Content-Disposition"] == f'attachment; filename="release-{request.reference}.{fmt}"'
+        assert answer.content.startswith(start)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,9 +14,15 @@ from brightline.casework.documents import document_attach
 from brightline.casework.models import Channel, Request
 from brightline.casework.services import request_submit
 from brightline.disclosures.models import ReleasePacket
-from brightline.disclosures.services import delivery_link_issue, packet_acknowledge
+from brightline.disclosures.services import (
+    delivery_link_issue,
+    delivery_link_redeem,
+    packet_acknowledge,
+    packet_json_bytes,
+    packet_pdf_bytes,
+)
 from brightline.errors import Conflict, InvalidInput
-from brightline.ui import REQUESTERS, PageRequest, add_service_errors, role_required
+from brightline.ui import REQUESTERS, PageRequest, add_service_errors, role_required, sentence
 from brightline.vocabulary import EMERGENCY_RESPONDERS
 from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm
 from brightline.web.views.casework_pages import page_of, query_without_page
@@ -165,14 +171,22 @@ def portal_acknowledge(request: PageRequest, request_id: str, packet_id: str) ->
 @role_required(REQUESTERS)
 @require_POST
 def portal_download(request: PageRequest, request_id: str, packet_id: str) -> HttpResponse:
-    """Issue a fresh single-use link and send the browser to it: the download spends the link."""
+    """Issue a fresh single-use link and spend it at once: the file comes back as the answer to the
+    click, so the browser never holds a link that a second visit (back, reload, history) would find
+    spent and answer with the API's JSON error."""
     found, packet = _own_packet(request, request_id, packet_id)
     form = DownloadForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "pdf"
     try:
         _link, token = delivery_link_issue(packet=packet, user=request.user, agency=request.agency)
+        delivered = delivery_link_redeem(token=token, fmt=fmt, opened_by=request.user)
     except Conflict as error:
-        messages.error(request, error.message[0].upper() + error.message[1:] + ".")
+        messages.error(request, sentence(error.message))
         return redirect(reverse("web:portal_request", args=[found.pk]) + f"#release-{packet.pk}")
-    path = reverse("api:release_download", kwargs={"token": token})
-    return HttpResponseRedirect(f"{path}?format={fmt}")
+    if fmt == "pdf":
+        response = HttpResponse(packet_pdf_bytes(delivered), content_type="application/pdf")
+    else:
+        response = HttpResponse(packet_json_bytes(delivered), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="release-{found.reference}.{fmt}"'
+    response["X-Content-SHA256"] = delivered.content_sha256
+    return response
