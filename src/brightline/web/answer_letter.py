@@ -71,4 +71,5 @@ def answer_letter_html(request: Request, *, policy_url: str, now: dt.datetime | 
 
 def answer_letter_pdf(request: Request, *, policy_url: str, now: dt.datetime | None = None) -> bytes:
     html = answer_letter_html(request, policy_url=policy_url, now=now)
-    return bytes(_weasyprint().HTML(string=html).write_pdf())
+    # Tagged (PDF/UA-1): a screen reader reads the letter in order, with its headings and tables.
+    return bytes(_weasyprint().HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))
