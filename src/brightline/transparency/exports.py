@@ -57,12 +57,10 @@ def rows_document(report: PublishedReport) -> dict[str, Any]:
     }
 
 
-def report_pdf(figures: dict[str, Any], *, context: dict[str, Any]) -> bytes:
-    import weasyprint
-
-    # The printed report is English, whatever the reader's page language (its fonts and `lang` are).
+def report_print_html(figures: dict[str, Any], *, context: dict[str, Any]) -> str:
+    """The HTML the PDF prints: English, whatever the reader's page language (its fonts and `lang` are)."""
     with translation.override("en"):
-        html = render_to_string(
+        return render_to_string(
             "transparency/report_print.html",
             {
                 **context,
@@ -71,4 +69,11 @@ def report_pdf(figures: dict[str, Any], *, context: dict[str, Any]) -> bytes:
                 "flow_charts": flow_charts(figures, context.get("trend", [])),
             },
         )
-    return bytes(weasyprint.HTML(string=html).write_pdf())
+
+
+def report_pdf(figures: dict[str, Any], *, context: dict[str, Any]) -> bytes:
+    import weasyprint
+
+    html = report_print_html(figures, context=context)
+    # Tagged for screen readers (PDF/UA-1): a structure tree, the language and the title shown.
+    return bytes(weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1"))

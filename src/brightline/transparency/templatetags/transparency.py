@@ -61,3 +61,13 @@ def local_time(value: str) -> str:
 @register.filter
 def flow_chart(charts: dict[str, Any], table_id: str) -> dict[str, Any] | None:
     return charts.get(table_id) if charts else None
+
+
+@register.filter
+def local_date(value: str) -> str:
+    """A published ISO 8601 moment as a date in the district's time zone, in the reader's format."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return formats.date_format(timezone.localtime(moment, district_zone()), "DATE_FORMAT")
