@@ -1,6 +1,6 @@
 """Every page as each persona, on a phone (375 px) and a laptop (1280 px), in Chromium with axe-core: no
-page wider than the window, no identifier with underscores in the words people read, no WCAG 2.1 A/AA
-violation; the 403 and 404 pages carry the site's header.
+page wider than the window, no identifier with underscores, raw timestamp or Python list in the words
+people read, no WCAG 2.1 A/AA violation; the 403 and 404 pages carry the site's header.
 
 "Every page" is each persona's header (its top-level items and menus), the pages of the requests the
 world holds (an open emergency request, a released subpoena, an immigration refusal) and the error pages.
@@ -8,6 +8,7 @@ Problems are gathered over all the pages and reported together."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,18 +27,33 @@ WIDTHS = (375, 1280)
 
 # The words people read: visible text outside code blocks (the policy's Cedar text and the ledger's
 # addresses are code, shown as code). An identifier is a lowercase word joined to another by "_".
-VISIBLE_IDENTIFIERS = """() => {
+VISIBLE_TEXT = """() => {
   const found = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  const pattern = /(^|[^\\w@.\\/:-])([a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9])(?![\\w@])/g;
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const element = node.parentElement;
     if (!element || element.closest("code, pre, kbd, samp, script, style, template, [hidden]")) continue;
-    if (!element.checkVisibility()) continue;
-    for (const match of node.textContent.matchAll(pattern)) found.push(match[2]);
+    if (!element.checkVisibility() || !node.textContent.trim()) continue;
+    found.push(node.textContent);
   }
   return found;
 }"""
+# What people must never read: an identifier joined by "_" (not an e-mail address or a path), a raw ISO
+# timestamp, a Python list or dict.
+IDENTIFIER = re.compile(r"(?:^|[^\w@./:-])([a-z][a-z0-9]*_[a-z0-9_]*[a-z0-9])(?![\w@])")
+RAW_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?")
+REPR = re.compile(r"\[\'|\{\'|\'\]")
+
+
+def _unreadable(texts: list[str]) -> list[str]:
+    found: list[str] = []
+    for text in texts:
+        found.extend(match.group(1) for match in IDENTIFIER.finditer(text))
+        found.extend(match.group(0) for match in RAW_TIME.finditer(text))
+        found.extend(match.group(0) for match in REPR.finditer(text))
+    return sorted(set(found))
+
+
 OVERFLOW = """() => {
   const root = document.scrollingElement;
   if (root.scrollWidth <= window.innerWidth) return null;
@@ -100,9 +116,9 @@ def _check_page(visitor: Any, path: str, width: int, problems: list[str]) -> Non
     overflow = page.evaluate(OVERFLOW)
     if overflow:
         problems.append(f"{where}: wider than the window {overflow}")
-    identifiers = sorted(set(page.evaluate(VISIBLE_IDENTIFIERS)))
-    if identifiers:
-        problems.append(f"{where}: identifiers shown {identifiers}")
+    unreadable = _unreadable(page.evaluate(VISIBLE_TEXT))
+    if unreadable:
+        problems.append(f"{where}: codes, raw times or lists shown {unreadable}")
 
 
 def _header_paths(visitor: Any) -> list[str]:
