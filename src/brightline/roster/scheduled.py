@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from brightline.accounts.models import Role, User
 from brightline.roster.models import RosterImport
+from brightline.roster.oneroster import EXTENSION_FILE
 from brightline.roster.services import ImportSummary, RosterImportError, roster_import
 
 logger = logging.getLogger("brightline.roster")
@@ -61,17 +62,62 @@ def _fingerprint(bundle: Path) -> str:
     return digest.hexdigest()
 
 
+# The OneRoster files the import reads (roster.oneroster): nothing else in a dropped .zip is written out.
+ONEROSTER_FILES = frozenset(
+    {
+        "manifest.csv",
+        "orgs.csv",
+        "users.csv",
+        "roles.csv",
+        "demographics.csv",
+        "enrollments.csv",
+        EXTENSION_FILE,
+    }
+)
+_CHUNK = 1024 * 1024
+
+
+class BundleRefused(Exception):
+    """The dropped .zip is not one the import can take; the message says why."""
+
+
 def _unpack(archive: Path, into: Path) -> Path:
-    """The CSV files of a .zip, flattened into `into` (no path in the archive is followed)."""
+    """The OneRoster files of a .zip, flattened into `into` (no path in the archive is followed).
+
+    Each member is streamed to disk in chunks with a running count of the bytes written, against
+    MAX_UNPACKED_BYTES: the declared sizes of a zip are not trusted, and the bundle is refused as soon as
+    the count passes the limit. Two members with the same file name in different folders are refused,
+    naming both: the import cannot know which one the SIS meant.
+    """
+    written = 0
     with zipfile.ZipFile(archive) as bundle:
-        members = [info for info in bundle.infolist() if not info.is_dir()]
-        if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
-            raise zipfile.BadZipFile("it unpacks to more than 2 GB")
-        for info in members:
+        chosen: dict[str, zipfile.ZipInfo] = {}
+        for info in bundle.infolist():
+            if info.is_dir():
+                continue
             name = PurePosixPath(info.filename).name
-            if name.endswith(".csv") and not name.startswith("."):
-                (into / name).write_bytes(bundle.read(info))
+            if name not in ONEROSTER_FILES:
+                continue
+            if name in chosen:
+                raise BundleRefused(
+                    f"it holds {name} twice, as {chosen[name].filename} and as {info.filename}:"
+                    " drop a bundle with one of each file"
+                )
+            chosen[name] = info
+        for name, info in chosen.items():
+            with bundle.open(info) as source, (into / name).open("wb") as target:
+                while chunk := source.read(_CHUNK):
+                    written += len(chunk)
+                    if written > MAX_UNPACKED_BYTES:
+                        raise BundleRefused(
+                            f"it unpacks to more than {MAX_UNPACKED_BYTES // 1024**3} GB (stopped at {name})"
+                        )
+                    target.write(chunk)
     return into
+
+
+# The refusal e-mail names the count and the first problems; the whole report stays in RosterImport.report.
+MAIL_REPORT_LINES = 50
 
 
 def _tell_administrators(source: str, report: list[str]) -> None:
@@ -85,12 +131,15 @@ def _tell_administrators(source: str, report: list[str]) -> None:
     if not recipients:
         logger.warning("roster import from %s refused and no administrator has an e-mail address", source)
         return
+    shown = report[: MAIL_REPORT_LINES + 1]  # the heading line, then the first problems
+    rest = len(report) - len(shown)
     body = "\n".join(
         [
             f"The roster bundle dropped at {source} was not imported: nothing in the roster changed.",
             "Correct the export in the student information system and drop it again.",
             "",
-            *report,
+            *shown,
+            *([f"  … and {rest} more lines: the whole report is on the setup checklist."] if rest else []),
             "",
             f"The report is also on the setup checklist: {settings.SITE_URL}/administration/settings/",
         ]
@@ -123,9 +172,9 @@ def roster_import_dropped(*, folder: Path | None = None) -> DroppedOutcome:
         try:
             directory = _unpack(bundle, Path(scratch)) if bundle.is_file() else bundle
             summary: ImportSummary = roster_import(
-                directory=directory, scheduled=True, source=source, fingerprint=fingerprint
+                directory=directory, scheduled=True, source=source, fingerprint=fingerprint, name=source
             )
-        except (RosterImportError, zipfile.BadZipFile, OSError) as error:
+        except (RosterImportError, BundleRefused, zipfile.BadZipFile, OSError) as error:
             if isinstance(error, RosterImportError) and error.problems:
                 report = error.report()
             else:

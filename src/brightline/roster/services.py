@@ -82,6 +82,8 @@ GUARDIAN_EXTENSION_FIELDS = {
 LINK_FLAG_FIELDS = {"hasNoticeRights": "has_notice_rights", "isCustodial": "is_custodial"}
 
 T = TypeVar("T")
+# The most sourcedIds the stored report lists for each of new, left and changed guardians.
+REPORT_IDS = 200
 
 
 class RosterImportError(Exception):
@@ -100,6 +102,9 @@ class Tally:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # The sourcedIds of the rows created and changed (kept for guardians' report).
+    created_ids: list[str] = field(default_factory=list)
+    updated_ids: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
@@ -127,9 +132,12 @@ class ImportSummary:
     guardians_not_in_bundle: int = 0
     # Guardians the SIS marks deleted in this bundle who were not marked so before: they left.
     guardians_left: int = 0
+    guardians_left_ids: list[str] = field(default_factory=list)
+    # What the report calls the bundle: the file or folder dropped, not a temporary folder it was unpacked to.
+    name: str = ""
 
     def lines(self) -> list[str]:
-        heading = f"OneRoster {self.version or '(version not stated)'} bundle {self.directory}"
+        heading = f"OneRoster {self.version or '(version not stated)'} bundle {self.name or self.directory}"
         lines = [
             f"{heading}: {'dry run, nothing was saved' if self.dry_run else 'imported'}",
             f"  files read: {', '.join(self.files_read)}",
@@ -166,6 +174,15 @@ class ImportSummary:
             f"  guardians: {self.guardians.created} new, {self.guardians.updated} changed,"
             f" {self.guardians_left} left (marked deleted in the SIS; kept, with their students' records)"
         )
+        for label, ids in (
+            ("new", self.guardians.created_ids),
+            ("left", self.guardians_left_ids),
+            ("changed", self.guardians.updated_ids),
+        ):
+            if ids:
+                shown = ", ".join(sorted(ids)[:REPORT_IDS])
+                more = f" … and {len(ids) - REPORT_IDS} more" if len(ids) > REPORT_IDS else ""
+                lines.append(f"  guardians {label} (sourcedId): {shown}{more}")
         if self.students_not_in_bundle or self.guardians_not_in_bundle:
             lines.append(
                 f"  on the roster but not in this bundle (kept as they are): {self.students_not_in_bundle} students,"
@@ -240,9 +257,11 @@ def _upsert(
             else:
                 changed.append((pk, {**current, **values}))
                 tally.updated += 1
+                tally.updated_ids.append(sourced_id)
     writer = _Writer(model)
     fresh = [sid for sid in wanted if sid not in pks]
     tally.created += writer.insert({**wanted[sid], "sourced_id": sid} for sid in fresh)
+    tally.created_ids.extend(fresh)
     writer.update(fields, changed)
     for chunk in _chunks(fresh, LOOKUP_CHUNK):
         pks.update(manager.filter(sourced_id__in=chunk).values_list("sourced_id", "pk"))
@@ -361,6 +380,7 @@ def roster_import(
     scheduled: bool = False,
     source: str = "",
     fingerprint: str = "",
+    name: str = "",
 ) -> ImportSummary:
     """Import a OneRoster 1.1/1.2 CSV bundle (with the optional district extension file).
 
@@ -373,7 +393,7 @@ def roster_import(
     """
     started = timezone.now()
     try:
-        summary = _roster_import(directory=directory, dry_run=dry_run)
+        summary = _roster_import(directory=directory, dry_run=dry_run, name=name)
     except RosterImportError as error:
         if not dry_run:
             RosterImport.objects.create(
@@ -404,12 +424,13 @@ def roster_import(
     return summary
 
 
-def _roster_import(*, directory: Path, dry_run: bool) -> ImportSummary:
+def _roster_import(*, directory: Path, dry_run: bool, name: str = "") -> ImportSummary:
     bundle = read_bundle(directory)
     if bundle.problems:
         raise RosterImportError(bundle.problems)
     summary = ImportSummary(
         directory=directory,
+        name=name,
         version=bundle.version,
         dry_run=dry_run,
         files_read=bundle.files_read,
@@ -448,11 +469,18 @@ def _write_bundle(*, bundle: Bundle, summary: ImportSummary, dry_run: bool) -> N
     student_pks = _upsert(Student, _student_values(bundle, school_pks), student_fields, summary.students)
     leaving = [sid for sid, row in bundle.guardians.items() if row.status == RosterStatus.TO_BE_DELETED]
     for chunk in _chunks(leaving, LOOKUP_CHUNK):
-        summary.guardians_left += (
-            Guardian.objects.filter(sourced_id__in=chunk).exclude(status=RosterStatus.TO_BE_DELETED).count()
+        summary.guardians_left_ids.extend(
+            Guardian.objects.filter(sourced_id__in=chunk)
+            .exclude(status=RosterStatus.TO_BE_DELETED)
+            .values_list("sourced_id", flat=True)
         )
+    summary.guardians_left = len(summary.guardians_left_ids)
     guardian_fields = (*GUARDIAN_FIELDS, *GUARDIAN_EXTENSION_FIELDS.values())
     guardian_pks = _upsert(Guardian, _guardian_values(bundle), guardian_fields, summary.guardians)
+    # A guardian who left is counted once, as left, not also as changed (their status changed).
+    left = set(summary.guardians_left_ids)
+    summary.guardians.updated_ids = [sid for sid in summary.guardians.updated_ids if sid not in left]
+    summary.guardians.updated = len(summary.guardians.updated_ids)
     _write_links(bundle, student_pks, guardian_pks, summary.relationships)
     summary.students_not_in_bundle = Student.objects.count() - len(student_pks)
     summary.guardians_not_in_bundle = Guardian.objects.count() - len(guardian_pks)

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from brightline.accounts.models import Role
 from brightline.disclosures.models import DisclosureEntry, EntryKind
+from brightline.roster import scheduled
 from brightline.roster.models import Guardian, RosterImport, RosterStatus, Student
-from brightline.roster.scheduled import roster_import_dropped
+from brightline.roster.scheduled import BundleRefused, _unpack, roster_import_dropped
 from brightline.roster.tasks import import_dropped_roster
 from brightline.roster.tests.bundles import (
     DEMOGRAPHICS,
@@ -73,8 +74,14 @@ def test_a_dropped_folder_is_imported_once_and_the_changes_are_reported(
     assert outcome == "imported"
     run = RosterImport.objects.first()
     assert run is not None and run.source.endswith("2026-09-08")
-    assert (run.guardians_new, run.guardians_changed, run.guardians_left) == (1, 2, 1)
-    assert any("1 new, 2 changed, 1 left" in line for line in run.report)
+    # par2 is counted once, as left, not also as changed.
+    assert (run.guardians_new, run.guardians_changed, run.guardians_left) == (1, 1, 1)
+    assert any("1 new, 1 changed, 1 left" in line for line in run.report)
+    # Which guardians, by their sourced ids (never their names).
+    assert "  guardians new (sourcedId): par3" in run.report
+    assert "  guardians left (sourcedId): par2" in run.report
+    assert "  guardians changed (sourcedId): par1" in run.report
+    assert not any("Hassan" in line or "Okafor" in line for line in run.report)
     assert Guardian.objects.get(sourced_id="par2").status == RosterStatus.TO_BE_DELETED
 
 
@@ -151,6 +158,95 @@ def test_a_dropped_zip_is_unpacked_and_imported(tmp_path: Path, settings: Any) -
     settings.ROSTER_DROP_DIR = drop
     assert roster_import_dropped().state == "imported"
     assert Student.objects.count() == 2
+    # The report names the dropped file, not the temporary folder it was unpacked to (since deleted).
+    run = RosterImport.objects.get()
+    assert run.report[0].startswith(f"OneRoster 1.1 bundle {drop / 'oneroster.zip'}: imported"), run.report[0]
+
+
+def zipped(bundle: Path, archive_path: Path, *, extra: dict[str, bytes] | None = None) -> Path:
+    with zipfile.ZipFile(archive_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in bundle.iterdir():
+            archive.write(path, f"export/{path.name}")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
+    return archive_path
+
+
+def test_a_zip_holding_the_same_file_twice_is_refused_naming_both(tmp_path: Path, settings: Any) -> None:
+    bundle = write_bundle(tmp_path / "export")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    zipped(bundle, drop / "oneroster.zip", extra={"old/users.csv": (bundle / "users.csv").read_bytes()})
+    settings.ROSTER_DROP_DIR = drop
+    outcome = roster_import_dropped()
+    assert outcome.state == "refused"
+    assert "export/users.csv" in outcome.lines[0] and "old/users.csv" in outcome.lines[0]
+    assert not Student.objects.exists()
+
+
+def test_a_zip_is_unpacked_in_a_stream_and_refused_once_it_passes_the_limit(
+    tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = write_bundle(tmp_path / "export")
+    # 3 MB of zeros in users.csv compress to a few kB: the declared sizes are not what is counted.
+    padding = b"\n" * (3 * 1024 * 1024)
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        out.writestr("users.csv", (bundle / "users.csv").read_bytes() + padding)
+    assert archive.stat().st_size < 100_000
+    monkeypatch.setattr(scheduled, "MAX_UNPACKED_BYTES", 2 * 1024 * 1024)
+    into = tmp_path / "into"
+    into.mkdir()
+    with pytest.raises(BundleRefused, match="unpacks to more than"):
+        _unpack(archive, into)
+    # It stopped at the limit: at most one chunk past it was read, and nothing past the limit was written.
+    assert (into / "users.csv").stat().st_size <= 2 * 1024 * 1024
+
+    # Through the drop folder: refused, nothing imported.
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    archive.rename(drop / "bomb.zip")
+    settings.ROSTER_DROP_DIR = drop
+    outcome = roster_import_dropped()
+    assert outcome.state == "refused" and "unpacks to more than" in outcome.lines[0]
+    assert not Student.objects.exists()
+
+
+def test_only_the_oneroster_files_of_a_zip_are_written(tmp_path: Path) -> None:
+    bundle = write_bundle(tmp_path / "export")
+    archive = zipped(
+        bundle,
+        tmp_path / "oneroster.zip",
+        extra={"export/notes.txt": b"x" * 1000, "export/courses.csv": b"sourcedId\n", ".hidden.csv": b"a"},
+    )
+    into = tmp_path / "into"
+    into.mkdir()
+    _unpack(archive, into)
+    written = sorted(path.name for path in into.iterdir())
+    assert written == sorted(path.name for path in bundle.iterdir())
+    assert set(written) <= scheduled.ONEROSTER_FILES
+
+
+def test_the_refusal_email_carries_the_count_and_the_first_fifty_problems(
+    tmp_path: Path, settings: Any
+) -> None:
+    make_user("admin", Role.ADMIN, email="admin@district.example")
+    settings.ROSTER_DROP_DIR = tmp_path / "drop"
+    # 300 students at a school that is not in orgs.csv: one problem each.
+    broken = USERS + "".join(
+        f"stu{n},,,true,s9,student,,,No,School{n},,S-{n},,,,,05,\n" for n in range(100, 400)
+    )
+    write_bundle(settings.ROSTER_DROP_DIR, users_csv=broken)
+    outcome = roster_import_dropped()
+    assert outcome.state == "refused"
+    run = RosterImport.objects.get()
+    assert len(run.report) > 300  # the whole report is kept
+    body = mail.outbox[0].body
+    problem_lines = [line for line in body.splitlines() if line.startswith("  ") and "users.csv" in line]
+    assert len(problem_lines) == 50
+    assert run.report[0] in body  # the count
+    assert f"and {len(run.report) - 51} more lines" in body
+    assert len(body) < 20_000
 
 
 def test_an_empty_drop_folder_does_nothing(tmp_path: Path, settings: Any) -> None:
