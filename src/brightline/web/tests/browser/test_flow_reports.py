@@ -19,6 +19,7 @@ from brightline.incidents.services import staff_school_assign
 from brightline.testing import World, make_user
 from brightline.training.services import training_seed_completed
 from brightline.web.tests.browser.conftest import expect
+from brightline.web.tests.browser.test_every_page import _check_page
 from brightline.web.tests.browser.test_journeys import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -83,6 +84,16 @@ def test_a_reader_checks_a_published_report_and_reads_the_answers_to_comments(
     expect(section.locator("tr", has_text="Tia Teacher")).to_contain_text("Not trained")
     expect(section.locator("tr", has_text="Pat Principal")).to_contain_text("Yes")
     expect(clerk.page.locator("main")).to_contain_text("District office")
+    # On a phone and a laptop: nothing wider than the window, no code, raw time or list in the words read.
+    problems: list[str] = []
+    for person, path in (
+        (reader, "/transparency/2025-Q1/"),
+        (reader, f"/policy/versions/{version.number}/"),
+        (clerk, "/training/staff/"),
+    ):
+        for width in (375, 1280):
+            _check_page(person, path, width, problems)
+    assert not problems, "\n".join(problems)
     for person in (reader, clerk):
         person.check_every_page_audited()
 
