@@ -252,13 +252,21 @@ def worker() -> dict[str, Any]:
         for _ in range(3):
             response = client.get(path)
             assert response.status_code == 200, (name, path, response.status_code)
-        queries: list[str] = []
+        queries: list[tuple[float, str]] = []
 
         def counted(
-            execute: Any, sql: str, params: Any, many: bool, context: Any, log: list[str] = queries
+            execute: Any,
+            sql: str,
+            params: Any,
+            many: bool,
+            context: Any,
+            log: list[tuple[float, str]] = queries,
         ) -> Any:
-            log.append(sql)
-            return execute(sql, params, many, context)
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                log.append(((time.perf_counter() - started) * 1000, sql))
 
         with connection.execute_wrapper(counted):
             client.get(path)
@@ -272,6 +280,8 @@ def worker() -> dict[str, Any]:
             "p95_ms": times[max(0, int(len(times) * 0.95) - 1)],
             "median_ms": times[len(times) // 2],
             "queries": len(queries),
+            # The slowest statements of one serving, to find what a page waits for.
+            "slowest": [[round(ms, 1), sql[:400]] for ms, sql in sorted(queries, reverse=True)[:3]],
         }
     with connection.cursor() as cursor:
         rows = {}
@@ -317,6 +327,7 @@ def _rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                 "target": f"<= {TARGET_MS:g} ms on PostgreSQL and <= {TARGET_RATIO:g}x the home page",
                 "queries": figures["queries"],
                 "median_ms": round(figures["median_ms"], 1),
+                "slowest_statement_ms": figures["slowest"][0][0] if figures["slowest"] else None,
                 "load_seconds": round(result["load_seconds"], 1),
             }
         )

@@ -198,6 +198,13 @@ class Request(models.Model):
                 name="request_idempotency_key_unique_per_agency",
             )
         ]
+        # An agency's portal list, newest first, a page at a time (ten years of one agency's requests).
+        indexes = [
+            models.Index(fields=["agency", "-received_at", "id"], name="request_agency_received_idx"),
+            # The office's open lists (overdue, due soon), by deadline: the open requests only, not
+            # ten years of decided ones whose deadlines all passed.
+            models.Index(fields=["state", "decision_due_at"], name="request_state_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -260,7 +267,11 @@ class Item(models.Model):
     class Meta:
         ordering = ["request", "position"]
         constraints = [models.UniqueConstraint(fields=["request", "position"], name="item_position_unique")]
-        indexes = [models.Index(fields=["request", "state"], name="item_request_state_idx")]
+        indexes = [
+            models.Index(fields=["request", "state"], name="item_request_state_idx"),
+            # A reviewer's queue: the items waiting for their role (few, among millions decided).
+            models.Index(fields=["state", "reviewer", "request"], name="item_state_reviewer_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request} #{self.position + 1} {self.category}"
