@@ -27,12 +27,12 @@ from typing import Any
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from joserfc.errors import JoseError
 
-from brightline.accounts.models import STAFF_ROLES, OidcGroupRole, OidcIdentity, User
+from brightline.accounts.models import STAFF_ROLES, OidcGroupRole, OidcIdentity, Role, User
 from brightline.errors import Conflict, InvalidInput, NotAllowed
 from brightline.ledger.services import ledger_append
 
@@ -253,11 +253,32 @@ def oidc_sign_in(*, claims: Mapping[str, Any]) -> SignInResult:
 
 
 def _require_admin(actor: User) -> None:
-    # The table grants roles (administrator included) to whoever is in a group: the same right as
-    # changing a person's role (`account_access_change`), so a superuser's.
-    if not (actor.is_active and actor.is_superuser):
-        raise NotAllowed(
-            "only a district administrator with full rights changes which groups give which roles"
+    # The table grants staff roles to whoever is in a group. A district that moves to the provider has
+    # administrators made by this very table (role admin, no superuser, no password), so the district
+    # administrator role edits it, on /administration/sign-in-groups/ (accounts/README.md, "Who edits the
+    # groups → roles table"); a superuser too. Every change is a ledger entry with its reason.
+    if not (actor.is_active and (actor.is_superuser or actor.role == Role.ADMIN)):
+        raise NotAllowed("only a district administrator changes which groups give which roles")
+
+
+def _check_an_administrator_can_sign_in() -> None:
+    """Refuse a change that would leave no way for any administrator to sign in: with the provider in
+    use, at least one row must give the administrator role, unless an active administrator (or superuser)
+    can still sign in with a password. Called inside the change's transaction, so a refusal undoes it."""
+    if not settings.OIDC_ISSUER or OidcGroupRole.objects.filter(role=Role.ADMIN).exists():
+        return
+    with_password = [
+        user
+        for user in User.objects.filter(is_active=True).filter(
+            models.Q(role=Role.ADMIN) | models.Q(is_superuser=True)
+        )
+        if user.has_usable_password()
+    ]
+    if not with_password:
+        raise Conflict(
+            "no group would give the administrator role and no administrator has a password: nobody could"
+            " manage Bright Line any more; keep a group that gives the administrator role",
+            field="role",
         )
 
 
@@ -295,6 +316,7 @@ def oidc_group_role_save(
             return current
         current.group, current.role = group, role
     current.save()
+    _check_an_administrator_can_sign_in()
     ledger_append(
         event_type="account.sso_group_role_changed",
         subject={"sso_group_role": current.pk},
@@ -319,6 +341,7 @@ def oidc_group_role_remove(*, mapping: OidcGroupRole, changed_by: User, reason: 
     before = {"group": current.group, "role": current.role}
     row = current.pk
     current.delete()
+    _check_an_administrator_can_sign_in()
     ledger_append(
         event_type="account.sso_group_role_changed",
         subject={"sso_group_role": row},

@@ -103,7 +103,7 @@ def _roster_item() -> SetupItem:
     last = RosterImport.objects.order_by("-started_at", "-pk").first()
     taken = RosterImport.objects.filter(succeeded=True).order_by("-started_at", "-pk").first()
     fresh_after = timezone.now() - dt.timedelta(days=settings.ROSTER_FRESH_DAYS)
-    link = reverse("admin:roster_rosterimport_changelist")
+    link = reverse("administration:roster_imports")
     if taken is None:
         state = _("The roster was never imported: drop the SIS's OneRoster export in %(folder)s.") % {
             "folder": settings.ROSTER_DROP_DIR
@@ -167,7 +167,7 @@ def _agencies_item() -> SetupItem:
         _("Agencies verified"),
         done,
         state,
-        reverse("admin:agencies_agency_changelist") + "?verified__exact=0",
+        reverse("web:office_agencies"),
         _("Agencies to verify"),
     )
 
@@ -253,7 +253,7 @@ def _witness_item() -> SetupItem:
         _("A witness cosigning"),
         cosigned,
         state,
-        reverse("admin:ledger_witness_changelist"),
+        reverse("administration:witnesses"),
         _("Witnesses"),
     )
 
@@ -271,7 +271,7 @@ def _sign_in_item() -> SetupItem:
         _("Staff sign-in through the district's provider"),
         done,
         state,
-        reverse("admin:accounts_oidcgrouprole_changelist"),
+        reverse("administration:sign_in_groups"),
         _("Groups and roles"),
     )
 

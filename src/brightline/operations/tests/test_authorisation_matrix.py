@@ -183,6 +183,10 @@ RULES: dict[str, dict[str, str]] = {
     "page web:review_counsel_notice_read": only(**{Role.LEGAL_ADVISOR: HIDDEN}),
     # The administrator's settings and family-notice decisions (there is no email 1).
     "page web:admin_settings": only(Role.ADMIN),
+    # The setup checklist's pages (accounts/administration_views.py): the administrator only.
+    "page administration:sign_in_groups": only(Role.ADMIN),
+    "page administration:roster_imports": only(Role.ADMIN),
+    "page administration:witnesses": only(Role.ADMIN),
     "page web:admin_email_retry": only(**{Role.ADMIN: HIDDEN}),
     "page web:family_notice_decisions": only(Role.ADMIN),
     "page web:family_notice_decide": only(Role.ADMIN),
