@@ -49,6 +49,17 @@ def _require_admin(user: Any) -> None:
         raise NotAllowed("only a district administrator sees and confirms the setup checklist")
 
 
+def _key_file() -> str:
+    """Where the ledger's signing key is: the file BRIGHTLINE_LEDGER_SIGNING_KEY_FILE names, else
+    keys/ledger-ed25519.pem under the data directory."""
+    import os
+
+    from brightline.ledger.keys import KEY_FILE_VARIABLE, default_key_path
+
+    configured = os.environ.get(KEY_FILE_VARIABLE, "")
+    return f"{configured} ({KEY_FILE_VARIABLE})" if configured else str(default_key_path())
+
+
 def _key_fingerprint() -> str | None:
     from brightline.ledger.keys import existing_public_key
 
@@ -187,7 +198,8 @@ def _key_items(fingerprint: str | None) -> list[SetupItem]:
             else _("Confirmed by %(who)s on %(when)s.")
             % {"who": backed_up["by_name"], "when": _when(backed_up)}
             if backed_up is not None
-            else _("Copy the key file to the district's offline backup, then confirm here."),
+            else _("Copy the key file %(path)s to the district's offline backup, then confirm here.")
+            % {"path": _key_file()},
             checklist,
             _("Confirm the backup"),
             confirm=fingerprint is not None,
@@ -297,15 +309,17 @@ def setup_confirm(*, item: str, confirmed_by: User, where: str = "") -> None:
     address). A `setup.confirmed` entry, bound to the key of the moment."""
     _require_admin(confirmed_by)
     if item not in CONFIRMABLE:
-        raise InvalidInput([("item", f"one of {', '.join(CONFIRMABLE)}")])
+        raise InvalidInput([("item", _("This item cannot be confirmed here."))])
     fingerprint = _key_fingerprint()
     if fingerprint is None:
-        raise InvalidInput([("item", "the ledger has no signing key yet")])
+        raise InvalidInput(
+            [("item", _("The ledger has no signing key yet: it is made with the first checkpoint."))]
+        )
     record: dict[str, Any] = {"key_sha256": fingerprint}
     if item == KEY_PUBLISHED:
         parts = urlsplit(where.strip())
         if parts.scheme != "https" or not parts.netloc:
-            raise InvalidInput([("where", "the https address where the public key is published")])
+            raise InvalidInput([("where", _("Give the https address where the public key is published."))])
         record["where"] = where.strip()
     _append(item, confirmed_by, record)
 
@@ -325,7 +339,7 @@ def setup_mail_test(*, sent_by: User) -> str:
     entry (`mail_tested`). Returns the address. A failure to send raises `InvalidInput` on `email`."""
     _require_admin(sent_by)
     if not sent_by.email:
-        raise InvalidInput([("email", "your account has no e-mail address to send the test to")])
+        raise InvalidInput([("email", _("Your account has no e-mail address to send the test to."))])
     try:
         send_mail(
             "Bright Line: test e-mail",
@@ -334,7 +348,9 @@ def setup_mail_test(*, sent_by: User) -> str:
             [sent_by.email],
         )
     except OSError as error:
-        raise InvalidInput([("email", f"the e-mail could not be sent: {error}")]) from None
+        raise InvalidInput(
+            [("email", _("The test e-mail could not be sent: %(error)s") % {"error": error})]
+        ) from None
     with transaction.atomic():
         _append(MAIL_TESTED, sent_by, {"to_sha256": hashlib.sha256(sent_by.email.encode()).hexdigest()})
     return sent_by.email

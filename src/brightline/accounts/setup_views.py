@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from brightline.accounts.models import Role
 from brightline.accounts.setup import setup_confirm, setup_mail_test
 from brightline.errors import InvalidInput
-from brightline.ui import PageRequest, role_required, sentence
+from brightline.ui import PageRequest, role_required
 
 ADMINISTRATORS = frozenset({Role.ADMIN})
 
@@ -29,7 +29,8 @@ def confirm(request: PageRequest, item: str) -> HttpResponse:
     try:
         setup_confirm(item=item, confirmed_by=request.user, where=request.POST.get("where", ""))
     except InvalidInput as error:
-        messages.error(request, sentence(f"{error.errors[0][0]}: {error.errors[0][1]}"))
+        # The service's messages are translated and say which field (address, item) is wrong.
+        messages.error(request, error.errors[0][1])
     else:
         messages.success(request, _("Confirmed: the ledger keeps who confirmed it and when."))
     return _back()
@@ -41,7 +42,7 @@ def mail_test(request: PageRequest) -> HttpResponse:
     try:
         address = setup_mail_test(sent_by=request.user)
     except InvalidInput as error:
-        messages.error(request, sentence(error.errors[0][1]))
+        messages.error(request, error.errors[0][1])
     else:
         messages.success(request, _("A test e-mail was sent to %(address)s.") % {"address": address})
     return _back()

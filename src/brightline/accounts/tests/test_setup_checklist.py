@@ -237,3 +237,41 @@ def test_the_administrator_pages_are_for_administrators_only(district: User, cli
         "/administration/witnesses/",
     ):
         assert client.get(page).status_code == 403
+
+
+def test_the_checklists_messages_are_translated_and_say_where_the_key_file_is(
+    district: User, client: Client, settings: Any
+) -> None:
+    from django.utils import translation
+
+    signing_key()
+    key_file = str(Path(settings.DATA_DIR) / "keys" / "ledger-ed25519.pem")
+    backed_up = {item.key: item for item in setup_checklist(user=district)}["ledger_key_backed_up"]
+    assert key_file in backed_up.state
+    with translation.override("es"):
+        backed_up = {item.key: item for item in setup_checklist(user=district)}["ledger_key_backed_up"]
+        assert key_file in backed_up.state and backed_up.state.startswith("Copie el archivo")
+    district.preferred_language = "es"
+    district.save(update_fields=["preferred_language"])
+    sign_in(client, district)
+    answer = client.post(
+        "/accounts/setup/ledger_key_published/confirm",
+        {"where": "http://insecure.example"},
+        HTTP_ACCEPT_LANGUAGE="es",
+        follow=True,
+    )
+    text = answer.content.decode()
+    assert "Indique la dirección https" in text or "Give the https address" in text
+    with translation.override("es"):
+        from brightline.accounts.setup import setup_confirm
+        from brightline.errors import InvalidInput
+
+        with pytest.raises(InvalidInput) as refused:
+            setup_confirm(item=KEY_ITEM, confirmed_by=district, where="http://insecure.example")
+        assert refused.value.errors[0] == (
+            "where",
+            "Indique la dirección https donde está publicada la clave pública.",
+        )
+
+
+KEY_ITEM = "ledger_key_published"
