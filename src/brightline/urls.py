@@ -9,7 +9,8 @@ urlpatterns = [
     path("accounts/", include("brightline.accounts.security_urls")),
     path("accounts/", include("brightline.accounts.urls")),
     # The administrator's pages for the setup checklist (groups and roles, roster imports, witnesses).
-    path("administration/", include("brightline.accounts.administration_urls")),
+    path("accounts/setup/", include("brightline.operations.setup_urls")),
+    path("administration/", include("brightline.operations.administration_urls")),
     path("", include("brightline.ledger.urls")),
     path("transparency/", include("brightline.transparency.urls")),
     path("notices/", include("brightline.notices.urls")),

@@ -1,7 +1,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from brightline.accounts import setup_views
 from brightline.accounts.oidc_views import SignInView, oidc_callback, oidc_start
 
 app_name = "accounts"
@@ -11,7 +10,4 @@ urlpatterns = [
     # Staff sign-in through the district's OpenID Connect provider (accounts/oidc.py).
     path("sign-in/provider/", oidc_start, name="oidc_start"),
     path("sign-in/provider/callback/", oidc_callback, name="oidc_callback"),
-    # The administrator's setup checklist (on web:admin_settings): its two actions.
-    path("setup/<slug:item>/confirm", setup_views.confirm, name="setup_confirm"),
-    path("setup/mail-test", setup_views.mail_test, name="setup_mail_test"),
 ]

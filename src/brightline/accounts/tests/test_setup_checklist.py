@@ -11,10 +11,10 @@ from django.core import mail
 from django.test import Client
 
 from brightline.accounts.models import Role, User
-from brightline.accounts.setup import setup_checklist
 from brightline.accounts.tests.helpers import sign_in
 from brightline.ledger.keys import signing_key
 from brightline.ledger.models import LedgerEntry
+from brightline.operations.setup import setup_checklist
 
 pytestmark = pytest.mark.django_db
 
@@ -263,8 +263,8 @@ def test_the_checklists_messages_are_translated_and_say_where_the_key_file_is(
     text = answer.content.decode()
     assert "Indique la dirección https" in text or "Give the https address" in text
     with translation.override("es"):
-        from brightline.accounts.setup import setup_confirm
         from brightline.errors import InvalidInput
+        from brightline.operations.setup import setup_confirm
 
         with pytest.raises(InvalidInput) as refused:
             setup_confirm(item=KEY_ITEM, confirmed_by=district, where="http://insecure.example")

@@ -120,8 +120,8 @@ RULES: dict[str, dict[str, str]] = {
     "page accounts:oidc_start": {persona: HIDDEN for persona in PERSONAS},
     "page accounts:oidc_callback": {persona: HIDDEN for persona in PERSONAS},
     # The setup checklist's actions (POST only: GET answers 405 to the administrator).
-    "page accounts:setup_confirm": only(Role.ADMIN),
-    "page accounts:setup_mail_test": only(Role.ADMIN),
+    "page setup:confirm": only(Role.ADMIN),
+    "page setup:mail_test": only(Role.ADMIN),
     "page security:mfa": only(SIGNED_IN),
     "page security:password_reset": everyone(),
     "page security:password_reset_done": everyone(),
@@ -183,7 +183,7 @@ RULES: dict[str, dict[str, str]] = {
     "page web:review_counsel_notice_read": only(**{Role.LEGAL_ADVISOR: HIDDEN}),
     # The administrator's settings and family-notice decisions (there is no email 1).
     "page web:admin_settings": only(Role.ADMIN),
-    # The setup checklist's pages (accounts/administration_views.py): the administrator only.
+    # The setup checklist's pages (operations/administration_views.py): the administrator only.
     "page administration:sign_in_groups": only(Role.ADMIN),
     "page administration:roster_imports": only(Role.ADMIN),
     "page administration:witnesses": only(Role.ADMIN),

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from brightline.accounts.models import Role
-from brightline.accounts.setup import KEY_BACKED_UP, KEY_PUBLISHED, setup_checklist
 from brightline.disclosures import selectors as disclosures_selectors
 from brightline.disclosures import services as disclosures_services
 from brightline.errors import Conflict, InvalidInput
 from brightline.notices import selectors as notices_selectors
 from brightline.notices import services as notices_services
+from brightline.operations.setup import KEY_BACKED_UP, KEY_PUBLISHED, setup_checklist
 from brightline.ui import DateInput, PageRequest, add_service_errors, role_required, sentence
 
 ADMINISTRATORS = frozenset({Role.ADMIN})

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from brightline.accounts.models import Role
-from brightline.accounts.setup import setup_confirm, setup_mail_test
 from brightline.errors import InvalidInput
+from brightline.operations.setup import setup_confirm, setup_mail_test
 from brightline.ui import PageRequest, role_required
 
 ADMINISTRATORS = frozenset({Role.ADMIN})

@@ -1,9 +1,9 @@
-"""The administrator's pages for the setup checklist's items (accounts/administration_views.py), under
+"""The administrator's pages for the setup checklist's items (operations/administration_views.py), under
 /administration/ beside the settings page."""
 
 from django.urls import path
 
-from brightline.accounts import administration_views
+from brightline.operations import administration_views
 
 app_name = "administration"
 urlpatterns = [
