@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +41,9 @@ from brightline.vocabulary import CATEGORIES, REQUESTER_KINDS
 
 SMALLEST_GROUP = 10
 WITHHELD = "withheld"
+# The internal key of the request a row comes from (requests, items, emergencies): a combination is
+# published only when at least 10 distinct requests share it. Never published (`generalize` drops it).
+GROUP = "_request"
 
 # The onward recipients rules F1 and F2 refuse to feed (DOMAIN.md).
 ONWARD_REFUSED = frozenset({"fusion_center", "gang_database", "immigration_enforcement"})
@@ -299,7 +301,7 @@ def _duration(length: dt.timedelta) -> str:
     return "over_3d"
 
 
-def collect_rows(period: Period) -> dict[str, list[dict[str, str]]]:
+def collect_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
     """The period's rows before generalization (never published as such: see `publishable_rows`)."""
     zone = district_zone()
     in_period = Q(received_at__gte=period.utc_start, received_at__lt=period.utc_end)
@@ -342,8 +344,8 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, str]]]:
         if item["state"] == ItemState.RELEASED:
             released_any[item["request_id"]] = True
 
-    request_rows: list[dict[str, str]] = []
-    emergency_rows: list[dict[str, str]] = []
+    request_rows: list[dict[str, Any]] = []
+    emergency_rows: list[dict[str, Any]] = []
     for request in requests:
         onward = set(request["document__onward_recipients"] or [])
         decided = request["decided_at"]
@@ -356,6 +358,7 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, str]]]:
             decision = "within_deadline" if decided <= request["decision_due_at"] else "after_deadline"
         request_rows.append(
             {
+                GROUP: request["pk"],
                 "requester_kind": request["requester_kind"],
                 "outcome": request["disposition"],
                 "refusal": _refusal(
@@ -370,6 +373,7 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, str]]]:
             ends = request["emergency_ends_at"]
             emergency_rows.append(
                 {
+                    GROUP: request["pk"],
                     "determination": "found" if any(found) else ("declined" if found else "none"),
                     "released": "yes" if released_any.get(request["pk"]) else "no",
                     "duration": _duration(ends - request["received_at"]) if ends else "up_to_4h",
@@ -378,6 +382,7 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, str]]]:
 
     item_rows = [
         {
+            GROUP: item["request_id"],
             "category": item["category"],
             "requester_kind": item["request__requester_kind"],
             "item_outcome": _item_outcome(item["state"]),
@@ -445,50 +450,99 @@ def _incident_rows(period: Period) -> list[dict[str, str]]:
 # Generalization: no published combination is shared by fewer than 10 rows ---------------------------------
 
 
-def generalize(rows: Sequence[dict[str, str]], order: Sequence[str]) -> list[dict[str, str]]:
-    """The rows with values withheld until each published combination is shared by at least 10 rows.
+def generalize(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> list[dict[str, str]]:
+    """The rows with values withheld until each published combination is shared by at least 10 rows
+    coming from at least 10 distinct requests (rows that carry no request, one each).
 
-    For each attribute in `order`: the rows whose combination is rarer than 10 lose that attribute's value
-    ("withheld"). Rows that are common keep every value. Then, if fewer than 10 rows are withheld in full
-    (but some are), the rows of the smallest remaining combinations are withheld in full too, until they are
-    10 or more, or every row is. Rows are sorted so that their order tells nothing.
+    For each attribute in `order`: the rows whose combination is rarer than 10 (distinct requests) lose that
+    attribute's value ("withheld"). Rows that are common keep every value. Then, if fewer than 10 requests'
+    rows are withheld in full (but some are), the fewest rows that make them 10 are withheld in full too:
+    some of a common combination's requests when it keeps at least 10, else a whole small combination.
+    The request a row came from is then dropped, and the rows are sorted so that their order tells nothing.
     """
     rows = [dict(row) for row in rows]
+    for index, row in enumerate(rows):
+        row.setdefault(GROUP, ("row", index))
 
-    def key(row: dict[str, str]) -> tuple[str, ...]:
+    def key(row: dict[str, Any]) -> tuple[str, ...]:
         return tuple(row[attribute] for attribute in order)
 
+    def groups() -> dict[tuple[str, ...], dict[Any, list[dict[str, Any]]]]:
+        found: dict[tuple[str, ...], dict[Any, list[dict[str, Any]]]] = {}
+        for row in rows:
+            found.setdefault(key(row), {}).setdefault(row[GROUP], []).append(row)
+        return found
+
     for attribute in order:
-        sizes = Counter(key(row) for row in rows)
+        sizes = {combination: len(members) for combination, members in groups().items()}
         rare = [row for row in rows if sizes[key(row)] < SMALLEST_GROUP]
         if not rare:
             break
         for row in rare:
             row[attribute] = WITHHELD
     full = tuple(WITHHELD for _ in order)
-    sizes = Counter(key(row) for row in rows)
-    while 0 < sizes[full] < SMALLEST_GROUP and len(sizes) > 1:
-        smallest = min(
-            (combination for combination in sizes if combination != full), key=lambda c: (sizes[c], c)
-        )
-        for row in rows:
-            if key(row) == smallest:
-                for attribute in order:
-                    row[attribute] = WITHHELD
-        sizes = Counter(key(row) for row in rows)
+
+    def withhold(members: list[dict[str, Any]]) -> None:
+        for row in members:
+            for attribute in order:
+                row[attribute] = WITHHELD
+
+    found = groups()
+    while 0 < len(found.get(full, {})) < SMALLEST_GROUP and len(found) > 1:
+        need = SMALLEST_GROUP - len(found[full])
+        # Each way to make up the difference, by how many rows it withholds: a whole combination, or
+        # `need` requests of one that keeps at least 10 (and then a request already withheld counts once).
+        options: list[tuple[int, tuple[str, ...], list[Any]]] = []
+        for combination, members in found.items():
+            if combination == full:
+                continue
+            options.append((sum(len(m) for m in members.values()), combination, list(members)))
+            fresh = [g for g in members if g not in found[full]]
+            if len(members) - need >= SMALLEST_GROUP and len(fresh) >= need:
+                chosen = fresh[:need]
+                options.append((sum(len(members[g]) for g in chosen), combination, chosen))
+        _, combination, chosen = min(options, key=lambda option: (option[0], option[1]))
+        for group in chosen:
+            withhold(found[combination][group])
+        found = groups()
+    for row in rows:
+        del row[GROUP]
     return sorted(rows, key=key)
 
 
-def publishable_rows(raw: dict[str, list[dict[str, str]]]) -> dict[str, Any]:
-    """The rows as published: each set generalized; a set of fewer than 10 rows is not published at all
-    (its count is itself a small cell: its tables say "fewer than 10" and nothing else)."""
+def distinct_groups(rows: Sequence[dict[str, Any]]) -> int:
+    return len({row.get(GROUP, ("row", index)) for index, row in enumerate(rows)})
+
+
+def publishable_rows(raw: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The rows as published: each set generalized; a set of rows from fewer than 10 requests (or of 1 to
+    9 rows) is not published at all (its count is itself a small cell: its tables say "fewer than 10")."""
     published: dict[str, Any] = {}
     for name, order in ROW_SETS.items():
         rows = raw.get(name, [])
-        if 0 < len(rows) < SMALLEST_GROUP:
+        if rows and distinct_groups(rows) < SMALLEST_GROUP:
             published[name] = {"attributes": list(order), "published": False, "rows": []}
         else:
             published[name] = {"attributes": list(order), "published": True, "rows": generalize(rows, order)}
+    return published
+
+
+def union_rows(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """A half-year's rows: exactly its quarters' published (already generalized) rows, together.
+
+    Generalizing the half-year on its own would show combinations its quarters withheld (rare in each,
+    common together), and the half-year less a quarter would give back the other quarter's rare rows.
+    Together, the half-year less a quarter is the other quarter's published rows, nothing more. A set
+    one quarter did not publish (fewer than 10 requests) is left out of the half-year too."""
+    published: dict[str, Any] = {}
+    for name, order in ROW_SETS.items():
+        sets = [part[name] for part in parts if name in part]
+        rows = [dict(row) for row_set in sets if row_set["published"] for row in row_set["rows"]]
+        published[name] = {
+            "attributes": list(order),
+            "published": any(row_set["published"] for row_set in sets) or not sets,
+            "rows": sorted(rows, key=lambda row: tuple(row[a] for a in order)),
+        }
     return published
 
 
@@ -570,9 +624,12 @@ def flow_tables(rows: dict[str, Any]) -> list[dict[str, Any]]:
     return [flow_table(spec, rows) for spec in FLOW_TABLES]
 
 
-def flow_figures(period: Period) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the flow part of the report's figures, the published rows) for `period`."""
-    rows = publishable_rows(collect_rows(period))
+def flow_figures(
+    period: Period, parts: Sequence[dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the flow part of the report's figures, the published rows) for `period`; a half-year passes its
+    quarters' published rows as `parts` and publishes their union (`union_rows`)."""
+    rows = union_rows(parts) if parts is not None else publishable_rows(collect_rows(period))
     return {
         "rows_sha256": rows_digest(rows),
         "smallest_group": SMALLEST_GROUP,

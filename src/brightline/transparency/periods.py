@@ -57,6 +57,13 @@ class Period:
         return 3 if self.kind == "Q" else 6
 
     @property
+    def quarters(self) -> tuple[Period, ...]:
+        """The quarters a half-year is made of (none for a quarter)."""
+        if self.kind == "Q":
+            return ()
+        return (Period(self.year, "Q", 2 * self.number - 1), Period(self.year, "Q", 2 * self.number))
+
+    @property
     def first_month(self) -> int:
         return (self.number - 1) * self.months + 1
 

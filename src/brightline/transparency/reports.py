@@ -398,9 +398,14 @@ def report_figures(*, period: Period, checkpoint: Checkpoint, now: dt.datetime) 
 
 
 def report_publication(
-    *, period: Period, checkpoint: Checkpoint, now: dt.datetime
+    *,
+    period: Period,
+    checkpoint: Checkpoint,
+    now: dt.datetime,
+    parts: Sequence[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the published figures, the published rows the flow tables count) of `period` at `checkpoint`."""
+    """(the published figures, the published rows the flow tables count) of `period` at `checkpoint`;
+    a half-year's rows are its quarters' published rows (`parts`, flows.union_rows)."""
     request_rows = request_counts(period)
     student_rows = student_counts(period)
     request_tables = _group(request_rows, measure="requests", noun="Requests")
@@ -450,7 +455,7 @@ def report_publication(
         }
 
     by_table = {table["id"]: table for table in request_tables}
-    flows, rows = flow_figures(period)
+    flows, rows = flow_figures(period, parts)
     figures = {
         "method_version": METHOD_VERSION,
         "period": {

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from collections import Counter
 from io import StringIO
 from typing import Any
 
@@ -331,3 +332,70 @@ def test_generalization_withholds_the_rare_combinations_first_by_the_least_neede
         counted[(row["a"], row["b"])] = counted.get((row["a"], row["b"]), 0) + 1
     # b is withheld first (x,z and w,z are rare), then a: the rare rows end up withheld in full, 11 of them.
     assert counted == {("x", "y"): 12, (WITHHELD, WITHHELD): 11}
+
+
+def combinations_of(report: Any, name: str) -> Counter[tuple[str, ...]]:
+    row_set = report.rows[name]
+    return Counter(tuple(row[a] for a in row_set["attributes"]) for row in row_set["rows"])
+
+
+def test_no_difference_of_overlapping_publications_recovers_a_group_the_quarters_withheld(
+    year: dict[str, Any],
+) -> None:
+    # The first quarter's one emergency disclosure recorded late is rare there (withheld in full); the
+    # second quarter's ten are not. Generalized on its own, the half-year showed 11 late emergencies, and
+    # the half-year less the second quarter gave back the first quarter's one.
+    q1_late = combinations_of(year["2025-Q1"], "after_the_fact")
+    assert q1_late[("yes", "emergency")] == 0  # the first quarter withheld it
+    for name in year["2025-H1"].rows:
+        half = combinations_of(year["2025-H1"], name)
+        for subtracted in (("2025-Q1",), ("2025-Q2",), ("2025-Q1", "2025-Q2")):
+            difference = Counter(half)
+            for key in subtracted:
+                difference.subtract(combinations_of(year[key], name))
+            for combination, count in difference.items():
+                assert count >= 0, (name, subtracted, combination)
+                assert count == 0 or count >= SMALLEST_GROUP, (name, subtracted, combination, count)
+    # The half-year's flow tables are counted from its quarters' rows: late emergencies are the second
+    # quarter's 10, the first quarter's one stays among the withheld.
+    late = table(year["2025-H1"].figures, "flow_after_the_fact_lateness")
+    assert value(late, "emergency", "yes") == 10
+    assert value(late, WITHHELD, "total") == 11
+    for key in ("2025-H1", "2025-H2"):
+        assert figures_problems(year[key].figures, rows_document(year[key])) == []
+
+
+def test_a_combination_needs_10_requests_not_10_items(world: World) -> None:
+    # One immigration request naming 10 students for their contact details, beside 12 requests for one
+    # student's directory information: the ten items of the one request are not a group of 10.
+    with time_machine.travel(at(2, 3), tick=False):
+        for _ in range(12):
+            submit(world.ice, world.immigration_officer, request_body(world.alice, categories=["directory"]))
+        body = request_body(world.alice, categories=["contact"])
+        body["students"] = [{"student_id": f"S-9{n:03d}"} for n in range(10)]
+        request = submit(world.ice, world.immigration_officer, body)
+    assert request.items.count() == 10
+    report = publish("2025-Q1")
+    items = report.rows["items"]["rows"]
+    assert not [row for row in items if row["category"] == "contact"]
+    found = table(report.figures, "flow_items_by_category_and_outcome")
+    assert value(found, "contact", "total") == 0
+    assert value(found, WITHHELD, "total") == 22  # the 10 items and the fewest others making 10 requests
+    assert figures_problems(report.figures, rows_document(report)) == []
+
+
+@pytest.mark.django_db(databases=[])
+def test_a_single_request_under_10_is_not_published_whatever_its_rows() -> None:
+    rows = [{"_request": 1, "a": "x"}] * 10 + [{"_request": n, "a": "y"} for n in range(2, 14)]
+    published = generalize(rows, ["a"])
+    # x's ten rows are one request: withheld; 9 more requests are needed and y cannot spare them.
+    assert Counter(row["a"] for row in published) == {WITHHELD: 22}
+    assert all("_request" not in row for row in published)
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_last_withholding_takes_as_few_rows_as_it_needs() -> None:
+    # 40 common rows and one rare: 9 of the common ones are withheld with it, not all 40.
+    rows = [{"a": "x", "b": "y"}] * 40 + [{"a": "w", "b": "z"}]
+    counted = Counter((row["a"], row["b"]) for row in generalize(rows, ["b", "a"]))
+    assert counted == {("x", "y"): 31, (WITHHELD, WITHHELD): 10}
