@@ -442,6 +442,7 @@ def incident_attach(
     """Attach a PDF to an incident already recorded; its text is screened like the report's."""
     from brightline.incidents.selectors import incident_get
 
+    require_trained(uploaded_by, acting="attaching a file to an incident")
     incident = incident_get(user=uploaded_by, incident_id=incident_id)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     errors: list[tuple[str, str]] = []
@@ -470,6 +471,7 @@ def incident_reclassify(
 
     if decided_by.role not in RECLASSIFIER_ROLES:
         raise NotAllowed("only an administrator or the school's principal reclassifies an incident")
+    require_trained(decided_by, acting="reclassifying an incident")
     incident = incident_get(user=decided_by, incident_id=incident_id)
     incident = Incident.objects.select_for_update(of=("self",)).select_related("school").get(pk=incident.pk)
     if not may_reclassify(decided_by, incident):

@@ -260,7 +260,7 @@ def test_only_an_administrator_or_the_schools_principal_reclassifies(world: Worl
             record_category="law_enforcement_unit",
             reason="x" * 20,
         )
-    other_principal = make_user("principal2", "principal", first="Olu", last="Other")
+    other_principal = trained(make_user("principal2", "principal", first="Olu", last="Other"))
     with pytest.raises(NotFound):
         incident_reclassify(
             incident_id=incident.pk,
@@ -317,3 +317,45 @@ def test_recording_checks_each_field(world: World) -> None:
     with pytest.raises(InvalidInput) as error:
         record(world, by=unassigned)
     assert error.value.errors[0][0] == "school"
+
+
+def test_attaching_and_reclassifying_need_the_training_like_recording(world: World) -> None:
+    from brightline.training.selectors import NotTrained
+
+    incident = record(world, reporting_unit="school_police", purpose="school_discipline")
+    untrained_admin = make_user("admin2", "admin", first="Uma", last="Untrained", position="Deputy")
+    reason = "The video shows one student struck the other repeatedly after he fell: an assault."
+    with pytest.raises(NotTrained) as refused:
+        incident_reclassify(
+            incident_id=incident.pk,
+            decided_by=untrained_admin,
+            record_category="law_enforcement_unit",
+            reason=reason,
+        )
+    assert "training" in str(refused.value) and "reclassifying an incident" in str(refused.value)
+    incident.refresh_from_db()
+    assert incident.record_category == "discipline" and incident.classifications.count() == 1
+
+    with pytest.raises(NotTrained) as refused:
+        incident_attach(
+            incident_id=incident.pk, upload=SimpleUploadedFile("late.pdf", PDF), uploaded_by=untrained_admin
+        )
+    assert "attaching a file to an incident" in str(refused.value)
+    # Before anything about the incident: an untrained account learns nothing of which ids exist.
+    with pytest.raises(NotTrained):
+        incident_attach(
+            incident_id=999999, upload=SimpleUploadedFile("late.pdf", PDF), uploaded_by=untrained_admin
+        )
+    assert incident.attachments.count() == 0
+
+    trained(untrained_admin)
+    incident_attach(
+        incident_id=incident.pk, upload=SimpleUploadedFile("late.pdf", PDF), uploaded_by=untrained_admin
+    )
+    incident_reclassify(
+        incident_id=incident.pk,
+        decided_by=untrained_admin,
+        record_category="law_enforcement_unit",
+        reason=reason,
+    )
+    assert incident.attachments.count() == 1
