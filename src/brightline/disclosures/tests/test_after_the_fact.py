@@ -166,3 +166,51 @@ def test_an_abuse_report_comes_to_the_administrator_with_a_deadline_who_shows_it
         "family_notice_decision.withheld",
         "family_notice_decision.notified",
     ]
+
+
+def test_the_school_form_tells_an_untrained_recorder_to_train_before_anything_about_the_student(
+    world: World, client: object
+) -> None:
+    """An untrained account learns nothing from the form about which student ids exist or where they
+    study: every id, real or not, at its school or not, gets the same training message."""
+    from django.test import Client
+
+    from brightline.accounts.models import Role
+    from brightline.testing import make_user
+    from brightline.training.services import training_seed_completed
+
+    assert isinstance(client, Client)
+    newcomer = make_user("newprincipal", Role.PRINCIPAL, first="Nia", last="New", position="Principal")
+    staff_school_assign(user=newcomer, school=world.school)
+    other = School.objects.create(name="Another School", sourced_id="school-elsewhere")
+    from brightline.testing import _student
+
+    elsewhere = _student(other, "S-7777", "Eli", "Elsewhere", dt.date(2012, 1, 1), "07")
+    client.force_login(newcomer)
+
+    def post(student_id: str) -> str:
+        response = client.post(
+            "/school/record/",
+            {
+                "kind": "emergency",
+                "student_id": student_id,
+                "disclosed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+                "recipient_name": "Officer Lee",
+                "recipient_affiliation": "City Police Department",
+                "recipient_kind": "municipal_police",
+                "categories": ["contact"],
+                "details": "A fire in the building; the student was missing",
+            },
+        )
+        assert response.status_code == 200
+        return response.content.decode()
+
+    pages = {sid: post(sid) for sid in (world.alice.sis_id, "S-0000-NOBODY", elsewhere.sis_id)}
+    for sid, page in pages.items():
+        assert "Complete the training" in page, sid
+        assert "No student has this ID" not in page and "not at your school" not in page, sid
+    assert not LedgerEntry.objects.filter(event_type__startswith="disclosure").exists()
+
+    training_seed_completed(users=[newcomer])
+    assert "No student has this ID" in post("S-0000-NOBODY")
+    assert "not at your school" in post(elsewhere.sis_id)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from brightline.disclosures.services import after_the_fact_record
 from brightline.errors import InvalidInput, NotAllowed
 from brightline.roster.selectors import students_matching
-from brightline.training.selectors import NotTrained
+from brightline.training.selectors import NotTrained, require_trained
 from brightline.ui import SCHOOL_STAFF, PageRequest, add_service_errors, role_required
 from brightline.web.forms import AfterTheFactForm
 
@@ -20,6 +20,15 @@ from brightline.web.forms import AfterTheFactForm
 @require_http_methods(["GET", "POST"])
 def school_record(request: PageRequest) -> HttpResponse:
     form = AfterTheFactForm(request.POST or None)
+    if request.method == "POST":
+        # The training first: an account that may not record learns nothing about which students exist
+        # or where they study (the student checks below answer only a trained recorder).
+        try:
+            require_trained(request.user, acting="recording a disclosure made after the fact")
+        except NotTrained as error:
+            form.is_valid()
+            form.add_error(None, error.message)
+            return render(request, "web/school/record.html", {"form": form})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         found = students_matching(student_id=data["student_id"])
