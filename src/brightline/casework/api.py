@@ -517,7 +517,9 @@ def _message_out(message: Any) -> dict[str, Any]:
     summary="The conversation on a request and its deadline's changes",
 )
 def list_messages(request: ApiRequest, request_id: str) -> dict[str, Any]:
-    found = selectors.request_get(request_id=request_id, **_viewer(request))
+    viewer = _viewer(request)
+    found = selectors.request_get(request_id=request_id, **viewer)
+    requester = "agency" in viewer
     return {
         "reference": found.reference,
         "decision_due_at": found.decision_due_at,
@@ -526,7 +528,9 @@ def list_messages(request: ApiRequest, request_id: str) -> dict[str, Any]:
         "deadline_changes": [
             {
                 "kind": c.kind,
-                "reason": c.reason,
+                # The requester reads what its portal page shows: an extension's reason, written for it;
+                # a pause or a resume without the office's internal reason (the clerk's note of a call).
+                "reason": c.reason if not requester or c.kind == "extended" else "",
                 "due_before": c.due_before,
                 "due_after": c.due_after,
                 "changed_at": c.changed_at,

@@ -48,6 +48,11 @@ UNDECIDED_STATES = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW, Request
 MESSAGE_MAX_CHARS = 5000
 # A requester's message is one or two entries (the message, the clock resumed): always two leaves.
 REQUESTER_MESSAGE_LEAVES = 2
+# A requester writes on a request decided (as it reads it) for this many days after the last decision;
+# later, its message is refused (a new request is the way to ask again).
+MESSAGES_AFTER_DECISION_DAYS = 30
+# The records office is e-mailed that a requester wrote at most once per request per clock hour.
+OFFICE_NOTICE_EVERY = dt.timedelta(hours=1)
 # How far an extension may move a deadline, in business days past the current one.
 EXTENSION_MAX_BUSINESS_DAYS = 30
 
@@ -78,6 +83,49 @@ def _locked(request_id: Any) -> Request:
     if found is None:
         raise NotFound("no such request")
     return found
+
+
+def _undecided_for_requester(request: Request) -> bool:
+    """Whether the request is still waiting for a decision in the state its requester reads
+    (`selectors.requester_state_of`). A refusal held on a student's own facts is `closed` inside but
+    reads "in review" until its answer is sent, exactly as a student nobody identified: the office's
+    clock (clarify, extend, resume) must answer alike for both, or a routine step would tell the
+    requester that the child is enrolled."""
+    from brightline.casework import selectors
+
+    items = list(request.items.select_related("request_student"))
+    return selectors.requester_state_of(request, items) in UNDECIDED_STATES
+
+
+def _last_decided(request: Request) -> dt.datetime | None:
+    """When the requester last read a decision on the request: the latest of its decision, the answers
+    sent for its students, its items' last change (a release, a closure) and counsel's decisions."""
+    from django.db.models import Max
+
+    moments = [
+        request.decided_at,
+        request.students.aggregate(last=Max("answer_sent_at"))["last"],
+        request.items.aggregate(last=Max("updated_at"))["last"],
+        request.reconsiderations.aggregate(last=Max("decided_at"))["last"],
+    ]
+    present = [moment for moment in moments if moment is not None]
+    return max(present) if present else None
+
+
+def _closed_to_messages(request: Request, now: dt.datetime) -> bool:
+    if _undecided_for_requester(request):
+        return False
+    last = _last_decided(request)
+    return last is not None and now - last > dt.timedelta(days=MESSAGES_AFTER_DECISION_DAYS)
+
+
+def _office_told_recently(request: Request, now: dt.datetime) -> bool:
+    """Whether a requester's message on this request already e-mailed the office in this clock hour
+    (the clerks read every message on the page: one e-mail an hour says that there are some)."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return Message.objects.filter(
+        request=request, from_office=False, sent_at__gte=hour, sent_at__lt=now
+    ).exists()
 
 
 def _name(user: User) -> str:
@@ -220,10 +268,18 @@ def message_send(*, request_id: Any, author: User | None, body: str, agency: Age
     if agency is not None:
         if request.agency_id != agency.pk:
             raise NotFound("no such request")
+        if _closed_to_messages(request, now):
+            raise Conflict(
+                f"this request was decided more than {MESSAGES_AFTER_DECISION_DAYS} days ago: to ask for "
+                "more, make a new request",
+                field="body",
+            )
+        coalesced = _office_told_recently(request, now)
         with ledger_padded(
             leaves=REQUESTER_MESSAGE_LEAVES, subject={}, record={"padding_for": "request.message"}
         ):
-            answering = request.clock_paused_at is not None
+            # A pause left on a request decided since (as the requester reads it) is not waited on.
+            answering = request.clock_paused_at is not None and _undecided_for_requester(request)
             kind = MessageKind.ANSWER if answering else MessageKind.MESSAGE
             message, event = _message_store(
                 request, kind=kind, from_office=False, body=text, author=author, now=now
@@ -232,7 +288,8 @@ def message_send(*, request_id: Any, author: User | None, body: str, agency: Age
             if answering:
                 events.append(_resume(request, by=author, reason="the requester answered", now=now))
             ledger_append_many(events)
-        _tell_office(request)
+        if not coalesced:
+            _tell_office(request)
         return message
     if author is None or author.role not in OFFICE_ROLES:
         raise NotAllowed("only the records office writes to a requester")
@@ -253,7 +310,7 @@ def clarification_ask(*, request_id: Any, asked_by: User, body: str) -> Message:
         raise NotAllowed("only the records office asks a requester to clarify")
     text = _text(body, "body", "what the requester should clarify")
     request = _locked(request_id)
-    if request.state not in UNDECIDED_STATES:
+    if not _undecided_for_requester(request):
         raise Conflict("this request is decided: there is no clock to stop", field="request")
     if request.clock_paused_at is not None:
         raise Conflict("the clock already waits for the requester's answer", field="request")
@@ -329,6 +386,8 @@ def clock_resume(*, request_id: Any, resumed_by: User, reason: str) -> DeadlineC
     request = _locked(request_id)
     if request.clock_paused_at is None:
         raise Conflict("the clock is running", field="request")
+    if not _undecided_for_requester(request):
+        raise Conflict("this request is decided: there is no clock to resume", field="request")
     ledger_append_many([_resume(request, by=resumed_by, reason=text, now=timezone.now())])
     return DeadlineChange.objects.filter(request=request).latest("changed_at", "pk")
 
@@ -346,7 +405,7 @@ def deadline_extend(
     if new_due_date is None:
         raise InvalidInput([("new_due_date", "give the new date")])
     request = _locked(request_id)
-    if request.state not in UNDECIDED_STATES:
+    if not _undecided_for_requester(request):
         raise Conflict("this request is decided: there is no deadline to extend", field="request")
     due_day = _local_day(request.decision_due_at)
     calendar = DistrictCalendar.load(after=due_day)

@@ -264,6 +264,11 @@ def _request_state_store(request: Request, items: list[Item], *, actor: User | N
     undecided = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW, RequestState.AWAITING_DETERMINATION)
     fields: list[str] = []
     told = str(selectors.requester_state_of(request, items))
+    if request.clock_paused_at is not None and told not in undecided:
+        # Decided (as its requester reads it, so no earlier than the requester learns the decision): no
+        # clock is left to wait for an answer. Not a resume: the deadline does not move, nothing is told.
+        request.clock_paused_at = None
+        fields.append("clock_paused_at")
     if request.submitted_by_id is not None and told != request.requester_told_state:
         # The requester who submitted on the portal is e-mailed when its own view of the request changes
         # (which may be without any change of the request's own state: an answer sent).
