@@ -46,6 +46,9 @@ def letter_html(request: Request, kind: str, *, now: dt.datetime | None = None) 
         "view": view,
         "purpose": labels.label("purpose", view["purpose"]),
         "state": labels.label("request_state", view["state"]),
+        # As the portal page: a decided request has no due date (a request refused at once is refused).
+        "decided": view["state"] in ("closed", "released", "ready"),
+        "refused": view["state"] == "closed",
     }
     if kind == "clarification":
         asked = [m for m in casework_selectors.messages_of(request) if m.kind == "clarification"]

@@ -98,3 +98,18 @@ def test_the_letters_download_as_pdf_for_the_requester_and_the_office(world: Wor
     other = Client()
     sign_in(other, world.transit_officer)
     assert other.get(f"/portal/requests/{request.pk}/letters/acknowledgment.pdf").status_code == 404
+
+
+def test_the_acknowledgment_of_a_request_refused_at_once_says_it_was_refused(world: World) -> None:
+    for student in ({"student_id": world.alice.sis_id}, MADE_UP):
+        request = _closed(world, student)
+        html = letter_html(request, "acknowledgment")
+        assert "The district refused it" in html and "due by" not in html
+    waiting = services.request_submit(
+        agency=world.police,
+        document=request_body(world.alice, categories=["academic"]),
+        channel="portal",
+        submitted_by=world.detective,
+    ).request
+    html = letter_html(waiting, "acknowledgment")
+    assert "due by" in html and "refused" not in html

@@ -49,8 +49,25 @@ def test_preview_then_release_exactly_what_was_shown(world: World) -> None:
     )
     assert "changed since the preview" in response.content.decode()
     assert not ReleasePacket.objects.filter(request=request).exists()
+    # Fields read by their labels, never their ids.
+    import re
+
+    assert not re.findall(r"<dt>[a-z]+_[a-z_]+</dt>", preview)
+    digest = re.search(r'name="content_sha256" value="([0-9a-f]{64})"', preview)
+    assert digest
+    # The same items with content other than the preview showed release nothing.
+    for other in ("", "0" * 64):
+        response = clerk.post(
+            f"/office/requests/{request.pk}/release/confirm",
+            {"items": [str(item.pk)], "content_sha256": other},
+            follow=True,
+        )
+        assert "changed since the preview" in response.content.decode()
+    assert not ReleasePacket.objects.filter(request=request).exists()
     response = clerk.post(
-        f"/office/requests/{request.pk}/release/confirm", {"items": [str(item.pk)]}, follow=True
+        f"/office/requests/{request.pk}/release/confirm",
+        {"items": [str(item.pk)], "content_sha256": digest.group(1)},
+        follow=True,
     )
     assert "Released." in response.content.decode()
     item.refresh_from_db()

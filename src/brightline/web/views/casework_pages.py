@@ -42,6 +42,18 @@ def query_without_page(request: PageRequest) -> str:
     return query.urlencode()
 
 
+def integers(values: list[str], field: str) -> list[int]:
+    """Whole numbers typed or posted in a form field; anything else (a sign, a superscript "²", which
+    `str.isdigit` accepts and `int` refuses) is an error naming the field."""
+    found = []
+    for value in values:
+        text = value.strip()
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
+            raise InvalidInput([(field, "choose from the list")])
+        found.append(int(text))
+    return found
+
+
 def _error_text(error: InvalidInput | Conflict | NotAllowed) -> str:
     if isinstance(error, InvalidInput):
         return " ".join(sentence(f"{field}: {message}") for field, message in error.errors)
@@ -137,11 +149,8 @@ def office_assign(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
     raw = request.POST.get("owner", "")
     try:
-        if raw and not raw.isdigit():
-            raise InvalidInput([("owner", "choose a person from the list")])
-        conversation.request_assign(
-            request_id=found.pk, owner_id=int(raw) if raw else None, assigned_by=request.user
-        )
+        owner = integers([raw], "owner")[0] if raw.strip() else None
+        conversation.request_assign(request_id=found.pk, owner_id=owner, assigned_by=request.user)
     except (InvalidInput, NotAllowed) as error:
         messages.error(request, _error_text(error))
     else:
@@ -204,8 +213,15 @@ def office_search(request: PageRequest) -> HttpResponse:
     """Every request a member of staff may see, with filters, a page at a time, or the whole list as
     CSV (`format=csv`)."""
     form = SearchForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        # A filter the office cannot read finds nothing: the errors, never the unfiltered list.
+        return render(
+            request,
+            "web/office/search.html",
+            {"form": form, "page": page_of(request, []), "query": query_without_page(request)},
+        )
     found = casework_selectors.requests_search(user=request.user, **_filters(form))
-    if request.GET.get("format") == "csv" and (form.is_bound and form.is_valid() or not form.is_bound):
+    if request.GET.get("format") == "csv":
         return _csv(request, found)
     page = page_of(request, casework_selectors.with_items(found))
     if form.is_bound and form.is_valid() and form.cleaned_data.get("overdue"):
@@ -300,7 +316,7 @@ def _csv(request: PageRequest, found: Any) -> HttpResponse:
 def portal_reconsider(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, agency=request.agency)
     try:
-        item_ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
+        item_ids = integers(request.POST.getlist("items"), "items")
         reconsideration.reconsideration_ask(
             request_id=found.pk,
             agency=request.agency,
@@ -370,14 +386,69 @@ def office_release_preview(request: PageRequest, request_id: str) -> HttpRespons
         request=request,
     )
     content = build_packet_content(request=found, items=items, released_at=timezone.now()) if items else None
+    notice = redisclosure_notice_for(request=found, items=items) if items else ""
     context = {
         "req": found,
         "items": items,
         "content": content,
-        "notice": redisclosure_notice_for(request=found, items=items) if items else "",
+        "labelled": _labelled(content),
+        "content_sha256": _preview_digest(content, notice),
+        "notice": notice,
         "agency_verified": found.agency.verified,
     }
     return render(request, "web/office/release_preview.html", context)
+
+
+def _preview_digest(content: dict[str, Any] | None, notice: str) -> str:
+    """A hash of what the preview shows (each student's fields and the notice, not the time it was made):
+    "Release exactly this" pins it, and the release is refused if the packet changed since."""
+    import hashlib
+    import json
+
+    shown = {"students": (content or {}).get("students", []), "notice": notice}
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _labelled(content: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The preview's students with each field named by its label in the data inventory."""
+    from brightline.roster.selectors import inventory_by_category
+
+    known: dict[tuple[str, str], str] = {}
+    for category, fields in inventory_by_category(None).items():
+        for data_field in fields:
+            known[(category, data_field.field_name)] = data_field.label
+    return [
+        {
+            **student,
+            "categories": [
+                {
+                    **category,
+                    "fields": [
+                        (
+                            known.get((category["category"], name)) or name.replace("_", " ").capitalize(),
+                            value,
+                        )
+                        for name, value in category.get("fields", {}).items()
+                    ],
+                }
+                for category in student.get("categories", [])
+            ],
+        }
+        for student in (content or {}).get("students", [])
+    ]
+
+
+def _same_as_previewed(found: Request, item_ids: list[int], digest: str) -> None:
+    """The packet built now is the one the office saw: the same content, field by field."""
+    from django.utils import timezone
+
+    from brightline.disclosures.packets import build_packet_content, redisclosure_notice_for
+
+    items = [item for item in casework_selectors.items_cleared(request=found) if item.pk in set(item_ids)]
+    content = build_packet_content(request=found, items=items, released_at=timezone.now()) if items else None
+    notice = redisclosure_notice_for(request=found, items=items) if items else ""
+    if not digest or digest != _preview_digest(content, notice):
+        raise Conflict("what would be released changed since the preview: look at it again")
 
 
 @role_required(RECORDS_OFFICE)
@@ -388,10 +459,11 @@ def office_release_confirm(request: PageRequest, request_id: str) -> HttpRespons
     from brightline.disclosures.services import packet_release
 
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
-    item_ids = [int(value) for value in request.POST.getlist("items") if value.isdigit()]
     try:
+        item_ids = integers(request.POST.getlist("items"), "items")
         if not item_ids:
             raise InvalidInput([("items", "open the preview and release what it shows")])
+        _same_as_previewed(found, item_ids, request.POST.get("content_sha256", ""))
         with release_as_previewed(item_ids):
             packet = packet_release(request_id=found.pk, released_by=request.user)
     except (InvalidInput, Conflict, NotAllowed) as error:
