@@ -18,6 +18,7 @@ from brightline.disclosures import selectors, services
 from brightline.disclosures.models import ReleasePacket
 from brightline.errors import InvalidInput, NotFound
 from brightline.roster.models import Student
+from brightline.training.selectors import require_trained
 
 router = Router(tags=["releases"])
 
@@ -171,6 +172,8 @@ class AfterTheFactIn(Schema):
     categories: list[str]
     details: str
     recipients: list[str] = []
+    # Required when the disclosure is recorded more than 48 hours after it was made: why only now.
+    late_reason: str = ""
 
 
 class EntryOut(Schema):
@@ -211,6 +214,8 @@ def _entry_out(entry: Any) -> dict[str, Any]:
     summary="Record a disclosure already made",
 )
 def after_the_fact(request: ApiRequest, payload: AfterTheFactIn) -> tuple[int, dict[str, Any]]:
+    # The training first: an account that may not record learns nothing about which student ids exist.
+    require_trained(request.user, acting="recording a disclosure made after the fact")
     student = Student.objects.filter(sis_id=payload.student_id).first()
     if student is None:
         raise InvalidInput([("student_id", "no student with this SIS id")])
@@ -228,6 +233,7 @@ def after_the_fact(request: ApiRequest, payload: AfterTheFactIn) -> tuple[int, d
         details=payload.details,
         recipients=payload.recipients,
         recorded_by=request.user,
+        late_reason=payload.late_reason,
     )
     return 201, _entry_out(entry)
 

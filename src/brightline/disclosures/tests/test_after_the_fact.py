@@ -214,3 +214,40 @@ def test_the_school_form_tells_an_untrained_recorder_to_train_before_anything_ab
     training_seed_completed(users=[newcomer])
     assert "No student has this ID" in post("S-0000-NOBODY")
     assert "not at your school" in post(elsewhere.sis_id)
+
+
+def test_the_api_records_a_late_disclosure_with_its_reason(world: World, client: object) -> None:
+    import json
+
+    from django.test import Client
+
+    assert isinstance(client, Client)
+    client.force_login(world.principal)
+    body = {
+        "student_id": world.alice.sis_id,
+        "kind": "emergency",
+        "disclosed_at": (timezone.now() - dt.timedelta(days=4)).isoformat(),
+        "recipient_name": "Officer Diaz",
+        "recipient_position": "Patrol officer",
+        "recipient_affiliation": "City Police Department",
+        "recipient_kind": "municipal_police",
+        "categories": ["contact"],
+        "details": "Student collapsed; parents unreachable",
+    }
+
+    def post(payload: dict[str, object]) -> object:
+        return client.post(
+            "/api/v1/disclosures/after-the-fact", json.dumps(payload), content_type="application/json"
+        )
+
+    missing = post(body)
+    assert missing.status_code == 422, missing.content  # type: ignore[attr-defined]
+    assert "late_reason" in missing.content.decode()  # type: ignore[attr-defined]
+    wrong = post({**body, "late_reason": ["not", "text"]})
+    assert wrong.status_code == 422 and "late_reason" in wrong.content.decode()  # type: ignore[attr-defined]
+    recorded = post({**body, "late_reason": "The principal was away on a field trip."})
+    assert recorded.status_code == 201, recorded.content  # type: ignore[attr-defined]
+    from brightline.disclosures.models import DisclosureEntry
+
+    entry = DisclosureEntry.objects.get(pk=json.loads(recorded.content)["id"])  # type: ignore[attr-defined]
+    assert entry.late and entry.late_reason == "The principal was away on a field trip."
