@@ -106,6 +106,13 @@ def request_scoped(allowed: set[Any], **special: str) -> dict[str, str]:
     return only(allowed, **(hidden | special))
 
 
+# Operations only the records office (or the agency) may call: school staff are refused before any look-up.
+OFFICE_ONLY = {str(Role.PRINCIPAL): DENIED, str(Role.SCHOOL_STAFF): DENIED}
+NOT_OFFICE = OFFICE_ONLY | {OTHER_TOKEN: DENIED}
+# Staff who write internal notes on a request (auditors read them, never write).
+NOTE_WRITERS = {Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.ADMIN}
+
+
 def packet_scoped(*extra: str) -> dict[str, str]:
     """The fixtures' packet id names no packet: whoever may see the request gets "no such packet"."""
     return only(**{persona: HIDDEN for persona in map(str, SESSIONS_AND_TOKENS | set(extra))})
@@ -145,6 +152,26 @@ RULES: dict[str, dict[str, str]] = {
     "page web:portal_new": only(Role.REQUESTER),
     "page web:portal_request": only(Role.REQUESTER),
     "page web:portal_letter": only(Role.REQUESTER),
+    # The conversation on a request, its letters, reconsideration and preservation (casework README).
+    "page web:portal_message": only(Role.REQUESTER),
+    "page web:portal_letter_kind": only(Role.REQUESTER),
+    "page web:portal_reconsider": only(Role.REQUESTER),
+    "page web:portal_preservations": only(Role.REQUESTER),
+    "page web:portal_preservation_extend": only(**{Role.REQUESTER: HIDDEN}),  # no hold 1
+    "page web:office_message": only(RECORDS_OFFICE),
+    "page web:office_extend": only(RECORDS_OFFICE),
+    "page web:office_resume": only(RECORDS_OFFICE),
+    "page web:office_assign": only(RECORDS_OFFICE),
+    "page web:office_search": only(RECORD_READERS),
+    "page web:office_letter_kind": only(RECORDS_OFFICE),
+    "page web:office_preservations": only(RECORD_READERS),
+    "page web:office_preservation_followed": only(
+        **{str(role): HIDDEN for role in RECORDS_OFFICE}
+    ),  # no hold 1
+    "page web:office_release_preview": only(RECORDS_OFFICE),
+    "page web:office_release_confirm": only(RECORDS_OFFICE),
+    "page web:staff_note": only({Role.RECORDS_CLERK, Role.SUPERINTENDENT, Role.LEGAL_ADVISOR, Role.ADMIN}),
+    "page web:review_reconsideration": only(**{Role.LEGAL_ADVISOR: HIDDEN}),  # no reconsideration 1
     # (the fixtures' packet id names no packet, so the requester who may ask finds none)
     "page web:portal_acknowledge": only(**{Role.REQUESTER: HIDDEN}),
     "page web:portal_download": only(**{Role.REQUESTER: HIDDEN}),
@@ -210,6 +237,7 @@ RULES: dict[str, dict[str, str]] = {
     "page policy:version": everyone(),
     "page policy:diff": everyone(),
     "page policy:comment": everyone(),
+    "page policy:comment_theme": only(POLICY_STAFF),
     "page policy:comment_verify": everyone(),
     "page policy:draft_new": only(POLICY_STAFF),
     "page policy:draft_edit": only(POLICY_STAFF),
@@ -242,6 +270,26 @@ RULES: dict[str, dict[str, str]] = {
     "GET /api/v1/requests/{request_id}": request_scoped(CASEWORK | READERS),
     "POST /api/v1/requests/{request_id}/documents": request_scoped(CASEWORK | SUBMITTERS),
     "GET /api/v1/requests/{request_id}/documents/{document_id}": request_scoped(CASEWORK | READERS),
+    # The conversation on a request (casework/conversation.py): the office writes and decides the clock,
+    # the requester writes and reads, staff keep notes the requester never reads.
+    "GET /api/v1/requests/{request_id}/messages": request_scoped(CASEWORK | READERS),
+    "POST /api/v1/requests/{request_id}/messages": request_scoped(RECORDS_OFFICE | SUBMITTERS, **OFFICE_ONLY),
+    "POST /api/v1/requests/{request_id}/clarification": request_scoped(RECORDS_OFFICE, **NOT_OFFICE),
+    "POST /api/v1/requests/{request_id}/clock/resume": request_scoped(RECORDS_OFFICE, **NOT_OFFICE),
+    "POST /api/v1/requests/{request_id}/extension": request_scoped(RECORDS_OFFICE, **NOT_OFFICE),
+    "POST /api/v1/requests/{request_id}/owner": request_scoped(RECORDS_OFFICE, **NOT_OFFICE),
+    "GET /api/v1/requests/{request_id}/notes": request_scoped(CASEWORK, **{OTHER_TOKEN: DENIED}),
+    "POST /api/v1/requests/{request_id}/notes": request_scoped(NOTE_WRITERS, **NOT_OFFICE),
+    # Reconsideration: the requester asks (that one is number 1), counsel decides it.
+    "GET /api/v1/requests/{request_id}/reconsiderations": request_scoped(CASEWORK | READERS),
+    "POST /api/v1/requests/{request_id}/reconsiderations": request_scoped(SUBMITTERS, **OFFICE_ONLY),
+    "POST /api/v1/reconsiderations/{reconsideration_id}/decision": only(Role.LEGAL_ADVISOR),
+    # Preservation requests: an agency's own holds (no hold of that id here).
+    "POST /api/v1/preservations": only(SUBMITTERS, OTHER_TOKEN),
+    "GET /api/v1/preservations": only(READERS, OTHER_TOKEN),
+    "POST /api/v1/preservations/{preservation_id}/extension": only(
+        **{str(persona): HIDDEN for persona in SUBMITTERS | {OTHER_TOKEN}}
+    ),
     "POST /api/v1/office/requests": only(ALL_STAFF),
     "POST /api/v1/request-students/{request_student_id}/match": only(ALL_STAFF),
     "POST /api/v1/request-students/{request_student_id}/emergency-determination": only(ALL_STAFF),
@@ -282,6 +330,25 @@ def body_for(call: Call) -> dict[str, Any]:
         return {"data": {"kind": "subpoena", "file": SimpleUploadedFile("s.pdf", PDF)}}
     if call.key == "POST /api/v1/requests/{request_id}/packets/{packet_id}/acknowledge":
         return {"data": json.dumps({"acknowledged_by": "A. Person"}), "content_type": "application/json"}
+    # A body that passes validation, so that the answer shows who the operation lets through.
+    bodies: dict[str, dict[str, Any]] = {
+        "POST /api/v1/requests/{request_id}/messages": {"body": "A question."},
+        "POST /api/v1/requests/{request_id}/clarification": {"body": "Which school?"},
+        "POST /api/v1/requests/{request_id}/clock/resume": {"reason": "Answered by telephone."},
+        "POST /api/v1/requests/{request_id}/extension": {
+            "new_due_date": "2099-01-05",
+            "reason": "Many records.",
+        },
+        "POST /api/v1/requests/{request_id}/owner": {"owner": None},
+        "POST /api/v1/requests/{request_id}/notes": {"body": "Called the detective."},
+        "POST /api/v1/requests/{request_id}/reconsiderations": {"items": [1], "reason": "Please look again."},
+        "POST /api/v1/reconsiderations/{reconsideration_id}/decision": {
+            "outcome": "upheld",
+            "reason": "As before.",
+        },
+    }
+    if call.key in bodies:
+        return {"data": json.dumps(bodies[call.key]), "content_type": "application/json"}
     return {"data": b"{}", "content_type": "application/json"}
 
 
@@ -405,6 +472,9 @@ def fixtures(world: World) -> Fixtures:
         "language": "es",
         "uidb64": "MQ",
         "token_reset": "x",
+        "kind": "acknowledgment",
+        "preservation_id": str(uuid.uuid4()),
+        "reconsideration_id": "1",
     }
     _, submit_only = api_token_issue(agency=world.police, name="intake", scopes=[TokenScope.SUBMIT])
     _, read_only = api_token_issue(agency=world.police, name="dashboard", scopes=[TokenScope.READ_OWN])
