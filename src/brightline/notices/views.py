@@ -7,6 +7,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from babel import Locale
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -50,7 +52,19 @@ def letters(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="letters-to-mail-{day}.pdf"'
         response["Cache-Control"] = "no-store"
         return response
+    for notice in due:
+        notice.language_name = _language_name(notice.language)  # type: ignore[attr-defined]
     return render(request, "notices/letters.html", {"letters": due})
+
+
+def _language_name(code: str) -> str:
+    """A letter's language for the records office, in English and as its readers write it ("Haitian
+    Creole (Kreyòl ayisyen)"). Django's own table knows neither Haitian nor Cape Verdean Creole."""
+    own = dict(settings.LANGUAGES).get(code, code)
+    english = {key.lower(): name for key, name in Locale("en").languages.items()}.get(
+        code.replace("-", "_").lower()
+    )
+    return f"{english} ({own})" if english and english != own else str(own)
 
 
 @require_GET

@@ -135,3 +135,19 @@ def test_letters_page_lists_letters_owed_and_serves_the_pdf_to_the_records_offic
     _sign_in(client, world.detective)
     assert client.get(f"/notices/{jose.pk}/letter.pdf").status_code == 403
     assert client.get("/notices/letters/").status_code == 403
+
+
+def test_letters_page_names_every_language_of_the_district_even_those_django_does_not_know(
+    client, world: World
+) -> None:
+    """Haitian and Cape Verdean Creole are not in Django's table of languages: the page still opens."""
+    from brightline.notices.models import FamilyNotice
+    from brightline.notices.tests.helpers import subpoena_approved
+
+    request = subpoena_approved(world, world.alice)
+    jose = FamilyNotice.objects.get(request=request, recipient_name="José Rivera")
+    FamilyNotice.objects.filter(pk=jose.pk).update(language="ht")
+    _sign_in(client, world.clerk)
+    page = client.get("/notices/letters/")
+    assert page.status_code == 200
+    assert "Haitian Creole (Kreyòl ayisyen), with English alongside" in page.content.decode()
