@@ -1,6 +1,8 @@
 """Staff sign-in through the district's provider in a real browser: the button on Bright Line's sign-in
 page, the provider's own login page, and back, signed in with the role the groups give (Chromium through
-Playwright, the real provider on loopback; skipped as the browser suite is)."""
+Playwright, the real provider on loopback; skipped as the browser suite is). It lives with the browser
+suite so that the one session of Playwright (conftest.chromium) serves it: a second one, started by a
+copy of the fixture in another module, left its event loop running under every browser test after it."""
 
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ import pytest
 
 from brightline.accounts.models import OidcGroupRole, OidcIdentity, Role
 from brightline.accounts.tests.test_oidc import configure, running_provider
-from brightline.web.tests.browser.conftest import chromium, expect, visit  # noqa: F401 (fixtures)
+from brightline.web.tests.browser.conftest import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_sign_in_with_the_providers_button_in_the_browser(
-    visit: Any,  # noqa: F811
+    visit: Any,
     live_server: Any,
     settings: Any,
 ) -> None:
