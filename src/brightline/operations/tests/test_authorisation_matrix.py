@@ -280,10 +280,10 @@ RULES: dict[str, dict[str, str]] = {
     "POST /api/v1/requests/{request_id}/owner": request_scoped(RECORDS_OFFICE, **NOT_OFFICE),
     "GET /api/v1/requests/{request_id}/notes": request_scoped(CASEWORK, **{OTHER_TOKEN: DENIED}),
     "POST /api/v1/requests/{request_id}/notes": request_scoped(NOTE_WRITERS, **NOT_OFFICE),
-    # Reconsideration: the requester asks (that one is number 1), counsel decides it.
+    # Reconsideration: the requester asks, counsel decides (no reconsideration of the fixtures' id).
     "GET /api/v1/requests/{request_id}/reconsiderations": request_scoped(CASEWORK | READERS),
     "POST /api/v1/requests/{request_id}/reconsiderations": request_scoped(SUBMITTERS, **OFFICE_ONLY),
-    "POST /api/v1/reconsiderations/{reconsideration_id}/decision": only(Role.LEGAL_ADVISOR),
+    "POST /api/v1/reconsiderations/{reconsideration_id}/decision": only(**{Role.LEGAL_ADVISOR: HIDDEN}),
     # Preservation requests: an agency's own holds (no hold of that id here).
     "POST /api/v1/preservations": only(SUBMITTERS, OTHER_TOKEN),
     "GET /api/v1/preservations": only(READERS, OTHER_TOKEN),
@@ -474,7 +474,7 @@ def fixtures(world: World) -> Fixtures:
         "token_reset": "x",
         "kind": "acknowledgment",
         "preservation_id": str(uuid.uuid4()),
-        "reconsideration_id": "1",
+        "reconsideration_id": "999999999",  # none: ids depend on the database's sequences
     }
     _, submit_only = api_token_issue(agency=world.police, name="intake", scopes=[TokenScope.SUBMIT])
     _, read_only = api_token_issue(agency=world.police, name="dashboard", scopes=[TokenScope.READ_OWN])
