@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from brightline.ledger.canonical import canonical_json
 from brightline.ledger.merkle import HASH_SIZE, leaf_hash, verify_inclusion
 
 # Both verifiers (Python and the browser's JavaScript) read only integers a JavaScript number holds exactly.
@@ -49,11 +50,9 @@ class Receipt:
 
 
 def receipt_json(*, index: int, leaf: bytes, size: int) -> str:
-    return json.dumps(
-        {"index": index, "leaf": base64.b64encode(leaf).decode(), "size": size},
-        separators=(",", ":"),
-        sort_keys=True,
-    )
+    """The receipt in the ledger's one canonical JSON (`ledger.canonical`): the bytes of every receipt
+    given so far, which hold only integers and ASCII base64."""
+    return canonical_json({"index": index, "leaf": base64.b64encode(leaf).decode(), "size": size}).decode()
 
 
 def _integer(value: Any, name: str, minimum: int) -> int:

@@ -141,3 +141,20 @@ def test_the_command_checks_a_receipt_and_exits_1_on_a_changed_one(
     with pytest.raises(CommandError, match="not in the signed tree") as raised:
         call_command("ledger", "verify-remote", url, "--receipt", json.dumps(changed))
     assert raised.value.returncode == 1
+
+
+def test_a_receipt_keeps_the_bytes_of_the_receipts_already_given() -> None:
+    """A receipt a requester kept is JSON they may compare byte for byte: the canonical encoder writes
+    exactly the bytes the receipts given before it did."""
+    from brightline.ledger.receipts import Receipt, receipt_json
+
+    leaf = bytes(range(32))
+    pinned = '{"index":41,"leaf":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","size":57}'
+    assert receipt_json(index=41, leaf=leaf, size=57) == pinned
+    assert Receipt(index=41, leaf_hash=leaf, size=57).as_json() == pinned
+    assert receipt_parse(pinned) == Receipt(index=41, leaf_hash=leaf, size=57)
+    largest = receipt_json(index=2**53 - 2, leaf=b"\xff" * 32, size=2**53 - 1)
+    assert largest == (
+        '{"index":9007199254740990,"leaf":"//////////////////////////////////////////8=",'
+        '"size":9007199254740991}'
+    )
