@@ -5,8 +5,8 @@ of its steps have consequences that belong to apps above it:
 
 - the record of disclosures (`disclosures`): a student's entry when a request about them is received,
   and when the district finds an emergency real;
-- notices (`notices`): the family told before a release, counsel's copy of a refused request, the
-  missing-persons alert, the administrator's family-notice decision, and the family's say (an advance
+- notices (`notices`): the family told before a release, counsel's copy of a refused request (and of
+  an immigration enforcement agency's preservation request), the missing-persons alert, the administrator's family-notice decision, and the family's say (an advance
   notice period still running, an objection waiting) before an item may be released.
 
 Casework imports neither app. Each registers its side of the port when Django starts (its
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from brightline.casework.models import EmergencyDetermination, Item, Request, RequestStudent
+    from brightline.casework.models import EmergencyDetermination, Item, Preservation, Request, RequestStudent
     from brightline.roster.models import Student
 
 
@@ -49,6 +49,10 @@ class FamilyAndCounsel(Protocol):
         self, *, request: Request, request_students: Sequence[RequestStudent], items: Sequence[Item]
     ) -> None:
         """Counsel's copy, the missing-persons alert, the administrator's family-notice decision."""
+
+    def preservation_recorded(self, *, preservation: Preservation) -> None:
+        """Counsel's copy of a preservation request the district holds without helping it (an immigration
+        enforcement agency's: DOMAIN.md rule F1), with its ledger entries."""
 
     def release_may_proceed(self, *, request: Request, student_id: int, now: dt.datetime) -> bool:
         """Every advance notice went out, its period passed, and no objection waits for the reviewer."""

@@ -1,7 +1,8 @@
 """Preservation requests: an agency asks the district to preserve a student's records pending legal
 process (as the large providers accept, 18 U.S.C. 2703(f)). The district records the hold, discloses
 nothing, and the hold expires after `PRESERVATION_DAYS` unless process follows (a request that names
-the hold) or the agency extends it once.
+the hold) or the agency extends it once. A hold asked by an immigration enforcement agency is recorded
+the same way, and counsel gets a copy of it (`COUNSEL_COPY_KINDS`).
 
 The bright line: the agency's answer (reference, state, end of the hold) is the same whether or not
 the roster knows the students it named; the roster's matches are kept for the district's staff alone,
@@ -20,6 +21,7 @@ from pydantic import AfterValidator, Field, StrictStr, ValidationError
 
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
+from brightline.casework import followers
 from brightline.casework.models import Preservation, PreservationState, Request
 from brightline.casework.schemas import Category, NamedStudent, _no_repeats, _Strict, field_path
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -27,6 +29,10 @@ from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_b
 
 PRESERVATION_DAYS = 90
 MAX_STUDENTS = 20
+# The district does not assist civil immigration enforcement (DOMAIN.md rule F1, whose obligation is
+# `notify_legal_advisor`): it records such an agency's hold like any other and discloses nothing, and
+# counsel gets a copy of every one, in its notices to read and by email, in the same transaction.
+COUNSEL_COPY_KINDS = frozenset({"immigration_enforcement"})
 
 
 class PreservationIn(_Strict):
@@ -109,6 +115,10 @@ def preservation_submit(
             )
         ]
     )
+    if agency.kind in COUNSEL_COPY_KINDS:
+        # Whoever the students are: the copy depends on the agency alone, so its entries on the public
+        # log say nothing of the roster.
+        followers.notices().preservation_recorded(preservation=hold)
     return hold
 
 

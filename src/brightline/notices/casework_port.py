@@ -7,7 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from brightline.notices.selectors import advance_notice_satisfied, objection_pending
-from brightline.notices.services import advance_notices_queue, obligations_after_triage
+from brightline.notices.services import (
+    advance_notices_queue,
+    counsel_notice_for_preservation,
+    obligations_after_triage,
+)
 
 
 class FamilyAndCounsel:
@@ -16,6 +20,9 @@ class FamilyAndCounsel:
 
     def after_triage(self, *, request: Any, request_students: Sequence[Any], items: Sequence[Any]) -> None:
         obligations_after_triage(request=request, request_students=request_students, items=items)
+
+    def preservation_recorded(self, *, preservation: Any) -> None:
+        counsel_notice_for_preservation(preservation=preservation)
 
     def release_may_proceed(self, *, request: Any, student_id: int, now: dt.datetime) -> bool:
         return advance_notice_satisfied(

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from brightline.casework.models import Preservation
 from brightline.notices.models import CounselNotice, MissingChildAlert
 from brightline.notices.texts import CATEGORY_NAMES
 
@@ -44,6 +45,9 @@ def counsel_copy_text(notice: CounselNotice) -> tuple[str, str]:
     request = notice.request
     district = settings.DISTRICT_NAME
     if request is None:
+        preservation = _preservation(notice.reference)
+        if preservation is not None:
+            return preservation_copy_text(notice, preservation)
         return (
             f"Copy of request {notice.reference} for counsel",
             f"Request {notice.reference} is no longer held.\n\nWhy counsel gets a copy: {notice.reason}\n",
@@ -83,6 +87,37 @@ def counsel_copy_text(notice: CounselNotice) -> tuple[str, str]:
         f"Records Office, {district}",
     ]
     return f"Copy of request {request.reference} for counsel: {request.agency_name}", "\n".join(lines)
+
+
+def _preservation(reference: str) -> Preservation | None:
+    return Preservation.objects.filter(reference=reference).first()
+
+
+def preservation_copy_text(notice: CounselNotice, preservation: Preservation) -> tuple[str, str]:
+    """Counsel's copy of a preservation request the district holds without helping it: the hold, the
+    agency, the records and the link to the holds page. No student: the holds page, behind the sign-in,
+    names them (the email would carry a student's name to a mailbox for a request the district refuses
+    to help)."""
+    categories = ", ".join(CATEGORY_NAMES.get(c, _words(c)) for c in preservation.categories)
+    named = len(preservation.students)
+    lines = [
+        f"A copy of preservation request {preservation.reference} for counsel, as the district's policy "
+        "requires (notify_legal_advisor).",
+        "",
+        f"Why: {notice.reason}",
+        f"Open the holds in force: {settings.SITE_URL}{reverse('web:office_preservations')}",
+        "",
+        f"Reference: {preservation.reference}",
+        f"Received: {_when(preservation.received_at)}",
+        f"From: {preservation.agency_name}",
+        f"Records to preserve: {categories}",
+        f"Students named: {named}",
+        f"The hold ends: {_when(preservation.expires_at)}, unless legal process follows",
+        "",
+        f"Records Office, {settings.DISTRICT_NAME}",
+    ]
+    subject = f"Copy of preservation request {preservation.reference} for counsel: {preservation.agency_name}"
+    return subject, "\n".join(lines)
 
 
 def missing_child_alert_text(alert: MissingChildAlert) -> tuple[str, str]:

@@ -680,6 +680,50 @@ def _counsel_notice_create(*, request: Any, items: list[Any]) -> list[LedgerEven
     return events
 
 
+def counsel_notice_for_preservation(*, preservation: Any) -> CounselNotice | None:
+    """Counsel's copy of a preservation request from an agency the district does not help (immigration
+    enforcement, DOMAIN.md rule F1): the hold is recorded and nothing is disclosed, and counsel is told,
+    in its notices to read and by email to each legal advisor, inside the caller's transaction and ledger
+    batch. The copy names the hold, never a student (counsel opens the holds page for them)."""
+    notice: CounselNotice | None = _created_once(
+        CounselNotice,
+        request=None,
+        reference=preservation.reference,
+        reason=(
+            f"Preservation request {preservation.reference} from {preservation.agency_name}, an immigration "
+            "enforcement agency (rule F1): the district recorded the hold and discloses nothing in answer "
+            "to it."
+        ),
+        created_at=timezone.now(),
+    )
+    if notice is None:
+        return None
+    events = [
+        LedgerEvent(
+            event_type="counsel_notice.created",
+            subject={"preservation": str(preservation.pk), "counsel_notice": notice.pk},
+            record={
+                "counsel_notice": notice.pk,
+                "preservation": str(preservation.pk),
+                "reference": preservation.reference,
+                "rules": ["F1"],
+            },
+        )
+    ]
+    for advisor in User.objects.filter(role=Role.LEGAL_ADVISOR, is_active=True).order_by("pk"):
+        _message, event = _official_email(
+            kind=OfficialEmailKind.COUNSEL_COPY,
+            recipient=advisor,
+            recipient_name=advisor.get_full_name() or advisor.username,
+            email=advisor.email,
+            request=None,
+            counsel_notice=notice,
+        )
+        events.append(event)
+    ledger_append_many(events)
+    return notice
+
+
 def _contact_name(contact: str) -> str:
     name, address = getaddresses([contact])[0]
     return name or address

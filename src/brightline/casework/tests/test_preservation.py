@@ -153,3 +153,88 @@ def test_preservation_through_the_pages(world: World, settings: Any) -> None:
     office.post(f"/office/preservations/{hold.pk}/followed", {"request_reference": request.reference})
     hold.refresh_from_db()
     assert hold.state == PreservationState.FOLLOWED and hold.followed_by_id == request.pk
+
+
+def test_an_immigration_hold_is_copied_to_counsel_and_nothing_more(
+    world: World, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """DOMAIN.md F1: the district records an immigration enforcement agency's hold like any other and
+    discloses nothing, and counsel is told of every one, in the same transaction: in its notices to read
+    and by email, with no student in the email, whether or not the roster knows the students."""
+    from django.core import mail
+
+    from brightline.accounts.tests.helpers import sign_in
+    from brightline.notices.models import CounselNotice, OfficialEmail, OfficialEmailState
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.REQUIRE_MFA = False
+    leaves, answers = [], []
+    for student in (_named(world), MADE_UP):
+        body = {
+            "students": [student],
+            "categories": ["contact"],
+            "process_expected": "An immigration detainer.",
+        }
+        before = LedgerEntry.objects.count()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post(
+                "/api/v1/preservations",
+                data=json.dumps(body),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {world.ice_token}",
+            )
+        assert response.status_code == 201, response.content
+        leaves.append(LedgerEntry.objects.count() - before)
+        answers.append(response.json())
+    assert _comparable(answers[0]) == _comparable(answers[1])
+    # The hold, counsel's copy and one email per legal advisor: the same whoever the students are.
+    assert leaves[0] == leaves[1] == 3
+    holds = {h.reference: h for h in selectors.preservations_of(agency=world.ice)}
+    notices = {n.reference: n for n in CounselNotice.objects.filter(reference__in=holds)}
+    assert set(notices) == set(holds)
+    for reference, notice in notices.items():
+        assert notice.request is None and "F1" in notice.reason and reference in notice.reason
+        assert OfficialEmail.objects.get(counsel_notice=notice).state == OfficialEmailState.SENT
+    sent = [m for m in mail.outbox if world.legal_advisor.email in m.to]
+    assert len(sent) == 2 and not [m for m in mail.outbox if world.immigration_officer.email in m.to]
+    for message in sent:
+        text = f"{message.subject}\n{message.body}"
+        assert any(reference in text for reference in holds)
+        assert "/office/preservations/" in text and "Students named: 1" in text
+        for fact in (world.alice.first_name, world.alice.last_name, world.alice.sis_id, "Nobody", "Atall"):
+            assert fact not in text
+        assert "2013" not in message.body and "2012-02-02" not in message.body
+
+    # Counsel reads it among its notices, and marks it read; the holds page names the student.
+    counsel = Client()
+    sign_in(counsel, world.legal_advisor)
+    queue = counsel.get("/review/").content.decode()
+    assert "Notices to read" in queue and all(reference in queue for reference in holds)
+    enrolled = next(h for h in holds.values() if h.matched_students)
+    read = notices[enrolled.reference]
+    assert f'id="counsel-notice-{read.pk}"' in queue
+    assert counsel.post(f"/review/counsel-notices/{read.pk}/read").status_code == 302
+    assert f'id="counsel-notice-{read.pk}"' not in counsel.get("/review/").content.decode()
+    assert world.alice.sis_id in counsel.get("/office/preservations/").content.decode()
+
+
+def test_a_police_hold_is_not_copied_to_counsel_and_a_failed_hold_leaves_no_copy(world: World) -> None:
+    from django.db import transaction
+
+    from brightline.notices.models import CounselNotice, OfficialEmail
+
+    preservation.preservation_submit(
+        agency=world.police,
+        document={"students": [MADE_UP], "categories": ["attendance"], "process_expected": "A subpoena."},
+    )
+    assert not CounselNotice.objects.exists()
+    # Counsel's copy is written in the hold's transaction: undone with it.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        preservation.preservation_submit(
+            agency=world.ice,
+            document={"students": [MADE_UP], "categories": ["contact"], "process_expected": "A detainer."},
+        )
+        assert CounselNotice.objects.count() == 1 and OfficialEmail.objects.count() >= 1
+        raise RuntimeError("the transaction fails after the hold")
+    assert not CounselNotice.objects.exists() and not OfficialEmail.objects.exists()
+    assert not selectors.preservations_of(agency=world.ice).exists()
