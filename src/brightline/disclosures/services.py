@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from typing import Any
 
@@ -30,6 +29,7 @@ from brightline.disclosures.models import (
 )
 from brightline.disclosures.packets import build_packet_content, redisclosure_notice_for, render_packet_pdf
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from brightline.ledger.canonical import canonical_json
 from brightline.ledger.models import LedgerEntry
 from brightline.ledger.services import LedgerEvent, ledger_append, ledger_append_many
 from brightline.roster.models import Student
@@ -39,10 +39,6 @@ from brightline.vocabulary import CATEGORIES, FORBIDDEN_RECIPIENT_KINDS, REQUEST
 AFTER_THE_FACT_WINDOW = dt.timedelta(hours=48)
 RELEASER_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN})
 AFTER_THE_FACT_ROLES = frozenset({Role.PRINCIPAL, Role.SCHOOL_STAFF, Role.RECORDS_CLERK, Role.ADMIN})
-
-
-def _canonical(value: Any) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
 def disclosure_event(entry: DisclosureEntry) -> LedgerEvent:
@@ -65,7 +61,7 @@ def disclosure_event(entry: DisclosureEntry) -> LedgerEvent:
             # Only late entries carry the mark, so that the records of earlier entries keep their shape.
             **({"late": True, "recorded_at": entry.recorded_at.isoformat()} if entry.late else {}),
             "details_sha256": hashlib.sha256(
-                _canonical(
+                canonical_json(
                     {
                         "party": [entry.party_name, entry.party_position, entry.party_affiliation],
                         "interest": entry.legitimate_interest,
@@ -234,7 +230,7 @@ def _packet_write(
     content = build_packet_content(request=request, items=items, released_at=now)
     notice = redisclosure_notice_for(request=request, items=items)
     content["redisclosure_notice"] = notice
-    content_bytes = _canonical(content)
+    content_bytes = canonical_json(content)
     packet = ReleasePacket.objects.create(
         request=request,
         content=content,
@@ -574,7 +570,7 @@ def packet_staff_open(*, packet: ReleasePacket, user: User, http_request: Any = 
 
 def packet_json_bytes(packet: ReleasePacket) -> bytes:
     """The packet as delivered: the canonical JSON whose SHA-256 is stamped on it."""
-    return _canonical(packet.content)
+    return canonical_json(packet.content)
 
 
 def packet_pdf_bytes(packet: ReleasePacket) -> bytes:

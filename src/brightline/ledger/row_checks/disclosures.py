@@ -2,8 +2,8 @@
 
 Each record-of-disclosures entry is written with one `disclosure_record.<kind>` event
 (`disclosures.services.disclosure_event`), which records the entry's student, kind, time, recipient
-kind, categories, fields and sealing, and the SHA-256 of its party, interest, lawful basis, threat,
-recipients and releaser; the entry keeps that event's index for its inclusion proof. A release packet is
+kind, categories, fields and sealing (a late entry: the mark and when it was recorded), and the SHA-256
+of its party, interest, lawful basis, threat, recipients and releaser (a late entry: its reason too); the entry keeps that event's index for its inclusion proof. A release packet is
 written with one `release.packet_released` event recording the SHA-256 of its content.
 """
 
@@ -70,6 +70,9 @@ class DisclosureRows(RowCheck):
                 "categories": listed(record, "categories"),
                 "fields": listed(record, "fields"),
                 "sealed": boolean(record, "sealed"),
+                # Only a late entry's record carries the mark and when it was recorded.
+                "late": boolean(record, "late") if "late" in record else False,
+                "recorded_at": moment(record, "recorded_at") if "late" in record else None,
                 "details_sha256": sha256_hex(record, "details_sha256"),
             },
         )
@@ -95,6 +98,8 @@ class DisclosureRows(RowCheck):
             "fields",
             "sealed",
             "ledger_index",
+            "late",
+            "recorded_at",
             # what the record hashes as its details
             "party_name",
             "party_position",
@@ -116,8 +121,10 @@ class DisclosureRows(RowCheck):
             fields_,
             sealed,
             ledger_index,
+            late,
+            recorded_at,
             *details,
-        ) in rows(model, *fields):
+        ) in rows(model, *fields, "late_reason"):
             count += 1
             found = self.entries.pop(pk, None)
             if found is None:
@@ -135,9 +142,11 @@ class DisclosureRows(RowCheck):
                     ("categories", categories, said["categories"]),
                     ("fields", fields_, said["fields"]),
                     ("sealed", sealed, said["sealed"]),
+                    ("late", late, said["late"]),
+                    ("recorded_at", recorded_at if late else None, said["recorded_at"]),
                     (
                         "party, interest, lawful basis, threat, recipients or releaser",
-                        _details_sha256(*details),
+                        _details_sha256(*details, late=late),
                         said["details_sha256"],
                     ),
                     ("ledger_index", ledger_index, where[0]),
@@ -195,8 +204,12 @@ def _details_sha256(
     recipients: Any,
     released_by_name: str,
     released_by_position: str,
+    late_reason: str,
+    *,
+    late: bool,
 ) -> str:
-    """What `disclosure_event` hashes as an entry's details, from the row as it stands."""
+    """What `disclosure_event` hashes as an entry's details, from the row as it stands: a late entry's
+    details hold its reason too."""
     return json_sha256(
         {
             "party": [name, position, affiliation],
@@ -205,5 +218,6 @@ def _details_sha256(
             "threat": threat,
             "recipients": recipients,
             "released_by": [released_by_name, released_by_position],
+            **({"late_reason": late_reason} if late else {}),
         }
     )
