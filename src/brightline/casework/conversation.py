@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
@@ -37,6 +38,7 @@ from brightline.casework.models import (
     RequestState,
 )
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from brightline.formats.local import local_date
 from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
 
 # The records office writes to requesters, asks them to clarify, extends deadlines, assigns requests.
@@ -62,13 +64,19 @@ def _salted(body: str) -> tuple[str, str]:
     return salt, hashlib.sha256(salt.encode() + body.encode()).hexdigest()
 
 
-def _text(value: str | None, field: str, what: str) -> str:
+def _text(value: str | None, field: str, empty: str, too_long: str) -> str:
+    """A text a person wrote, stripped; `empty` and `too_long` (with `%(count)s`) are the sentences that
+    name the field when it is missing or longer than `MESSAGE_MAX_CHARS`."""
     text = (value or "").strip()
     if not text:
-        raise InvalidInput([(field, f"write {what}")])
+        raise InvalidInput([(field, empty)])
     if len(text) > MESSAGE_MAX_CHARS:
-        raise InvalidInput([(field, f"at most {MESSAGE_MAX_CHARS} characters")])
+        raise InvalidInput([(field, too_long % {"count": f"{MESSAGE_MAX_CHARS:,}"})])
     return text
+
+
+def _day_in_words(day: dt.date) -> str:
+    return local_date(day)
 
 
 def _locked(request_id: Any) -> Request:
@@ -154,6 +162,7 @@ REQUESTER_NOTICE_SUBJECTS = {
     "message": "a new message from the records office",
     "clarification": "the records office asks you to clarify",
     "deadline": "the decision deadline changed",
+    "paused": "the records office paused the decision deadline",
     "reconsideration": "counsel decided your request for reconsideration",
 }
 
@@ -262,7 +271,20 @@ def message_send(*, request_id: Any, author: User | None, body: str, agency: Age
     """A message on a request. From the requester (`agency`: its own requests only; another agency's
     request is "not found", like a missing one) it answers a request to clarify when the clock is
     paused, and the clock resumes; from the records office it is e-mailed to the requester as a link."""
-    text = _text(body, "body", "a message")
+    if agency is not None:
+        text = _text(
+            body,
+            "body",
+            _("Write your message to the records office."),
+            _("Write your message to the records office in at most %(count)s characters."),
+        )
+    else:
+        text = _text(
+            body,
+            "body",
+            _("Write your message to the requester."),
+            _("Write your message to the requester in at most %(count)s characters."),
+        )
     request = _locked(request_id)
     now = timezone.now()
     if agency is not None:
@@ -270,8 +292,11 @@ def message_send(*, request_id: Any, author: User | None, body: str, agency: Age
             raise NotFound("no such request")
         if _closed_to_messages(request, now):
             raise Conflict(
-                f"this request was decided more than {MESSAGES_AFTER_DECISION_DAYS} days ago: to ask for "
-                "more, make a new request",
+                _(
+                    "This request was decided more than %(days)s days ago: to ask for more, make a new "
+                    "request."
+                )
+                % {"days": MESSAGES_AFTER_DECISION_DAYS},
                 field="body",
             )
         coalesced = _office_told_recently(request, now)
@@ -279,7 +304,8 @@ def message_send(*, request_id: Any, author: User | None, body: str, agency: Age
             leaves=REQUESTER_MESSAGE_LEAVES, subject={}, record={"padding_for": "request.message"}
         ):
             # A pause left on a request decided since (as the requester reads it) is not waited on.
-            answering = request.clock_paused_at is not None and _undecided_for_requester(request)
+            # A pause of the office's own (no question asked) waits for the office, not for this message.
+            answering = clock_waits_for_requester(request) and _undecided_for_requester(request)
             kind = MessageKind.ANSWER if answering else MessageKind.MESSAGE
             message, event = _message_store(
                 request, kind=kind, from_office=False, body=text, author=author, now=now
@@ -292,7 +318,7 @@ def message_send(*, request_id: Any, author: User | None, body: str, agency: Age
             _tell_office(request)
         return message
     if author is None or author.role not in OFFICE_ROLES:
-        raise NotAllowed("only the records office writes to a requester")
+        raise NotAllowed(_("Only the records office writes to a requester."))
     message, event = _message_store(
         request, kind=MessageKind.MESSAGE, from_office=True, body=text, author=author, now=now
     )
@@ -307,13 +333,23 @@ def clarification_ask(*, request_id: Any, asked_by: User, body: str) -> Message:
     """The records office asks the requester to clarify (a student it cannot find, an unclear purpose):
     the decision clock stops until the requester answers (or the office resumes it)."""
     if asked_by.role not in OFFICE_ROLES:
-        raise NotAllowed("only the records office asks a requester to clarify")
-    text = _text(body, "body", "what the requester should clarify")
+        raise NotAllowed(_("Only the records office asks a requester to clarify."))
+    text = _text(
+        body,
+        "body",
+        _("Write what the requester should clarify."),
+        _("Write what the requester should clarify in at most %(count)s characters."),
+    )
     request = _locked(request_id)
     if not _undecided_for_requester(request):
-        raise Conflict("this request is decided: there is no clock to stop", field="request")
+        raise Conflict(_("This request is decided: there is no clock to stop."), field="request")
     if request.clock_paused_at is not None:
-        raise Conflict("the clock already waits for the requester's answer", field="request")
+        if clock_waits_for_requester(request):
+            raise Conflict(_("The decision clock already waits for the requester's answer."), field="request")
+        raise Conflict(
+            _("The decision clock is paused: resume it before asking the requester to clarify."),
+            field="request",
+        )
     now = timezone.now()
     message, event = _message_store(
         request, kind=MessageKind.CLARIFICATION, from_office=True, body=text, author=asked_by, now=now
@@ -332,6 +368,67 @@ def clarification_ask(*, request_id: Any, asked_by: User, body: str) -> Message:
     ledger_append_many([event, _deadline_event(request, change)])
     _tell_requester(request, "clarification")
     return message
+
+
+def clock_waits_for_requester(request: Request) -> bool:
+    """Whether the clock is paused on a question to the requester (its answer starts the clock again),
+    rather than by the office without one (`clock_pause`: only the office starts it again). A question
+    asked is a clarification sent at or after the moment the clock stopped: none can be asked while it
+    stands still."""
+    if request.clock_paused_at is None:
+        return False
+    return Message.objects.filter(
+        request=request, kind=MessageKind.CLARIFICATION, sent_at__gte=request.clock_paused_at
+    ).exists()
+
+
+def current_pause(request: Request) -> DeadlineChange | None:
+    """The pause the clock stands in now (its reason is the office's own), or None when it runs."""
+    if request.clock_paused_at is None:
+        return None
+    return (
+        DeadlineChange.objects.filter(request=request, kind=DeadlineChangeKind.PAUSED)
+        .order_by("-changed_at", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+@ledger_batched
+def clock_pause(*, request_id: Any, paused_by: User, reason: str) -> DeadlineChange:
+    """The records office stops the decision clock without asking the requester anything (it waits for a
+    court's answer, another agency, counsel). The reason is internal: the requester reads that the clock
+    is paused and, once the office resumes it, the new deadline, never why (the reason may say what the
+    district knows of a student). A requester's message does not start this clock again; only the office
+    does (`clock_resume`), and the deadline then moves by the business days it stood still."""
+    if paused_by.role not in OFFICE_ROLES:
+        raise NotAllowed(_("Only the records office pauses the decision clock."))
+    text = _text(
+        reason,
+        "reason",
+        _("Write why the clock is paused."),
+        _("Write why the clock is paused in at most %(count)s characters."),
+    )
+    request = _locked(request_id)
+    if not _undecided_for_requester(request):
+        raise Conflict(_("This request is decided: there is no clock to pause."), field="request")
+    if request.clock_paused_at is not None:
+        raise Conflict(_("The decision clock is already paused."), field="request")
+    now = timezone.now()
+    request.clock_paused_at = now
+    request.save(update_fields=["clock_paused_at", "updated_at"])
+    change = DeadlineChange.objects.create(
+        request=request,
+        kind=DeadlineChangeKind.PAUSED,
+        reason=text,
+        due_before=request.decision_due_at,
+        due_after=request.decision_due_at,
+        changed_by=paused_by,
+        changed_at=now,
+    )
+    ledger_append_many([_deadline_event(request, change)])
+    _tell_requester(request, "paused")
+    return change
 
 
 def _deadline_event(request: Request, change: DeadlineChange) -> LedgerEvent:
@@ -381,13 +478,18 @@ def _resume(request: Request, *, by: User | None, reason: str, now: dt.datetime)
 def clock_resume(*, request_id: Any, resumed_by: User, reason: str) -> DeadlineChange:
     """The records office starts the clock again without a written answer (the requester phoned)."""
     if resumed_by.role not in OFFICE_ROLES:
-        raise NotAllowed("only the records office resumes the clock")
-    text = _text(reason, "reason", "why the clock resumes")
+        raise NotAllowed(_("Only the records office resumes the decision clock."))
+    text = _text(
+        reason,
+        "reason",
+        _("Write why the clock resumes."),
+        _("Write why the clock resumes in at most %(count)s characters."),
+    )
     request = _locked(request_id)
     if request.clock_paused_at is None:
-        raise Conflict("the clock is running", field="request")
+        raise Conflict(_("The decision clock is running: there is nothing to resume."), field="request")
     if not _undecided_for_requester(request):
-        raise Conflict("this request is decided: there is no clock to resume", field="request")
+        raise Conflict(_("This request is decided: there is no clock to resume."), field="request")
     ledger_append_many([_resume(request, by=resumed_by, reason=text, now=timezone.now())])
     return DeadlineChange.objects.filter(request=request).latest("changed_at", "pk")
 
@@ -400,25 +502,57 @@ def deadline_extend(
     """Extend the decision deadline to the end of a later business day, with a reason the requester
     reads beside the new date."""
     if extended_by.role not in OFFICE_ROLES:
-        raise NotAllowed("only the records office extends a deadline")
-    text = _text(reason, "reason", "why the deadline is extended (the requester reads it)")
+        raise NotAllowed(_("Only the records office extends a deadline."))
+    problems: list[tuple[str, str]] = []
     if new_due_date is None:
-        raise InvalidInput([("new_due_date", "give the new date")])
+        problems.append(("new_due_date", _("Enter the new decision date.")))
+    try:
+        text = _text(
+            reason,
+            "reason",
+            _("Write the reason for the extension: the requester reads it."),
+            _("Write the reason for the extension in at most %(count)s characters."),
+        )
+    except InvalidInput as error:
+        problems += error.errors
+    if problems:
+        raise InvalidInput(problems)
+    assert new_due_date is not None
     request = _locked(request_id)
     if not _undecided_for_requester(request):
-        raise Conflict("this request is decided: there is no deadline to extend", field="request")
+        raise Conflict(_("This request is decided: there is no deadline to extend."), field="request")
     due_day = _local_day(request.decision_due_at)
     calendar = DistrictCalendar.load(after=due_day)
     if new_due_date <= due_day:
-        raise InvalidInput([("new_due_date", f"must be after the current deadline, {due_day:%B %d, %Y}")])
+        raise InvalidInput(
+            [
+                (
+                    "new_due_date",
+                    _("Enter a new decision date after the current deadline, %(date)s.")
+                    % {"date": _day_in_words(due_day)},
+                )
+            ]
+        )
     if not calendar.is_business_day(new_due_date):
-        raise InvalidInput([("new_due_date", "must be a business day of the district")])
+        raise InvalidInput(
+            [
+                (
+                    "new_due_date",
+                    _("Enter a new decision date that is a business day of the district: %(date)s is not.")
+                    % {"date": _day_in_words(new_due_date)},
+                )
+            ]
+        )
     if calendar.business_days_between(due_day, new_due_date) > EXTENSION_MAX_BUSINESS_DAYS:
         raise InvalidInput(
             [
                 (
                     "new_due_date",
-                    f"at most {EXTENSION_MAX_BUSINESS_DAYS} business days after the current deadline",
+                    _(
+                        "Enter a new decision date at most %(count)s business days after the current "
+                        "deadline, %(date)s."
+                    )
+                    % {"count": EXTENSION_MAX_BUSINESS_DAYS, "date": _day_in_words(due_day)},
                 )
             ]
         )
@@ -448,12 +582,19 @@ def deadline_extend(
 def request_assign(*, request_id: Any, owner_id: int | None, assigned_by: User) -> Request:
     """Give a request an owner in the district's staff (or none)."""
     if assigned_by.role not in OFFICE_ROLES:
-        raise NotAllowed("only the records office assigns requests")
+        raise NotAllowed(_("Only the records office assigns requests."))
     owner: User | None = None
     if owner_id is not None:
         owner = User.objects.filter(pk=owner_id, is_active=True, role__in=STAFF_ROLES).first()
         if owner is None:
-            raise InvalidInput([("owner", "choose an active member of the records office or a reviewer")])
+            raise InvalidInput(
+                [
+                    (
+                        "owner",
+                        _("Choose the owner from the list: a member of the records office or a reviewer."),
+                    )
+                ]
+            )
     request = _locked(request_id)
     if request.owner_id == (owner.pk if owner else None):
         return request
@@ -482,8 +623,8 @@ def request_assign(*, request_id: Any, owner_id: int | None, assigned_by: User) 
 def note_add(*, request_id: Any, author: User, body: str) -> InternalNote:
     """An internal note of the district's staff on a request; the requester never reads it."""
     if author.role not in STAFF_ROLES:
-        raise NotAllowed("only the district's casework staff write internal notes")
-    text = _text(body, "body", "a note")
+        raise NotAllowed(_("Only the district's casework staff write internal notes."))
+    text = _text(body, "body", _("Write the note."), _("Write the note in at most %(count)s characters."))
     request = _locked(request_id)
     now = timezone.now()
     salt, commitment = _salted(text)

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from pydantic import AfterValidator, Field, StrictStr, ValidationError
 
 from brightline.accounts.models import Role, User
@@ -53,14 +54,14 @@ def preservation_in(document: object) -> PreservationIn:
             [(field_path(problem["loc"]), problem["msg"]) for problem in error.errors(include_url=False)]
         ) from None
     if not sent.process_expected.strip():
-        raise InvalidInput([("process_expected", "say which legal process will follow")])
+        raise InvalidInput([("process_expected", _("Say which legal process will follow."))])
     return sent
 
 
 def _new_reference(now: dt.datetime) -> str:
     from brightline.casework.services import REFERENCE_ALPHABET
 
-    return f"PH-{now:%y}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"PH-{now:%y}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _position in range(6))
 
 
 def _matched(named: list[dict[str, Any]]) -> list[int]:
@@ -143,9 +144,9 @@ def preservation_extend(*, agency: Agency, preservation_id: Any) -> Preservation
     hold = _own(agency, preservation_id)
     now = timezone.now()
     if hold.state != PreservationState.ACTIVE or hold.expires_at <= now:
-        raise Conflict("this hold is no longer in force", field="preservation")
+        raise Conflict(_("This hold is no longer in force."), field="preservation")
     if hold.extended_at is not None:
-        raise Conflict("a hold is extended once; legal process must follow", field="preservation")
+        raise Conflict(_("A hold is extended once: legal process must follow."), field="preservation")
     hold.expires_at = hold.expires_at + dt.timedelta(days=PRESERVATION_DAYS)
     hold.extended_at = now
     hold.save(update_fields=["expires_at", "extended_at"])
@@ -159,15 +160,22 @@ def preservation_followed(*, preservation_id: Any, request_reference: str, recor
     """The records office records that legal process followed: the request that carries it. The hold
     then ends with that request (its records are kept with it)."""
     if recorded_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
-        raise NotAllowed("only the records office records that legal process followed")
+        raise NotAllowed(_("Only the records office records that legal process followed."))
     hold = Preservation.objects.select_for_update().filter(pk=preservation_id).first()
     if hold is None:
         raise NotFound("no such preservation request")
     if hold.state != PreservationState.ACTIVE:
-        raise Conflict("this hold is no longer in force", field="preservation")
+        raise Conflict(_("This hold is no longer in force."), field="preservation")
     request = Request.objects.filter(reference=(request_reference or "").strip().upper()).first()
     if request is None or request.agency_id != hold.agency_id:
-        raise InvalidInput([("request_reference", "the reference of a request from the same agency")])
+        raise InvalidInput(
+            [
+                (
+                    "request_reference",
+                    _("Enter the reference of a request from the same agency, such as BL-26-7K3QX9."),
+                )
+            ]
+        )
     now = timezone.now()
     hold.state = PreservationState.FOLLOWED
     hold.followed_by = request

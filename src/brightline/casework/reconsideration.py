@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
@@ -63,18 +64,26 @@ def reconsideration_ask(
     request = _locked(request_id)
     if request.agency_id != agency.pk:
         raise NotFound("no such request")
-    text = _text(reason, "reason", "why the district should reconsider")
+    text = _text(
+        reason,
+        "reason",
+        _("Write why the district should reconsider."),
+        _("Write why the district should reconsider in at most %(count)s characters."),
+    )
     if not item_ids:
-        raise InvalidInput([("items", "choose at least one refused item")])
+        raise InvalidInput([("items", _("Choose at least one record that was not released."))])
     items = list(request.items.select_related("request", "request_student").order_by("position"))
     by_id = {item.pk: item for item in items}
     if any(item_id not in by_id for item_id in item_ids):
-        raise InvalidInput([("items", "an item of this request")])
+        raise InvalidInput([("items", _("Choose records of this request from the list."))])
     shown = _requester_reads([by_id[i] for i in item_ids], request)
     if any(shown[i]["state"] != ItemState.REFUSED for i in item_ids):
-        raise InvalidInput([("items", "only items you read as refused can be reconsidered")])
+        raise InvalidInput([("items", _("Choose only records that were not released."))])
     if request.reconsiderations.filter(outcome=ReconsiderationOutcome.PENDING).exists():
-        raise Conflict("counsel has not yet decided the last reconsideration asked", field="request")
+        raise Conflict(
+            _("Counsel has not yet decided your last request for reconsideration of this request."),
+            field="request",
+        )
     now = timezone.now()
     asked = Reconsideration.objects.create(
         request=request, items=sorted(set(item_ids)), reason=text, asked_by=asked_by, asked_at=now
@@ -150,17 +159,28 @@ def reconsideration_decide(
     from brightline.casework.services import request_refresh_state
 
     if counsel.role != Role.LEGAL_ADVISOR:
-        raise NotAllowed("only counsel (the legal advisor) decides a reconsideration")
+        raise NotAllowed(_("Only counsel (the legal advisor) decides a reconsideration."))
+    problems: list[tuple[str, str]] = []
     if outcome not in (ReconsiderationOutcome.UPHELD, ReconsiderationOutcome.REOPENED):
-        raise InvalidInput([("outcome", "upheld or reopened")])
-    text = _text(reason, "reason", "the reason for the decision (the requester reads it)")
+        problems.append(("outcome", _("Choose the decision: uphold or reopen.")))
+    try:
+        text = _text(
+            reason,
+            "reason",
+            _("Write the reason for the decision: the requester reads it."),
+            _("Write the reason for the decision in at most %(count)s characters."),
+        )
+    except InvalidInput as error:
+        problems += error.errors
+    if problems:
+        raise InvalidInput(problems)
     asked = Reconsideration.objects.select_related("request").filter(pk=reconsideration_id).first()
     if asked is None:
         raise NotFound("no such reconsideration")
     request = _locked(asked.request_id)
     asked = Reconsideration.objects.select_for_update().select_related("request").get(pk=asked.pk)
     if asked.outcome != ReconsiderationOutcome.PENDING:
-        raise Conflict("this reconsideration is already decided", field="reconsideration")
+        raise Conflict(_("This reconsideration is already decided."), field="reconsideration")
     now = timezone.now()
     with ledger_padded(
         leaves=DECISION_LEAVES, subject={}, record={"padding_for": "request.reconsideration_decided"}
@@ -173,7 +193,10 @@ def reconsideration_decide(
                     [
                         (
                             "outcome",
-                            "nothing here can be reopened: the policy refuses these records whoever the student is",
+                            _(
+                                "Choose to uphold: nothing here can be reopened, the policy refuses these "
+                                "records whoever the student is."
+                            ),
                         )
                     ]
                 )

@@ -14,21 +14,44 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 
 from brightline.casework import selectors as casework_selectors
+from brightline.casework.conversation import clock_waits_for_requester
 from brightline.casework.models import Request
 from brightline.errors import NotFound
 from brightline.web import labels
-from brightline.web.answer_letter import _weasyprint, named_in_words
+from brightline.web.answer_letter import _weasyprint
 
+# Titles in the page's language where the pages list the letters; the letters themselves are written
+# in English, the working language of the agencies that read them (`LETTER_LANGUAGE`), from strings
+# marked for translation so that a district may send them in another language one day.
 LETTER_KINDS = {
-    "acknowledgment": "Acknowledgment of your request",
-    "clarification": "Request to clarify",
-    "extension": "Extension of the decision deadline",
-    "decision": "The district's decision",
-    "reconsideration": "Answer to your request for reconsideration",
+    "acknowledgment": gettext_lazy("Acknowledgment of your request"),
+    "clarification": gettext_lazy("Request to clarify"),
+    "extension": gettext_lazy("Extension of the decision deadline"),
+    "decision": gettext_lazy("The district's decision"),
+    "reconsideration": gettext_lazy("Answer to your request for reconsideration"),
 }
+LETTER_LANGUAGE = "en"
+
+
+def _named_in_words(named: dict[str, Any]) -> str:
+    """How the requester named a student, with the birth date in words ("born May 1, 2013")."""
+    if named.get("student_id"):
+        return gettext("Student ID %(id)s") % {"id": named["student_id"]}
+    born = str(named.get("birth_date", ""))
+    try:
+        born = date_format(dt.date.fromisoformat(born), "F j, Y")
+    except ValueError:
+        pass
+    return gettext("%(first)s %(last)s, born %(born)s") % {
+        "first": named.get("first_name", ""),
+        "last": named.get("last_name", ""),
+        "born": born,
+    }
 
 
 def letter_html(request: Request, kind: str, *, now: dt.datetime | None = None) -> str:
@@ -36,11 +59,15 @@ def letter_html(request: Request, kind: str, *, now: dt.datetime | None = None) 
     (no request to clarify, no extension, no reconsideration decided)."""
     if kind not in LETTER_KINDS:
         raise NotFound("no such letter")
-    now = now or timezone.now()
+    with translation.override(LETTER_LANGUAGE):
+        return _letter_html(request, kind, now=now or timezone.now())
+
+
+def _letter_html(request: Request, kind: str, *, now: dt.datetime) -> str:
     view = casework_selectors.request_representation(request, for_agency=True)
     context: dict[str, Any] = {
         "kind": kind,
-        "title": LETTER_KINDS[kind],
+        "title": str(LETTER_KINDS[kind]),
         "district_name": settings.DISTRICT_NAME,
         "date": timezone.localtime(now),
         "view": view,
@@ -55,7 +82,8 @@ def letter_html(request: Request, kind: str, *, now: dt.datetime | None = None) 
         if not asked:
             raise NotFound("the district has not asked to clarify this request")
         context["message"] = asked[-1]
-        context["paused"] = request.clock_paused_at is not None
+        # Paused on this question (a pause of the office's own does not wait for the requester's answer).
+        context["paused"] = clock_waits_for_requester(request)
     elif kind == "extension":
         changes = [c for c in casework_selectors.deadline_changes_of(request) if c.kind == "extended"]
         if not changes:
@@ -69,7 +97,7 @@ def letter_html(request: Request, kind: str, *, now: dt.datetime | None = None) 
     elif kind == "decision":
         context["students"] = [
             {
-                "named": named_in_words(student["named"]),
+                "named": _named_in_words(student["named"]),
                 "items": [
                     {
                         "category": labels.label("category", item["category"]),
@@ -91,7 +119,7 @@ def letter_pdf(request: Request, kind: str, *, now: dt.datetime | None = None) -
     return bytes(_weasyprint().HTML(string=letter_html(request, kind, now=now)).write_pdf())
 
 
-def letters_available(request: Request) -> list[tuple[str, str]]:
+def letters_available(request: Request) -> list[tuple[str, Any]]:
     """The kinds of letter this request has something to say in, with their titles."""
     kinds = ["acknowledgment", "decision"]
     if any(m.kind == "clarification" for m in request.messages.all()):

@@ -67,6 +67,7 @@ urlpatterns = [
     path("office/requests/<uuid:request_id>/messages", casework_pages.office_message, name="office_message"),
     path("office/requests/<uuid:request_id>/extend", casework_pages.office_extend, name="office_extend"),
     path("office/requests/<uuid:request_id>/resume", casework_pages.office_resume, name="office_resume"),
+    path("office/requests/<uuid:request_id>/pause", casework_pages.office_pause, name="office_pause"),
     path("office/requests/<uuid:request_id>/owner", casework_pages.office_assign, name="office_assign"),
     path("requests/<uuid:request_id>/notes", casework_pages.staff_note, name="staff_note"),
     path("office/search/", casework_pages.office_search, name="office_search"),

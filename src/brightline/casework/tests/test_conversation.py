@@ -269,3 +269,64 @@ def test_api_messages_clarification_extension_owner_and_notes(world: World, clie
         401,
         403,
     )
+
+
+def test_the_office_pauses_without_a_question_and_only_the_office_resumes(
+    world: World, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """Waiting for a court's answer: the clock stops with an internal reason; the requester reads that it
+    is paused (portal, API, e-mail) and never why; its message does not start the clock; the office's
+    resumption moves the deadline by the business days it stood still, as after a clarification."""
+    with time_machine.travel(MONDAY, tick=False):
+        request = _submit(world, world.alice, categories=["academic"])
+    reason = "Waiting for the juvenile court's answer about Alice's custody."
+    with pytest.raises(NotAllowed):
+        conversation.clock_pause(request_id=request.pk, paused_by=world.superintendent, reason=reason)
+    with pytest.raises(InvalidInput) as error:
+        conversation.clock_pause(request_id=request.pk, paused_by=world.clerk, reason="  ")
+    assert error.value.errors == [("reason", "Write why the clock is paused.")]
+    before = LedgerEntry.objects.count()
+    with time_machine.travel(MONDAY + dt.timedelta(days=1), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            change = conversation.clock_pause(request_id=request.pk, paused_by=world.clerk, reason=reason)
+    assert change.kind == DeadlineChangeKind.PAUSED and change.reason == reason
+    paused = LedgerEntry.objects.filter(index__gte=before).get()
+    assert paused.event_type == "request.deadline_paused" and "custody" not in json.dumps(
+        paused.record.record
+    )
+    request.refresh_from_db()
+    assert request.clock_paused_at is not None and not conversation.clock_waits_for_requester(request)
+    told = _told(mailoutbox, world)
+    assert "paused" in told[-1].subject and "custody" not in told[-1].body
+    with pytest.raises(Conflict):
+        conversation.clock_pause(request_id=request.pk, paused_by=world.clerk, reason=reason)
+    with pytest.raises(Conflict):
+        conversation.clarification_ask(request_id=request.pk, asked_by=world.clerk, body="Which year?")
+
+    # The requester reads that the clock is paused, never why.
+    client = Client()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {world.police_token}"}
+    read = client.get(f"/api/v1/requests/{request.pk}/messages", **auth).json()
+    assert read["clock_paused"] is True
+    assert [(c["kind"], c["reason"]) for c in read["deadline_changes"]] == [("paused", "")]
+    assert "custody" not in json.dumps(read)
+
+    # A message from the requester is a message, not an answer: the clock stays paused.
+    with time_machine.travel(MONDAY + dt.timedelta(days=3), tick=False):
+        message = conversation.message_send(
+            request_id=request.pk, author=world.detective, body="Any news?", agency=world.police
+        )
+    assert message.kind == MessageKind.MESSAGE
+    request.refresh_from_db()
+    assert request.clock_paused_at is not None
+
+    # Resumed by the office on Thursday of the next week: 7 business days stood still.
+    with time_machine.travel(MONDAY + dt.timedelta(days=10), tick=False):
+        conversation.clock_resume(request_id=request.pk, resumed_by=world.clerk, reason="The court answered.")
+    request.refresh_from_db()
+    assert request.clock_paused_at is None
+    expected = end_of_day(DistrictCalendar().add_business_days(dt.date(2026, 3, 16), 7))
+    assert request.decision_due_at == expected
+    read = client.get(f"/api/v1/requests/{request.pk}/messages", **auth).json()
+    assert read["clock_paused"] is False
+    assert [(c["kind"], c["reason"]) for c in read["deadline_changes"]] == [("paused", ""), ("resumed", "")]

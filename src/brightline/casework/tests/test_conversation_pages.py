@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from brightline.accounts.tests.helpers import sign_in
 from brightline.casework import services
@@ -51,7 +52,13 @@ def test_clarify_answer_and_resume_through_the_pages(world: World) -> None:
     assert request.clock_paused_at is None
     # An empty message is refused, naming the field; nothing is stored.
     response = portal.post(f"/portal/requests/{request.pk}/messages", {"body": " "}, follow=True)
-    assert "Body: write a message" in response.content.decode()
+    page = response.content.decode()
+    assert '<a href="#message-body">Write your message to the records office.</a>' in page
+    assert (
+        '<span class="usa-error-message" id="message-body-error">Write your message to the records office.</span>'
+        in page
+    )
+    assert "Body:" not in page
     assert request.messages.count() == 2
     # Another agency's requester cannot write on it.
     other = Client()
@@ -66,9 +73,29 @@ def test_extend_assign_and_notes_through_the_pages(world: World) -> None:
     sign_in(portal, world.detective)
     url = f"/office/requests/{request.pk}/"
     response = office.post(f"{url}extend", {"new_due_date": "not a date", "reason": "x"}, follow=True)
-    assert "New_due_date" in response.content.decode()
-    due = request.decision_due_at.date()
-    from brightline.casework.calendar import DistrictCalendar
+    page = response.content.decode()
+    assert "New_due_date" not in page and "new_due_date:" not in page
+    assert (
+        '<a href="#new-due-date">Enter the new decision date as a date, for example March 20, 2026.</a>'
+        in page
+    )
+    # The form it names is open, the error beside its field, and the page opens at the field.
+    assert '<details id="extend" open>' in page and 'id="new-due-date-error"' in page
+    assert response.redirect_chain[-1][0].endswith("#new-due-date")
+    # Both problems at once, each a sentence linked to its field.
+    page = office.post(f"{url}extend", {"new_due_date": "", "reason": ""}, follow=True).content.decode()
+    assert '<a href="#new-due-date">Enter the new decision date.</a>' in page
+    assert '<a href="#extend-reason">Write the reason for the extension: the requester reads it.</a>' in page
+    from brightline.casework.calendar import DistrictCalendar, district_zone
+
+    due = timezone.localtime(request.decision_due_at, district_zone()).date()
+    page = office.post(
+        f"{url}extend", {"new_due_date": due.isoformat(), "reason": "x"}, follow=True
+    ).content.decode()
+    words = f"{due:%B} {due.day}, {due:%Y}"
+    assert (
+        f'<a href="#new-due-date">Enter a new decision date after the current deadline, {words}.</a>' in page
+    )
 
     new_day = DistrictCalendar.load().add_business_days(due, 3)
     response = office.post(
@@ -142,3 +169,39 @@ def test_search_by_reference_student_agency_state_and_dates_and_a_safe_csv(world
     portal = Client()
     sign_in(portal, world.detective)
     assert portal.get("/office/search/").status_code == 403
+
+
+def test_pause_without_a_question_through_the_pages(world: World) -> None:
+    request = _submit(world)
+    office, portal = Client(), Client()
+    sign_in(office, world.clerk)
+    sign_in(portal, world.detective)
+    url = f"/office/requests/{request.pk}/"
+    page = office.get(url).content.decode()
+    assert "Pause the clock without a question" in page
+    response = office.post(f"{url}pause", {"reason": ""}, follow=True)
+    page = response.content.decode()
+    assert '<a href="#pause-reason">Write why the clock is paused.</a>' in page
+    assert '<details id="pause" open>' in page and 'id="pause-reason-error"' in page
+    request.refresh_from_db()
+    assert request.clock_paused_at is None
+    response = office.post(f"{url}pause", {"reason": "Waiting for the court's answer."}, follow=True)
+    page = response.content.decode()
+    assert "The decision clock is paused until you resume it." in page
+    assert "without a question to the requester" in page and "Waiting for the court&#x27;s answer." in page
+    assert "Pause the clock without a question" not in page and 'id="resume-reason"' in page
+    # The requester reads that it is paused, not why, and is not asked to answer.
+    page = portal.get(f"/portal/requests/{request.pk}/").content.decode()
+    assert "The records office paused the decision deadline on" in page
+    assert "court" not in page and "Your answer" not in page and "paused until you answer" not in page
+    portal.post(f"/portal/requests/{request.pk}/messages", {"body": "Any news?"})
+    request.refresh_from_db()
+    assert request.clock_paused_at is not None
+    response = office.post(f"{url}resume", {"reason": "The court answered."}, follow=True)
+    assert "The decision clock runs again" in response.content.decode()
+    page = portal.get(f"/portal/requests/{request.pk}/").content.decode()
+    assert "the decision deadline ran again: it is now" in page and "court" not in page
+    # Only the records office pauses.
+    reviewer = Client()
+    sign_in(reviewer, world.superintendent)
+    assert reviewer.post(f"{url}pause", {"reason": "x"}).status_code == 403

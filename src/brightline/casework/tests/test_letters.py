@@ -3,6 +3,7 @@ same for an enrolled student and one nobody identified, as a PDF for the request
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -67,7 +68,10 @@ def test_each_letter_reads_alike_for_an_enrolled_and_a_made_up_student(world: Wo
             html = re.sub(r"(received|on|to|by) [A-Z][a-z]+ \d+, \d{4}(, [^<.]*)?", r"\1 DATE", html)
             html = re.sub(r"<p class=\"meta\">[A-Z][a-z]+ \d+, \d{4}</p>", "", html)
             html = html.replace(student["first_name"], "FIRST").replace(student["last_name"], "LAST")
-            html = html.replace(student["birth_date"], "BORN")
+            # Dates in words, never as ISO: the birth date as the requester sent it, too.
+            assert not re.search(r"\d{4}-\d{2}-\d{2}", html), html
+            born = dt.date.fromisoformat(student["birth_date"])
+            html = html.replace(f"born {born:%B} {born.day}, {born:%Y}", "born BORN")
             texts[f"{kind}-{request.purpose}"] = html
         letters.append(texts)
         with pytest.raises(NotFound):

@@ -133,7 +133,12 @@ def test_preservation_through_the_pages(world: World, settings: Any) -> None:
         },
         follow=True,
     )
-    assert "Students.0.birth_date" in response.content.decode()
+    page = response.content.decode()
+    assert (
+        '<a href="#p-birth-date">Enter the student&#x27;s birth date, or give the district id instead.</a>'
+        in page
+    )
+    assert "Students.0" not in page and "students.0" not in page
     response = portal.post(
         "/portal/preservations/",
         {"student_id": world.alice.sis_id, "categories": ["attendance"], "process_expected": "A subpoena."},
@@ -142,14 +147,21 @@ def test_preservation_through_the_pages(world: World, settings: Any) -> None:
     page = response.content.decode()
     assert "discloses nothing" in page and "Hold in force" in page
     hold = selectors.preservations_of(agency=world.police).get()
+    end = timezone.localtime(hold.expires_at).date()
+    # The day the hold ends, in words.
+    assert f"the hold ends on {end:%B} {end.day}, {end:%Y} unless" in page and end.isoformat() not in page
     response = portal.post(f"/portal/preservations/{hold.pk}/extend", follow=True)
-    assert "The hold was extended." in response.content.decode()
+    assert f"The hold {hold.reference} was extended: it ends on" in response.content.decode()
     listing = office.get("/office/preservations/").content.decode()
     assert hold.reference in listing and world.alice.sis_id in listing
     assert portal.get("/office/preservations/").status_code == 403
     request = services.request_submit(
         agency=world.police, document=request_body(world.alice, categories=["attendance"]), channel="api"
     ).request
+    page = office.post(
+        f"/office/preservations/{hold.pk}/followed", {"request_reference": "nope"}, follow=True
+    ).content.decode()
+    assert f'<a href="#followed-{hold.pk}">Enter the reference of a request from the same agency' in page
     office.post(f"/office/preservations/{hold.pk}/followed", {"request_reference": request.reference})
     hold.refresh_from_db()
     assert hold.state == PreservationState.FOLLOWED and hold.followed_by_id == request.pk

@@ -219,7 +219,21 @@ def test_ask_and_decide_through_the_pages(world: World, settings: Any) -> None:
     response = portal.post(
         f"/portal/requests/{request.pk}/reconsider", {"items": [str(item.pk)], "reason": " "}, follow=True
     )
-    assert "Reason: write why the district should reconsider" in response.content.decode()
+    page = response.content.decode()
+    # A sentence naming the field, linked from the summary at the top to the field, and shown beside it.
+    assert '<a href="#reconsider-reason">Write why the district should reconsider.</a>' in page
+    assert (
+        '<span class="usa-error-message" id="reconsider-reason-error">Write why the district should reconsider.</span>'
+        in page
+    )
+    assert "Reason:" not in page and "reason:" not in page
+    response = portal.post(
+        f"/portal/requests/{request.pk}/reconsider", {"items": ["²"], "reason": "Because."}, follow=True
+    )
+    assert (
+        '<a href="#reconsider-items">Choose records of this request from the list.</a>'
+        in response.content.decode()
+    )
     response = portal.post(
         f"/portal/requests/{request.pk}/reconsider",
         {"items": [str(item.pk)], "reason": "The child is missing."},
@@ -234,6 +248,13 @@ def test_ask_and_decide_through_the_pages(world: World, settings: Any) -> None:
     superintendent = Client()
     sign_in(superintendent, world.superintendent)
     assert superintendent.get(f"/review/reconsiderations/{asked.pk}/").status_code == 403
+    response = counsel.post(
+        f"/review/reconsiderations/{asked.pk}/", {"outcome": "", "reason": ""}, follow=True
+    )
+    page = response.content.decode()
+    assert '<a href="#outcome-upheld">Choose the decision: uphold or reopen.</a>' in page
+    assert '<a href="#decision-reason">Write the reason for the decision: the requester reads it.</a>' in page
+    assert response.redirect_chain[-1][0].endswith("#outcome-upheld")
     counsel.post(f"/review/reconsiderations/{asked.pk}/", {"outcome": "reopened", "reason": "Looked again."})
     page = portal.get(f"/portal/requests/{request.pk}/").content.decode()
     assert "Counsel reopened these records for a new decision. Looked again." in page

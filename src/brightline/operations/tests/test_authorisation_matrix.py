@@ -161,6 +161,7 @@ RULES: dict[str, dict[str, str]] = {
     "page web:office_message": only(RECORDS_OFFICE),
     "page web:office_extend": only(RECORDS_OFFICE),
     "page web:office_resume": only(RECORDS_OFFICE),
+    "page web:office_pause": only(RECORDS_OFFICE),
     "page web:office_assign": only(RECORDS_OFFICE),
     "page web:office_search": only(RECORD_READERS),
     "page web:office_letter_kind": only(RECORDS_OFFICE),

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from brightline.casework.conversation import clock_waits_for_requester, current_pause
+
 register = template.Library()
 
 
@@ -34,3 +36,12 @@ def letters_available(request: Any) -> list[tuple[str, str]]:
     from brightline.web.requester_letters import letters_available as available
 
     return available(request)
+
+
+@register.filter(name="clock_pause")
+def clock_pause(request: Any) -> dict[str, Any] | None:
+    """The pause the request's decision clock stands in, or None when it runs: `change` (the office's
+    reason is for staff only) and `waits_for_requester` (a question asked: its answer starts the clock)."""
+    if request.clock_paused_at is None:
+        return None
+    return {"change": current_pause(request), "waits_for_requester": clock_waits_for_requester(request)}

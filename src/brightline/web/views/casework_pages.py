@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,6 +25,7 @@ from brightline.casework import selectors as casework_selectors
 from brightline.casework.models import Disposition, Request, RequestState
 from brightline.casework.selectors import CASEWORK_ROLES
 from brightline.errors import Conflict, InvalidInput, NotAllowed
+from brightline.formats.local import local_date
 from brightline.ui import RECORDS_OFFICE, REQUESTERS, DateInput, PageRequest, role_required, sentence
 
 PAGE_SIZE = 25
@@ -42,22 +44,60 @@ def query_without_page(request: PageRequest) -> str:
     return query.urlencode()
 
 
-def integers(values: list[str], field: str) -> list[int]:
+def integers(values: list[str], field: str, problem: str = "") -> list[int]:
     """Whole numbers typed or posted in a form field; anything else (a sign, a superscript "²", which
-    `str.isdigit` accepts and `int` refuses) is an error naming the field."""
+    `str.isdigit` accepts and `int` refuses) is an error naming the field (`problem`, a sentence)."""
     found = []
     for value in values:
         text = value.strip()
         if not (text.isascii() and text.isdigit()) or len(text) > 18:
-            raise InvalidInput([(field, "choose from the list")])
+            raise InvalidInput([(field, problem or _("Choose from the list."))])
         found.append(int(text))
     return found
 
 
 def _error_text(error: InvalidInput | Conflict | NotAllowed) -> str:
+    """Every problem of a service's error as sentences, for a page with no form to put them next to."""
     if isinstance(error, InvalidInput):
-        return " ".join(sentence(f"{field}: {message}") for field, message in error.errors)
+        return " ".join(sentence(message) for _field, message in error.errors)
     return sentence(error.message)
+
+
+def flash_errors(
+    request: PageRequest,
+    error: InvalidInput | Conflict | NotAllowed,
+    fields: dict[str, str],
+    sentences: dict[str, str] | None = None,
+) -> str:
+    """Show each problem at the top of the page as a sentence linked to its field (the error summary),
+    and beside the field itself (the conversation's templates read the `field-<id>` tag). `fields` maps
+    a service's field (or the first part of its path) to the id of the input on the page; `sentences`,
+    by the same keys, replaces a service's wording where the page says it better (a schema's message).
+    Returns the fragment to go back to: the first field named, or "" when none is on the page."""
+    problems = error.errors if isinstance(error, InvalidInput) else [(error.field or "", error.message)]
+    first = ""
+    for path, message in problems:
+        head = path.split(".")[0]
+        general = ".".join(part if not part.isdigit() else "N" for part in path.split("."))
+        anchor = fields.get(path) or fields.get(general) or fields.get(head) or ""
+        text = sentence(
+            (sentences or {}).get(path)
+            or (sentences or {}).get(general)
+            or (sentences or {}).get(head)
+            or message
+        )
+        if anchor:
+            messages.error(
+                request, format_html('<a href="#{}">{}</a>', anchor, text), extra_tags=f"field-{anchor}"
+            )
+            first = first or anchor
+        else:
+            messages.error(request, text)
+    return first
+
+
+def _back(url: str, anchor: str, default: str) -> HttpResponse:
+    return redirect(f"{url}#{anchor or default}")
 
 
 # -- the requester -----------------------------------------------------------------------------------------
@@ -67,22 +107,23 @@ def _error_text(error: InvalidInput | Conflict | NotAllowed) -> str:
 @require_POST
 def portal_message(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, agency=request.agency)
+    anchor = ""
     try:
         conversation.message_send(
             request_id=found.pk, author=request.user, body=request.POST.get("body", ""), agency=request.agency
         )
     except (InvalidInput, Conflict) as error:
-        messages.error(request, _error_text(error))
+        anchor = flash_errors(request, error, {"body": "message-body"})
     else:
         messages.success(request, _("Your message was sent to the records office."))
-    return redirect(reverse("web:portal_request", args=[found.pk]) + "#conversation")
+    return _back(reverse("web:portal_request", args=[found.pk]), anchor, "conversation")
 
 
 # -- the records office ------------------------------------------------------------------------------------
 
 
-def _office_back(found: Request) -> HttpResponse:
-    return redirect(reverse("web:office_request", args=[found.pk]) + "#conversation")
+def _office_back(found: Request, anchor: str = "") -> HttpResponse:
+    return _back(reverse("web:office_request", args=[found.pk]), anchor, "conversation")
 
 
 @role_required(RECORDS_OFFICE)
@@ -91,6 +132,7 @@ def office_message(request: PageRequest, request_id: str) -> HttpResponse:
     """Write to the requester, or ask it to clarify (`kind=clarification`: the clock stops)."""
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
     body = request.POST.get("body", "")
+    anchor = ""
     try:
         if request.POST.get("kind") == "clarification":
             conversation.clarification_ask(request_id=found.pk, asked_by=request.user, body=body)
@@ -99,22 +141,25 @@ def office_message(request: PageRequest, request_id: str) -> HttpResponse:
             conversation.message_send(request_id=found.pk, author=request.user, body=body)
             done = _("Your message was sent to the requester.")
     except (InvalidInput, Conflict, NotAllowed) as error:
-        messages.error(request, _error_text(error))
+        anchor = flash_errors(request, error, {"body": "office-message-body"})
     else:
         messages.success(request, done)
-    return _office_back(found)
+    return _office_back(found, anchor)
 
 
 @role_required(RECORDS_OFFICE)
 @require_POST
 def office_extend(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
-    raw = request.POST.get("new_due_date", "")
+    raw = request.POST.get("new_due_date", "").strip()
+    anchor = ""
     try:
         try:
             new_date = dt.date.fromisoformat(raw) if raw else None
         except ValueError:
-            raise InvalidInput([("new_due_date", "a date such as 2026-03-20")]) from None
+            raise InvalidInput(
+                [("new_due_date", _("Enter the new decision date as a date, for example March 20, 2026."))]
+            ) from None
         conversation.deadline_extend(
             request_id=found.pk,
             extended_by=request.user,
@@ -122,25 +167,50 @@ def office_extend(request: PageRequest, request_id: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except (InvalidInput, Conflict, NotAllowed) as error:
-        messages.error(request, _error_text(error))
+        anchor = flash_errors(request, error, {"new_due_date": "new-due-date", "reason": "extend-reason"})
     else:
         messages.success(request, _("The deadline was extended; the requester was told."))
-    return _office_back(found)
+    return _office_back(found, anchor)
 
 
 @role_required(RECORDS_OFFICE)
 @require_POST
 def office_resume(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    anchor = ""
     try:
         conversation.clock_resume(
             request_id=found.pk, resumed_by=request.user, reason=request.POST.get("reason", "")
         )
     except (InvalidInput, Conflict, NotAllowed) as error:
-        messages.error(request, _error_text(error))
+        anchor = flash_errors(request, error, {"reason": "resume-reason"})
     else:
-        messages.success(request, _("The decision clock runs again."))
-    return _office_back(found)
+        messages.success(
+            request, _("The decision clock runs again; the requester was told the new deadline.")
+        )
+    return _office_back(found, anchor)
+
+
+@role_required(RECORDS_OFFICE)
+@require_POST
+def office_pause(request: PageRequest, request_id: str) -> HttpResponse:
+    """Pause the decision clock without asking the requester anything (the reason stays in the office)."""
+    found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    anchor = ""
+    try:
+        conversation.clock_pause(
+            request_id=found.pk, paused_by=request.user, reason=request.POST.get("reason", "")
+        )
+    except (InvalidInput, Conflict, NotAllowed) as error:
+        anchor = flash_errors(request, error, {"reason": "pause-reason"})
+    else:
+        messages.success(
+            request,
+            _(
+                "The decision clock is paused until you resume it. The requester reads that it is paused, not why."
+            ),
+        )
+    return _office_back(found, anchor)
 
 
 @role_required(RECORDS_OFFICE)
@@ -148,14 +218,15 @@ def office_resume(request: PageRequest, request_id: str) -> HttpResponse:
 def office_assign(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
     raw = request.POST.get("owner", "")
+    anchor = ""
     try:
-        owner = integers([raw], "owner")[0] if raw.strip() else None
-        conversation.request_assign(request_id=found.pk, owner_id=owner, assigned_by=request.user)
+        owner = integers([raw], "owner", _("Choose the owner from the list.")) if raw.strip() else [None]
+        conversation.request_assign(request_id=found.pk, owner_id=owner[0], assigned_by=request.user)
     except (InvalidInput, NotAllowed) as error:
-        messages.error(request, _error_text(error))
+        anchor = flash_errors(request, error, {"owner": "owner"})
     else:
         messages.success(request, _("The owner of this request was saved."))
-    return _office_back(found)
+    return _office_back(found, anchor)
 
 
 STAFF_WRITERS = frozenset(CASEWORK_ROLES - {"auditor"})
@@ -165,14 +236,15 @@ STAFF_WRITERS = frozenset(CASEWORK_ROLES - {"auditor"})
 @require_POST
 def staff_note(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
+    anchor = ""
     try:
         conversation.note_add(request_id=found.pk, author=request.user, body=request.POST.get("body", ""))
     except (InvalidInput, NotAllowed) as error:
-        messages.error(request, _error_text(error))
+        anchor = flash_errors(request, error, {"body": "note-body"})
     else:
         messages.success(request, _("Your note was saved. The requester never sees it."))
     back = "web:office_request" if request.user.role in RECORDS_OFFICE else "web:review_request"
-    return redirect(reverse(back, args=[found.pk]) + "#notes")
+    return _back(reverse(back, args=[found.pk]), anchor, "notes")
 
 
 # -- finding requests --------------------------------------------------------------------------------------
@@ -315,8 +387,10 @@ def _csv(request: PageRequest, found: Any) -> HttpResponse:
 @require_POST
 def portal_reconsider(request: PageRequest, request_id: str) -> HttpResponse:
     found = casework_selectors.request_get(request_id=request_id, agency=request.agency)
+    posted = request.POST.getlist("items")
+    anchor = ""
     try:
-        item_ids = integers(request.POST.getlist("items"), "items")
+        item_ids = integers(posted, "items", _("Choose records of this request from the list."))
         reconsideration.reconsideration_ask(
             request_id=found.pk,
             agency=request.agency,
@@ -325,10 +399,11 @@ def portal_reconsider(request: PageRequest, request_id: str) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except (InvalidInput, Conflict) as error:
-        messages.error(request, _error_text(error))
+        # The records to choose from are a group of boxes: the summary links to the group.
+        anchor = flash_errors(request, error, {"items": "reconsider-items", "reason": "reconsider-reason"})
     else:
         messages.success(request, _("Your request for reconsideration was sent to the district's counsel."))
-    return redirect(reverse("web:portal_request", args=[found.pk]) + "#reconsideration")
+    return _back(reverse("web:portal_request", args=[found.pk]), anchor, "reconsideration")
 
 
 @role_required(frozenset({"legal_advisor"}))
@@ -345,11 +420,11 @@ def review_reconsideration(request: PageRequest, reconsideration_id: int) -> Htt
                 reason=request.POST.get("reason", ""),
             )
         except (InvalidInput, Conflict, NotAllowed) as error:
-            messages.error(request, _error_text(error))
+            anchor = flash_errors(request, error, {"outcome": "outcome-upheld", "reason": "decision-reason"})
         else:
             messages.success(request, _("Your decision was recorded; the requester was told."))
             return redirect("web:review")
-        return redirect("web:review_reconsideration", reconsideration_id=asked.pk)
+        return _back(reverse("web:review_reconsideration", args=[asked.pk]), anchor, "main-content")
     found = casework_selectors.request_get(request_id=asked.request_id, user=request.user)
     items = [item for item in found.items.all() if item.pk in asked.items]
     staff_accesses_record(
@@ -499,6 +574,41 @@ def _preservation_document(post: Any) -> dict[str, Any]:
     }
 
 
+def _day(moment: dt.datetime) -> str:
+    """A moment's day in the district's zone, in words ("March 5, 2026" in the page's language)."""
+    return local_date(moment)
+
+
+def _preservation_fields() -> dict[str, str]:
+    """The portal's preservation form: each field the service names, and the id of its input."""
+    from brightline.vocabulary import CATEGORIES
+
+    return {
+        "students": "p-student-id",
+        "students.N": "p-student-id",
+        "students.N.student_id": "p-student-id",
+        "students.N.first_name": "p-first-name",
+        "students.N.last_name": "p-last-name",
+        "students.N.birth_date": "p-birth-date",
+        "categories": f"p-category-{CATEGORIES[0]}",
+        "process_expected": "p-process",
+    }
+
+
+def _preservation_sentences() -> dict[str, str]:
+    """What the form says of each field (the service's schema speaks to the API's programs)."""
+    return {
+        "students": _("Give the student's district id, or first name, last name and birth date."),
+        "students.N": _("Give the student's district id, or first name, last name and birth date."),
+        "students.N.student_id": _("Enter the student's district id."),
+        "students.N.first_name": _("Enter the student's first name, or give the district id instead."),
+        "students.N.last_name": _("Enter the student's last name, or give the district id instead."),
+        "students.N.birth_date": _("Enter the student's birth date, or give the district id instead."),
+        "categories": _("Choose the records to preserve."),
+        "process_expected": _("Say which legal process will follow, in at most 2,000 characters."),
+    }
+
+
 @role_required(REQUESTERS)
 @require_http_methods(["GET", "POST"])
 def portal_preservations(request: PageRequest) -> HttpResponse:
@@ -513,16 +623,16 @@ def portal_preservations(request: PageRequest) -> HttpResponse:
                 submitted_by=request.user,
             )
         except InvalidInput as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(
-                request,
-                _(
-                    "The district recorded your request %(reference)s to preserve records. It discloses "
-                    "nothing in answer to it; the hold ends on %(end)s unless legal process follows."
-                )
-                % {"reference": hold.reference, "end": hold.expires_at.date().isoformat()},
+            anchor = flash_errors(request, error, _preservation_fields(), _preservation_sentences())
+            return _back(reverse("web:portal_preservations"), anchor, "main-content")
+        messages.success(
+            request,
+            _(
+                "The district recorded your request %(reference)s to preserve records. It discloses "
+                "nothing in answer to it; the hold ends on %(end)s unless legal process follows."
             )
+            % {"reference": hold.reference, "end": _day(hold.expires_at)},
+        )
         return redirect("web:portal_preservations")
     page = page_of(request, casework_selectors.preservations_of(agency=request.agency))
     return render(
@@ -536,11 +646,15 @@ def portal_preservations(request: PageRequest) -> HttpResponse:
 @require_POST
 def portal_preservation_extend(request: PageRequest, preservation_id: str) -> HttpResponse:
     try:
-        preservation.preservation_extend(agency=request.agency, preservation_id=preservation_id)
+        hold = preservation.preservation_extend(agency=request.agency, preservation_id=preservation_id)
     except Conflict as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, _("The hold was extended."))
+        messages.success(
+            request,
+            _("The hold %(reference)s was extended: it ends on %(end)s unless legal process follows.")
+            % {"reference": hold.reference, "end": _day(hold.expires_at)},
+        )
     return redirect("web:portal_preservations")
 
 
@@ -579,9 +693,9 @@ def office_preservation_followed(request: PageRequest, preservation_id: str) -> 
             recorded_by=request.user,
         )
     except (InvalidInput, Conflict, NotAllowed) as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("Legal process followed: the hold now ends with that request."))
+        anchor = flash_errors(request, error, {"request_reference": f"followed-{preservation_id}"})
+        return _back(reverse("web:office_preservations"), anchor, f"hold-{preservation_id}")
+    messages.success(request, _("Legal process followed: the hold now ends with that request."))
     return redirect("web:office_preservations")
 
 
