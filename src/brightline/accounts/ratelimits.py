@@ -9,9 +9,7 @@ the OpenAPI document are not limited: they read nothing of anyone's.
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import pickle
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +18,7 @@ from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import SuspiciousOperation
-from django.db import connections, models, router
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -34,83 +32,103 @@ UNLIMITED_PATHS = frozenset({"/api/v1/health", "/api/v1/openapi.json", "/api/v1/
 
 
 class RateLimitCache(DatabaseCache):
-    """Django's database cache, with an increment that is one locked read and write.
+    """Django's database cache table, holding counters: one statement counts a call.
 
-    django-ratelimit counts with `add` then `incr`; the stock `incr` (a get, then a set) loses counts
-    when two workers race. Here the write is a compare and swap, and the row's expiry is kept."""
+    django-ratelimit counts a call with `add(key, 1)` and, when the key exists, `incr(key)`: three
+    statements per counter with the stock backend (and its `incr`, a get then a set, loses counts when
+    two workers race). Here a counter is a decimal number in the row, and `add` is the whole count: one
+    INSERT that makes the row, replaces it once its window has expired, or adds to it, and returns the
+    count. When it added to an existing row it answers False, as `add` must, and keeps the count for the
+    `incr` of the same key that django-ratelimit makes next, which then costs no statement. A counter is
+    never lost between workers: the database adds, under its row lock.
+
+    The table is this cache's alone (settings.RATELIMIT_USE_CACHE): its values are counts, never pickles."""
+
+    def __init__(self, table: str, params: dict[str, Any]) -> None:
+        super().__init__(table, params)
+        # The count `add` wrote, by key, for the `incr` that follows it. Caches are per thread.
+        self._counted: dict[str, int] = {}
+
+    def _sql(self) -> tuple[Any, str, str, str, str]:
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        quote_name = connection.ops.quote_name
+        return (
+            connection,
+            quote_name(self._table),  # type: ignore[attr-defined]
+            quote_name("cache_key"),
+            quote_name("value"),
+            quote_name("expires"),
+        )
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        """One statement: insert the row, or replace it only when it has expired. (The stock `add` counts
-        the table, looks, then tries an INSERT that fails on every call after a window's first: a
-        database error logged per API call on PostgreSQL.) The table is counted and culled only when a
-        row was added, once per key and window."""
+        """Count `value` on this key in one statement. True when the row was made (or its expired window
+        replaced) with `value`; False when `value` was added to a live count, which the next `incr` of
+        this key answers. The table is counted and culled only when a row was made, once per key and
+        window."""
         key = self.make_and_validate_key(key, version=version)
+        amount = int(value)
         timeout = self.get_backend_timeout(timeout)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote_name = connection.ops.quote_name
-        table = quote_name(self._table)  # type: ignore[attr-defined]
+        connection, table, key_column, value_column, expires_column = self._sql()
         now = tz_now().replace(microsecond=0)
         expires = (
             datetime.max.replace(tzinfo=UTC) if timeout is None else datetime.fromtimestamp(timeout, tz=UTC)
         )
-        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-        value_column, expires_column = quote_name("value"), quote_name("expires")
+        stamp = connection.ops.adapt_datetimefield_value
+        expired = f"{table}.{expires_column} < %s"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({quote_name('cache_key')}, {value_column}, {expires_column}) "  # noqa: S608
-                f"VALUES (%s, %s, %s) ON CONFLICT ({quote_name('cache_key')}) DO UPDATE SET "
-                f"{value_column} = EXCLUDED.{value_column}, {expires_column} = EXCLUDED.{expires_column} "
-                f"WHERE {table}.{expires_column} < %s",
-                [
-                    key,
-                    encoded,
-                    connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0)),
-                    connection.ops.adapt_datetimefield_value(now),
-                ],
+                f"INSERT INTO {table} ({key_column}, {value_column}, {expires_column}) VALUES (%s, %s, %s) "  # noqa: S608
+                f"ON CONFLICT ({key_column}) DO UPDATE SET "
+                f"{value_column} = CASE WHEN {expired} THEN EXCLUDED.{value_column} "
+                f"ELSE CAST(CAST({table}.{value_column} AS BIGINT) + %s AS TEXT) END, "
+                f"{expires_column} = CASE WHEN {expired} THEN EXCLUDED.{expires_column} "
+                f"ELSE {table}.{expires_column} END "
+                f"RETURNING {value_column}",
+                [key, str(amount), stamp(expires.replace(microsecond=0)), stamp(now), amount, stamp(now)],
             )
-            added: bool = cursor.rowcount == 1
-            if added:
+            count = int(cursor.fetchone()[0])
+            made = count == amount
+            if made:
+                self._counted.pop(key, None)
                 cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
-                count = cursor.fetchone()[0]
-                if count > self._max_entries:
-                    self._cull(db, cursor, now, count)  # type: ignore[attr-defined]
-        return added
+                rows = cursor.fetchone()[0]
+                if rows > self._max_entries:
+                    self._cull(router.db_for_write(self.cache_model_class), cursor, now, rows)  # type: ignore[attr-defined]
+            else:
+                self._counted[key] = count
+        return made
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
-        """Read the count, then write it back only if nobody changed it meanwhile (compare and swap),
-        again until it holds: two statements, no transaction, and no count lost between workers."""
+        """The count after adding `delta`: the one `add` just wrote when it added to this key (it added
+        the same one), otherwise one UPDATE. A key with no live count raises ValueError, as Django's
+        caches do."""
         key = self.make_and_validate_key(key, version=version)
-        db = router.db_for_write(self.cache_model_class)
-        connection = connections[db]
-        quote_name = connection.ops.quote_name
-        table = quote_name(self._table)  # type: ignore[attr-defined]
-        value_column, key_column = quote_name("value"), quote_name("cache_key")
-        expression = models.Expression(output_field=models.DateTimeField())
-        converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+        counted = self._counted.pop(key, None)
+        if counted is not None and delta == 1:
+            return counted
+        connection, table, key_column, value_column, expires_column = self._sql()
         with connection.cursor() as cursor:
-            while True:
-                cursor.execute(
-                    f"SELECT {value_column}, {quote_name('expires')} FROM {table} WHERE {key_column} = %s",  # noqa: S608
-                    [key],
-                )
-                row = cursor.fetchone()
-                if row is None:
-                    raise ValueError(f"Key '{key}' not found.")
-                expires = row[1]
-                for converter in converters:
-                    expires = converter(expires, expression, connection)
-                if expires < tz_now():
-                    raise ValueError(f"Key '{key}' not found.")
-                stored = connection.ops.process_clob(row[0])
-                value = pickle.loads(base64.b64decode(stored.encode())) + delta  # noqa: S301 (our own rows)
-                encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
-                cursor.execute(
-                    f"UPDATE {table} SET {value_column} = %s WHERE {key_column} = %s AND {value_column} = %s",  # noqa: S608
-                    [encoded, key, stored],
-                )
-                if cursor.rowcount == 1:
-                    return value
+            cursor.execute(
+                f"UPDATE {table} SET {value_column} = CAST(CAST({value_column} AS BIGINT) + %s AS TEXT) "  # noqa: S608
+                f"WHERE {key_column} = %s AND {expires_column} >= %s RETURNING {value_column}",
+                [int(delta), key, connection.ops.adapt_datetimefield_value(tz_now().replace(microsecond=0))],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return int(row[0])
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        """The live count of this key, or `default`."""
+        key = self.make_and_validate_key(key, version=version)
+        connection, table, key_column, value_column, expires_column = self._sql()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {value_column} FROM {table} WHERE {key_column} = %s AND {expires_column} >= %s",  # noqa: S608
+                [key, connection.ops.adapt_datetimefield_value(tz_now().replace(microsecond=0))],
+            )
+            row = cursor.fetchone()
+        return default if row is None else int(row[0])
 
 
 # (group, value) pairs: which counters a request adds to. Values are hashed by django-ratelimit before

@@ -13,7 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from brightline.accounts.ratelimits import RateLimitCache
 from brightline.accounts.tests.helpers import sign_in
 from brightline.casework.models import Document, Request
 from brightline.testing import World, request_body
@@ -139,6 +141,23 @@ def test_the_counters_are_rows_of_the_database_that_every_worker_shares(world: W
     assert cache.incr("probe") == 2 and cache.incr("probe", 3) == 5 and cache.get("probe") == 5
     with pytest.raises(ValueError):
         cache.incr("never-added")
+
+
+def test_a_call_is_counted_in_one_statement_and_two_workers_count_the_same_row(world: World) -> None:
+    """Two processes' caches (each its own instance) counting one key in turns, as django-ratelimit does
+    (`add`, then `incr` when the key was there): every call counted once, one statement per call."""
+    first, second = (RateLimitCache("brightline_rate_limits", {}) for _ in range(2))
+
+    def count(cache: RateLimitCache) -> int:
+        return 1 if cache.add("turns", 1, 60) else int(cache.incr("turns"))
+
+    with CaptureQueriesContext(connection) as made:
+        assert count(first) == 1
+    with CaptureQueriesContext(connection) as counted:
+        assert [count(second), count(first), count(second)] == [2, 3, 4]
+    assert len(made.captured_queries) <= 2  # the row, and the table's size once per window
+    assert len(counted.captured_queries) == 3
+    assert first.get("turns") == 4 and first.get("never-counted", 0) == 0
 
 
 # -- uploads ------------------------------------------------------------------------------------------
