@@ -10,7 +10,7 @@ from ninja.errors import ValidationError, ValidationErrorContext
 
 from brightline.casework.api import router as casework_router
 from brightline.disclosures.api import router as disclosures_router
-from brightline.errors import ServiceError
+from brightline.errors import ServiceError, readable
 from brightline.incidents.api import router as incidents_router
 from brightline.ledger.api import router as ledger_router
 from brightline.operations.api import router as operations_router
@@ -50,8 +50,10 @@ api = BrightLineAPI(
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    # Every problem with its field path, so an agency's developer can fix the body in one go.
-    return api.create_response(request, {"detail": exc.errors}, status=422)
+    # Every problem with its field path, so an agency's developer can fix the body in one go: `loc`,
+    # `type` and `ctx` for programs, `msg` a sentence for people (the allowed values by their labels).
+    detail = [{**error, "msg": readable(error)} for error in exc.errors]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(ServiceError)

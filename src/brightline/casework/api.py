@@ -9,7 +9,7 @@ from uuid import UUID
 from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
+from pydantic import AwareDatetime, ConfigDict, Field
 
 from brightline.accounts.services import staff_accesses_record
 from brightline.agencies.auth import ApiRequest, agency_with_scope, staff_only, staff_or_agency_with_scope
@@ -27,6 +27,8 @@ from brightline.casework.models import (
 )
 from brightline.casework.schemas import (
     Category,
+    DecisionIn,
+    DeterminationIn,
     LawfulBasis,
     Obligation,
     OffPortalChannel,
@@ -38,6 +40,7 @@ from brightline.casework.schemas import (
     RuleId,
 )
 from brightline.errors import InvalidInput, NotAllowed, NotFound
+from brightline.vocabulary import label_en
 
 router = Router(tags=["requests"])
 
@@ -134,6 +137,23 @@ def _log_staff_list(request: ApiRequest, requests: list[Any], what: str) -> None
         )
 
 
+def _speaks_for(agency: Agency, payload: RequestIn) -> None:
+    """CONTRACTS.md: a token speaks for its own agency only; a body naming another kind or agency is
+    refused (403), in words: the kind by its label."""
+    sent = payload.requester
+    if sent is not None and sent.kind is not None and sent.kind != agency.kind:
+        raise NotAllowed(
+            f"This credential speaks for {agency.name} ({label_en('requester_kind', agency.kind)}), not for "
+            f"another kind of requester ({label_en('requester_kind', sent.kind)}): leave the kind out.",
+            field="requester.kind",
+        )
+    if sent is not None and sent.agency is not None and sent.agency != agency.name:
+        raise NotAllowed(
+            f"This credential speaks for {agency.name}, not for another agency: leave the agency out.",
+            field="requester.agency",
+        )
+
+
 @router.post(
     "/requests",
     auth=agency_with_scope(TokenScope.SUBMIT),
@@ -148,6 +168,7 @@ def submit_request(request: ApiRequest, payload: RequestIn) -> Status[dict[str, 
     request is answered as it stands now, which needs the `read_own` scope as well: a token with `submit`
     alone is answered 403, naming the request its key made."""
     agency: Agency = request.agency
+    _speaks_for(agency, payload)
     api_token = getattr(request, "api_token", None)
     user = None if api_token is not None else request.user
     result = services.request_submit(
@@ -304,14 +325,6 @@ def match_student(request: ApiRequest, request_student_id: int, payload: MatchIn
     return selectors.request_representation(found, for_agency=False)
 
 
-class DeterminationIn(Schema):
-    found: StrictBool = Field(
-        description="Whether you found an articulable and significant threat to health or safety."
-    )
-    threat: str = Field("", description="The threat as you found it (required when found).")
-    rationale: str = Field(description="What you checked, and with whom.")
-
-
 class DeterminedItemOut(Schema):
     id: int
     category: Category
@@ -360,14 +373,6 @@ def determine_emergency(
             ],
         },
     )
-
-
-class DecisionIn(Schema):
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
-    action: DecisionAction
-    rationale: str
-    lawful_basis: LawfulBasis | None = Field(None, description="Required to approve or narrow.")
-    fields_removed: list[str] = Field([], description="The fields a narrowed approval withholds.")
 
 
 class DecisionOut(Schema):

@@ -22,13 +22,16 @@ from pydantic import (
     StrictBool,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     WrapValidator,
+    field_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from brightline import vocabulary
-from brightline.casework.models import OFF_PORTAL_CHANNELS
-from brightline.errors import InvalidInput
+from brightline.api_schemas import IsoDate
+from brightline.casework.models import OFF_PORTAL_CHANNELS, DecisionAction
+from brightline.errors import InvalidInput, labelled, readable, value_words
 from brightline.roster.models import name_key
 
 # Only here does a request name a requester's name and position: the columns they are copied to.
@@ -70,33 +73,19 @@ def _non_blank(value: str) -> str:
     # Unicode's White_Space does).
     value = value.strip()
     if not value:
-        raise PydanticCustomError("blank", "must not be blank")
+        raise PydanticCustomError("blank", "This must not be blank.")
     return value
 
 
 def _comparable_name(value: str) -> str:
     # The roster compares names by their letters and digits alone: a name without any matches nobody.
     if not name_key(value):
-        raise PydanticCustomError("name_letters", "a name needs at least one letter or digit")
+        raise PydanticCustomError("name_letters", "A name needs at least one letter or digit.")
     return value
 
 
 NonBlank = Annotated[StrictStr, Field(min_length=1), AfterValidator(_non_blank)]
 Name = Annotated[NonBlank, AfterValidator(_comparable_name)]
-
-
-def _iso_date(value: object) -> object:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise PydanticCustomError("iso_date", "expected a date as YYYY-MM-DD")
-
-
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 def _usable_end(value: object) -> dt.datetime | None:
@@ -119,7 +108,9 @@ def _in_range(moment: dt.datetime | None) -> dt.datetime | None:
         try:
             moment.astimezone(dt.UTC)
         except OverflowError:
-            raise PydanticCustomError("datetime_range", "out of range") from None
+            raise PydanticCustomError(
+                "datetime_range", "This date and time is out of the range a calendar holds."
+            ) from None
     return moment
 
 
@@ -134,7 +125,9 @@ def _no_repeats(values: list[str]) -> list[str]:
         if value in seen:
             repeats.append(
                 {
-                    "type": PydanticCustomError("repeated", "duplicate value '{value}'", {"value": value}),
+                    "type": PydanticCustomError(
+                        "repeated", "{words} is named twice.", {"value": value, "words": value_words(value)}
+                    ),
                     "loc": (index,),
                     "input": value,
                 }
@@ -185,19 +178,22 @@ def _named_student(value: Any, handler: Any) -> StudentById | StudentByName:
     if not isinstance(value, dict):
         raise PydanticCustomError(
             "student_object",
-            "each student is an object naming student_id, or first_name, last_name and birth_date",
+            "Each student is an object naming the student's id, or their first name, last name and "
+            "birth date.",
         )
     by_name = [key for key in _NAME_KEYS if key in value]
     if "student_id" in value:
         if by_name:
             raise PydanticCustomError(
                 "student_named_twice",
-                "name a student either by student_id or by first_name, last_name, birth_date",
+                "Name a student either by their id or by their first name, last name and birth date, not "
+                "both.",
             )
         return StudentById.model_validate(value)
     if not by_name:
         raise PydanticCustomError(
-            "student_unnamed", "name the student by student_id, or by first_name, last_name and birth_date"
+            "student_unnamed",
+            "Name the student by their id, or by their first name, last name and birth date.",
         )
     return StudentByName.model_validate(value)
 
@@ -247,6 +243,89 @@ class RequestIn(_Strict):
     onward_recipients: Annotated[list[OnwardRecipient], AfterValidator(_no_repeats)] | None = None
 
 
+# -- a reviewer's decision and an official's determination of an emergency ----------------------------------
+# What the body alone can tell is checked here, every problem at once with its path (a field's check reads
+# the fields before it); what needs the database (the item's state, the reviewer, the fields of the item's
+# category, the lawful basis the policy accepts) stays with the services.
+RATIONALE_LENGTH = 5000
+
+_APPROVALS = (DecisionAction.APPROVE.value, DecisionAction.NARROW.value)
+labelled({action.value: str(action.label) for action in DecisionAction})
+labelled({channel.value: str(channel.label) for channel in OFF_PORTAL_CHANNELS})
+
+
+def _written(message: str) -> AfterValidator:
+    """Text that must hold more than spaces, stripped; `message` says what to write."""
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise PydanticCustomError("blank", message)
+        return value
+
+    return AfterValidator(check)
+
+
+class DecisionIn(_Strict):
+    """A reviewer's decision on one item."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    action: DecisionAction
+    rationale: Annotated[
+        StrictStr,
+        Field(max_length=RATIONALE_LENGTH, description="Why: the requester may read it."),
+        _written("Write the rationale: why you decide so."),
+    ]
+    lawful_basis: LawfulBasis | None = Field(
+        None, description="Required to approve or narrow.", validate_default=True
+    )
+    fields_removed: list[StrictStr] = Field(
+        [], description="The fields a narrowed approval withholds.", validate_default=True
+    )
+
+    @field_validator("lawful_basis")
+    @classmethod
+    def _basis_to_approve(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("action") in _APPROVALS and not value:
+            raise PydanticCustomError("basis_required", "An approval needs the lawful basis it rests on.")
+        return value
+
+    @field_validator("fields_removed")
+    @classmethod
+    def _withheld_when_narrowed(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        action = info.data.get("action")
+        if action == DecisionAction.NARROW and not value:
+            raise PydanticCustomError("fields_required", "Name the fields a narrowed approval withholds.")
+        if action in (DecisionAction.APPROVE, DecisionAction.DENY) and value:
+            raise PydanticCustomError("fields_not_withheld", "Only a narrowed approval withholds fields.")
+        return value
+
+
+class DeterminationIn(_Strict):
+    """A district official's determination of the emergency a requester stated, for one student."""
+
+    found: StrictBool = Field(
+        description="Whether you found an articulable and significant threat to health or safety."
+    )
+    threat: Annotated[StrictStr, Field(max_length=RATIONALE_LENGTH)] = Field(
+        "", description="The threat as you found it (required when found).", validate_default=True
+    )
+    rationale: Annotated[
+        StrictStr,
+        Field(max_length=RATIONALE_LENGTH, description="What you checked, and with whom."),
+        _written("Say why: what you checked, and with whom."),
+    ]
+
+    @field_validator("threat")
+    @classmethod
+    def _threat_when_found(cls, value: str, info: ValidationInfo) -> str:
+        value = value.strip()
+        if info.data.get("found") is True and not value:
+            raise PydanticCustomError("threat_required", "Describe the threat as you found it.")
+        return value
+
+
 def field_path(loc: Sequence[int | str]) -> str:
     """pydantic's location as the services' dotted field path: ("students", 0, "birth_date") →
     `students.0.birth_date`."""
@@ -261,5 +340,5 @@ def request_in(document: object) -> RequestIn:
         return RequestIn.model_validate(document)
     except ValidationError as error:
         raise InvalidInput(
-            [(field_path(problem["loc"]), problem["msg"]) for problem in error.errors(include_url=False)]
+            [(field_path(problem["loc"]), readable(problem)) for problem in error.errors(include_url=False)]
         ) from None

@@ -120,7 +120,7 @@ def test_an_unknown_category_purpose_or_recipient_is_refused_with_its_path(
     twice = request_body(world.alice, categories=["directory", "health", "directory"])
     response = post_json(client, "/api/v1/requests", twice, world.police_token)
     assert locations(response) == [["body", "categories", 2]]
-    assert response.json()["detail"][0]["msg"] == "duplicate value 'directory'"
+    assert response.json()["detail"][0]["msg"] == "Directory information is named twice."
     assert Request.objects.count() == 0
 
 
