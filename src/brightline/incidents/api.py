@@ -9,12 +9,11 @@ reviewers, auditors) are refused on every operation here (401).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from brightline.accounts.models import User
 from brightline.accounts.services import staff_access_record
@@ -22,7 +21,8 @@ from brightline.agencies.auth import ApiRequest, StaffSessionAuth
 from brightline.api_schemas import ERRORS
 from brightline.errors import InvalidInput
 from brightline.incidents import selectors, services
-from brightline.incidents.intake import parse_incident
+from brightline.incidents.intake import IncidentIn
+from brightline.incidents.models import RecordPurpose
 from brightline.roster.models import School
 
 router = Router(tags=["incidents"])
@@ -44,40 +44,6 @@ class ReclassifierAuth(StaffSessionAuth):
 
 incident_staff = [IncidentStaffAuth()]
 reclassifiers = [ReclassifierAuth()]
-
-
-class StudentIn(Schema):
-    model_config = ConfigDict(extra="allow")
-    student_id: str = Field(description="The student's ID in the district's roster.")
-    role: str = Field(description="responsible, affected or witness")
-    possessed_weapon: bool = False
-
-
-class IncidentIn(Schema):
-    """An incident report. There is no field for immigration or citizenship status, place of birth,
-    ethnicity or gang affiliation, and a key naming one is refused with the reason."""
-
-    model_config = ConfigDict(extra="allow")
-    school_id: int
-    occurred_on: dt.date
-    summary: str
-    description: str
-    conduct: list[str] = Field(description="Kinds of conduct: fight, assault, weapon, drugs, threat, …")
-    felony: bool = False
-    purpose: str = Field(
-        "school_discipline",
-        description="What the report is made for: school_discipline or law_enforcement. Only a report the "
-        "school police unit makes for a law-enforcement purpose is kept apart from the education record.",
-    )
-    reporting_unit: str | None = Field(
-        None,
-        description="Who makes the report: read from your assignment at the school (school_staff, or "
-        "school_police for an officer of the unit); when sent, it must be that unit.",
-    )
-    students: list[StudentIn]
-    confirmed_screening: bool = Field(
-        False, description="Confirm the text records none of the forbidden subjects the screening found."
-    )
 
 
 class ReclassifyIn(Schema):
@@ -113,14 +79,6 @@ class IncidentListOut(Schema):
     record_category: str
 
 
-def _body(request: ApiRequest) -> object:
-    # The exact JSON sent, unknown keys included: pydantic's re-dump would hide them.
-    try:
-        return json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput([("", "the body is not valid JSON")]) from None
-
-
 def _show(request: ApiRequest, incident_id: int) -> dict[str, Any]:
     incident = selectors.incident_get(user=request.user, incident_id=incident_id)
     for row in incident.students.all():
@@ -151,22 +109,21 @@ def record_incident(request: ApiRequest, payload: IncidentIn) -> Status[dict[str
     """Record an incident: it is screened, classified by the district's criteria (who made the report,
     what for, the conduct; the answer names the criterion), and a weapon report is routed as M.G.L. c.71
     s.37L requires."""
-    parsed = parse_incident(_body(request))
-    school = School.objects.filter(pk=parsed.school_id).first() if parsed.school_id is not None else None
-    if parsed.school_id is not None and school is None:
-        raise InvalidInput([("school_id", "no such school")])
+    school = School.objects.filter(pk=payload.school_id).first()
+    if school is None:
+        raise InvalidInput([("school_id", "There is no school with this id.")])
     incident = services.incident_record(
         recorded_by=request.user,
         school=school,
-        occurred_on=parsed.occurred_on,
-        summary=parsed.summary,
-        description=parsed.description,
-        conduct=parsed.conduct,
-        felony=parsed.felony,
-        students=parsed.students,
-        purpose=parsed.purpose,
-        reporting_unit=parsed.reporting_unit,
-        confirmed_screening=parsed.confirmed_screening,
+        occurred_on=payload.occurred_on,
+        summary=payload.summary,
+        description=payload.description,
+        conduct=payload.conduct,
+        felony=payload.felony,
+        students=payload.involved(),
+        purpose=payload.purpose or RecordPurpose.SCHOOL_DISCIPLINE,
+        reporting_unit=payload.reporting_unit,
+        confirmed_screening=payload.confirmed_screening,
     )
     return Status(201, selectors.incident_representation(incident))
 

@@ -80,10 +80,18 @@ def test_the_principals_knife_report_is_discipline_though_it_is_routed_to_the_po
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({"purpose": "investigation"}, "purpose", "one of school_discipline, law_enforcement"),
-        ({"purpose": 42}, "purpose", "string"),
-        ({"reporting_unit": "school_police"}, "reporting_unit", "you report for the school staff"),
-        ({"reporting_unit": "sheriff"}, "reporting_unit", "one of school_staff, school_police"),
+        (
+            {"purpose": "investigation"},
+            "purpose",
+            "Choose one of: The school's discipline process or A law-enforcement purpose.",
+        ),
+        ({"purpose": 42}, "purpose", "Choose one of: The school's discipline process"),
+        ({"reporting_unit": "school_police"}, "reporting_unit", "ou report for the school staff"),
+        (
+            {"reporting_unit": "sheriff"},
+            "reporting_unit",
+            "Choose one of: School staff or School police unit.",
+        ),
     ],
 )
 def test_a_bad_purpose_or_unit_is_refused_naming_the_field(
@@ -113,7 +121,7 @@ def test_a_report_with_a_forbidden_field_is_refused_with_the_reason(
     response = post(principal, "/api/v1/incidents/", body(world, **{key: "anything"}))
     assert response.status_code == 422
     detail = response.json()["detail"]
-    assert detail == [{"loc": ["body", where], "msg": detail[0]["msg"]}]
+    assert detail == [{"type": "forbidden_subject", "loc": ["body", where], "msg": detail[0]["msg"]}]
     assert "Plyler" in detail[0]["msg"] and "Trust Act" in detail[0]["msg"] and "37L" in detail[0]["msg"]
     assert not Incident.objects.exists()
 
@@ -126,7 +134,31 @@ def test_a_forbidden_field_on_a_student_is_refused_too(world: World, principal: 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "students", 0, "gang"]
     other = post(principal, "/api/v1/incidents/", body(world, shoe_size=9))
-    assert other.json()["detail"] == [{"loc": ["body", "shoe_size"], "msg": "unknown field"}]
+    assert other.json()["detail"] == [
+        {
+            "type": "extra_forbidden",
+            "loc": ["body", "shoe_size"],
+            "msg": "This field is not one this operation reads: leave it out.",
+        }
+    ]
+
+
+def test_a_forbidden_field_is_named_beside_every_other_problem_of_the_report(
+    world: World, principal: Client
+) -> None:
+    students = [{"student_id": world.ben.sis_id, "role": "bystander", "countryOfBirth": "x"}]
+    response = post(
+        principal, "/api/v1/incidents/", body(world, students=students, occurred_on="3 May", ethnicity="y")
+    )
+    assert response.status_code == 422
+    found = {tuple(problem["loc"]): problem["type"] for problem in response.json()["detail"]}
+    assert found == {
+        ("body", "ethnicity"): "forbidden_subject",
+        ("body", "occurred_on"): "iso_date",
+        ("body", "students", 0, "countryOfBirth"): "forbidden_subject",
+        ("body", "students", 0, "role"): "literal_error",
+    }
+    assert not Incident.objects.exists()
 
 
 def test_screening_needs_the_confirmation_flag(world: World, principal: Client) -> None:

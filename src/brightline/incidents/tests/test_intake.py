@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brightline.errors import InvalidInput
-from brightline.incidents.intake import REPORT_KEYS, parse_incident
+from brightline.incidents.intake import IncidentIn, parse_incident
 from brightline.incidents.screening import forbidden_key, screen_text
 
 json_values = st.recursive(
@@ -16,6 +16,7 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
     max_leaves=12,
 )
+REPORT_KEYS = tuple(IncidentIn.model_fields)
 bodies = st.dictionaries(st.sampled_from([*REPORT_KEYS, "gang", "x"]), json_values, max_size=8) | json_values
 
 
@@ -26,6 +27,10 @@ def test_any_body_is_read_or_refused_with_field_paths(body: Any) -> None:
         parse_incident(body)
     except InvalidInput as error:
         assert error.errors
+        for field, message in error.errors:
+            # every problem named where it stands, in a sentence
+            assert field or not isinstance(body, dict) or message
+            assert message[0].isupper() and message.endswith("."), message
 
 
 @settings(max_examples=200, deadline=None)
