@@ -205,3 +205,22 @@ def test_pause_without_a_question_through_the_pages(world: World) -> None:
     reviewer = Client()
     sign_in(reviewer, world.superintendent)
     assert reviewer.post(f"{url}pause", {"reason": "x"}).status_code == 403
+
+
+def test_the_conversation_and_its_errors_speak_the_page_language(world: World, settings: Any) -> None:
+    request = _submit(world)
+    office = Client()
+    sign_in(office, world.clerk)
+    office.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    url = f"/office/requests/{request.pk}/"
+    page = office.get(url).content.decode()
+    assert "Pausar el reloj sin una pregunta" in page and "Pause the clock without a question" not in page
+    page = office.post(f"{url}pause", {"reason": " "}, follow=True).content.decode()
+    assert '<a href="#pause-reason">Escriba por qué se pausa el reloj.</a>' in page
+    # The letters stay in English, the agencies' working language, whatever the page's language.
+    from django.utils import translation
+
+    from brightline.web.requester_letters import letter_html
+
+    with translation.override("es"):
+        assert "Acknowledgment of your request" in letter_html(request, "acknowledgment")
