@@ -159,3 +159,84 @@ def test_preservation_hold_then_expiry(world: World, visit: Any) -> None:
     detective.goto("/portal/preservations/")
     detective.audit("expired")
     assert "Ended: no legal process followed" in page.inner_text("main")
+
+
+def test_pause_without_a_question_then_resume(world: World, visit: Any) -> None:
+    """Waiting for a court: the clerk pauses the clock with an internal reason (a blank one is refused
+    with a sentence linked to the field); the requester reads that it is paused, not why; the clerk
+    resumes it and the requester reads the new deadline."""
+    request = _submitted(world)
+    clerk = visit("clerk")
+    sign_in(clerk, "clerk")
+    clerk.goto(f"/office/requests/{request.pk}/")
+    page = clerk.page
+    page.click("summary:has-text('Pause the clock without a question')")
+    page.fill("#pause-reason", "   ")
+    with page.expect_navigation():
+        page.click("button:has-text('Pause the clock')")
+    clerk.audit("pause-refused")
+    link = page.locator(".brightline-messages a[href='#pause-reason']")
+    assert link.inner_text() == "Write why the clock is paused."
+    assert page.locator("#pause-reason-error").is_visible()
+    link.click()
+    page.fill("#pause-reason", "Waiting for the juvenile court's answer.")
+    with page.expect_navigation():
+        page.click("button:has-text('Pause the clock')")
+    clerk.audit("paused")
+    main = page.inner_text("main")
+    assert "without a question to the requester" in main and "juvenile court" in main
+
+    detective = visit("detective")
+    sign_in(detective, "detective")
+    detective.goto(f"/portal/requests/{request.pk}/")
+    detective.audit("portal-paused-by-the-office")
+    main = detective.page.inner_text("main")
+    assert "The records office paused the decision deadline on" in main
+    assert "court" not in main and "Your answer" not in main
+    request.refresh_from_db()
+    assert request.clock_paused_at is not None
+
+    page.fill("#resume-reason", "The court answered by telephone.")
+    with page.expect_navigation():
+        page.click("button:has-text('Resume the clock')")
+    clerk.audit("resumed")
+    request.refresh_from_db()
+    assert request.clock_paused_at is None
+    detective.goto(f"/portal/requests/{request.pk}/")
+    detective.audit("portal-resumed")
+    main = detective.page.inner_text("main")
+    assert "the decision deadline ran again: it is now" in main and "telephone" not in main
+
+
+def test_an_immigration_hold_reaches_counsel(world: World, visit: Any) -> None:
+    """An immigration enforcement agency's preservation request: recorded, nothing disclosed, and counsel
+    finds its copy among its notices to read (and an e-mail is queued for it), then marks it read."""
+    from brightline.casework.models import Preservation
+    from brightline.notices.models import CounselNotice, OfficialEmail
+
+    officer = visit("ice")
+    sign_in(officer, "ice")
+    officer.goto("/portal/preservations/")
+    page = officer.page
+    page.fill("#p-student-id", world.alice.sis_id)
+    page.click("label[for=p-category-contact]")
+    page.fill("#p-process", "An immigration detainer.")
+    with page.expect_navigation():
+        page.click("button:has-text('Ask the district to preserve these records')")
+    officer.audit("immigration-hold-recorded")
+    assert "discloses nothing" in page.inner_text("main")
+    hold = Preservation.objects.get()
+    notice = CounselNotice.objects.get(reference=hold.reference)
+    assert OfficialEmail.objects.filter(counsel_notice=notice, email=world.legal_advisor.email).exists()
+
+    counsel = visit("counsel")
+    sign_in(counsel, "counsel")
+    counsel.goto("/review/")
+    counsel.audit("counsel-notices")
+    section = counsel.page.inner_text(f"#counsel-notice-{notice.pk}")
+    assert hold.reference in section and "F1" in section and world.alice.last_name not in section
+    with counsel.page.expect_navigation():
+        counsel.page.click(f"#counsel-notice-{notice.pk} button")
+    counsel.audit("counsel-notice-read")
+    notice.refresh_from_db()
+    assert notice.read_at is not None
