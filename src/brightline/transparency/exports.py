@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -42,7 +43,47 @@ def report_csv(figures: dict[str, Any]) -> str:
 
 
 def report_json(figures: dict[str, Any]) -> str:
-    return json.dumps(figures, indent=2, ensure_ascii=False) + "\n"
+    """The JSON download: keys sorted, so that the bytes are the same however the database keeps them (the
+    publication's ledger entry records their SHA-256)."""
+    return json.dumps(figures, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def figures_bytes(report: PublishedReport) -> bytes:
+    """The bytes of the `<period>.json` download, whose SHA-256 the publication's ledger entry records."""
+    return report_json(report.figures).encode()
+
+
+def rows_bytes(report: PublishedReport) -> bytes:
+    """The bytes of the `<period>.rows.json` download, whose SHA-256 the publication's ledger entry records."""
+    return report_json(rows_document(report)).encode()
+
+
+def publication_document(report: PublishedReport) -> dict[str, Any] | None:
+    """The publication's ledger entry, with what checks it from outside: its leaf (`data`, base64), its event
+    record (the exact bytes, as text), the checkpoint the report is bound to (its signed note) and the
+    entry's inclusion proof in that checkpoint's tree. None for a report published before publications
+    were recorded in the ledger."""
+    from brightline.ledger.models import LedgerEntry
+    from brightline.ledger.selectors import checkpoint_published_text, inclusion_proof
+
+    bound = report.publication_checkpoint
+    if report.ledger_index is None or bound is None:
+        return None
+    entry = LedgerEntry.objects.select_related("record").get(index=report.ledger_index)
+    return {
+        "period": report.period,
+        "index": entry.index,
+        "data": base64.b64encode(bytes(entry.data)).decode(),
+        "record": bytes(entry.record.canonical).decode(),
+        "checkpoint": {
+            "size": bound.size,
+            "root_hash": bytes(bound.root_hash).hex(),
+            "note": checkpoint_published_text(bound),
+        },
+        "inclusion": [
+            base64.b64encode(h).decode() for h in inclusion_proof(index=entry.index, size=bound.size)
+        ],
+    }
 
 
 def rows_document(report: PublishedReport) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +33,20 @@ from django.db.models import Q
 from django.utils import timezone
 
 from brightline.casework.calendar import DistrictCalendar, district_zone
-from brightline.casework.models import EmergencyDetermination, Item, ItemState, Request
+from brightline.casework.models import (
+    EmergencyDetermination,
+    Item,
+    ItemState,
+    Reconsideration,
+    ReconsiderationOutcome,
+    Request,
+    RequestStudent,
+)
 from brightline.disclosures.models import DisclosureEntry, EntryKind
 from brightline.incidents.models import Incident, IncidentStudent, StudentRole, WeaponRouting
 from brightline.transparency.periods import Period
 from brightline.transparency.suppression import Mark, extend, suppress_group
-from brightline.vocabulary import CATEGORIES, REQUESTER_KINDS
+from brightline.vocabulary import CATEGORIES, LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
 
 SMALLEST_GROUP = 10
 WITHHELD = "withheld"
@@ -110,6 +119,21 @@ VALUES: dict[str, tuple[tuple[str, str], ...]] = {
         (EntryKind.ABUSE_REPORT.value, "Report of suspected abuse or neglect"),
     ),
     "late": (("yes", "Recorded late (after 48 hours)"), ("no", "Recorded within 48 hours")),
+    # The request and student tables (published since method 4 from rows too).
+    "purpose": tuple((p, humanize(p)) for p in PURPOSES),
+    "legal_process": tuple(
+        (k, "No legal process" if k == "none" else humanize(k)) for k in LEGAL_PROCESS_KINDS
+    ),
+    "nondisclosure_order": (("true", "Yes"), ("false", "No")),
+    "emergency": (("true", "Yes"), ("false", "No")),
+    "recipient_kind": tuple((k, humanize(k)) for k in REQUESTER_KINDS),
+    "business_days_exact": (),  # whole numbers of business days, or ranges of them ("3-5"), as found
+    # Reconsiderations (casework/reconsideration.py).
+    "reconsideration": (
+        ("upheld", "Upheld"),
+        ("reopened", "Reopened for a new decision"),
+        ("pending", "Not yet decided"),
+    ),
 }
 HEADINGS: dict[str, str] = {
     "requester_kind": "Requester kind",
@@ -128,15 +152,41 @@ HEADINGS: dict[str, str] = {
     "duration": "How long the emergency lasted",
     "kind": "Kind",
     "late": "When recorded",
+    "purpose": "Purpose",
+    "legal_process": "Legal process",
+    "nondisclosure_order": "Under a non-disclosure order",
+    "emergency": "Emergency stated and active when received",
+    "recipient_kind": "Recipient kind",
+    "business_days_exact": "Business days to a decision",
+    "reconsideration": "Counsel's decision",
 }
 
 # Each set of rows: its attributes in the order they are withheld from a rare row (first withheld first).
+DIMENSIONS = ("requester_kind", "purpose", "legal_process", "nondisclosure_order", "emergency")
 ROW_SETS: dict[str, tuple[str, ...]] = {
     "requests": ("business_days", "decision", "requester_kind", "refusal", "outcome"),
     "items": ("requester_kind", "item_outcome", "category"),
     "incidents": ("school", "weapon_routed", "reached", "classification"),
     "emergencies": ("duration", "determination", "released"),
     "after_the_fact": ("late", "kind"),
+    # The ten tables of requests and students: one set per way of breaking them down (a projection of
+    # each request, or each named student, on that dimension and the request's outcome).
+    **{f"requests_by_{dimension}": (dimension, "outcome") for dimension in DIMENSIONS},
+    **{f"students_by_{dimension}": (dimension, "outcome") for dimension in DIMENSIONS},
+    "after_the_fact_by_recipient": ("recipient_kind", "kind"),
+    "decision_days": ("business_days_exact",),
+    "reconsiderations_asked": ("requester_kind", "reconsideration"),
+    "reconsiderations_decided": ("requester_kind", "reconsideration"),
+}
+# Attributes a set never withholds on its own: they are generalized once for the whole period (a
+# request's outcome, an after-the-fact entry's kind) and every set shows the same value for the same
+# record, so the totals two sets share are the same numbers and their difference gives nothing back.
+FIXED: dict[str, tuple[str, ...]] = {
+    "requests": ("outcome",),
+    **{f"requests_by_{dimension}": ("outcome",) for dimension in DIMENSIONS},
+    **{f"students_by_{dimension}": ("outcome",) for dimension in DIMENSIONS},
+    "after_the_fact": ("kind",),
+    "after_the_fact_by_recipient": ("kind",),
 }
 
 
@@ -150,6 +200,14 @@ class FlowTable:
     shows: str
     cannot_show: str
     only: tuple[tuple[str, str], ...] = ()  # count only rows with these values
+    # Attributes whose lines (or columns) are only the values found (else every value, zeros included),
+    # and values shown even when not found.
+    seen_only: tuple[str, ...] = ("requester_kind",)
+    always: tuple[str, ...] = ()
+    # What the table counts ("requests", "students", "entries"; the set's name when not given) and the
+    # tables whose totals row is the same numbers, suppressed together.
+    measure: str = ""
+    group: str = ""
 
 
 FLOW_TABLES: tuple[FlowTable, ...] = (
@@ -256,6 +314,65 @@ FLOW_TABLES: tuple[FlowTable, ...] = (
         "Business days from receipt to the district's decision, and whether it met the deadline.",
         "It cannot show how long the records took to reach the requester after the decision.",
     ),
+    FlowTable(
+        "flow_reconsiderations_asked",
+        "reconsiderations_asked",
+        "requester_kind",
+        "reconsideration",
+        "Reconsiderations asked, by requester kind and counsel's decision",
+        "Requests for reconsideration of refused items asked in the period, by who asked, and what counsel "
+        "decided: upheld, reopened for a new decision, or not yet decided when the report was published.",
+        "It cannot show counsel's reasons, which items were asked about, or what a reopened item became.",
+    ),
+    FlowTable(
+        "flow_reconsiderations_decided",
+        "reconsiderations_decided",
+        "requester_kind",
+        "reconsideration",
+        "Reconsiderations decided, by requester kind and counsel's decision",
+        "Reconsiderations counsel decided in the period, whenever they were asked, by who asked.",
+        "It cannot show counsel's reasons, nor reconsiderations still waiting for counsel.",
+    ),
+)
+
+# The ten tables of requests and students and the after-the-fact table, counted from their own sets
+# (method 4; before, exact counts from the database that nobody could recount).
+REQUEST_HEADINGS = {
+    "requester_kind": "requester kind",
+    "purpose": "purpose",
+    "legal_process": "legal process",
+    "nondisclosure_order": "under a non-disclosure order",
+    "emergency": "emergency stated and active when received",
+}
+REPORT_TABLES: tuple[FlowTable, ...] = (
+    *(
+        FlowTable(
+            f"{measure}_by_{'legal_process' if dimension == 'legal_process' else dimension}",
+            f"{measure}_by_{dimension}",
+            dimension,
+            "outcome",
+            f"{noun} by {REQUEST_HEADINGS[dimension]} and outcome",
+            "",
+            "",
+            seen_only=(),
+            measure=measure,
+            group=measure,
+        )
+        for measure, noun in (("requests", "Requests"), ("students", "Students named in requests"))
+        for dimension in DIMENSIONS
+    ),
+    FlowTable(
+        "after_the_fact_entries",
+        "after_the_fact_by_recipient",
+        "recipient_kind",
+        "kind",
+        "Disclosures recorded after the fact, by recipient",
+        "",
+        "",
+        seen_only=("recipient_kind",),
+        always=("child_protective_services",),
+        measure="entries",
+    ),
 )
 
 
@@ -318,8 +435,16 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
             "emergency_threat",
             "emergency_ends_at",
             "document__onward_recipients",
+            "purpose",
+            "legal_process_kind",
+            "nondisclosure_order",
         )
     )
+    named: dict[Any, int] = {}
+    for request_id in RequestStudent.objects.filter(
+        request__received_at__gte=period.utc_start, request__received_at__lt=period.utc_end
+    ).values_list("request_id", flat=True):
+        named[request_id] = named.get(request_id, 0) + 1
     items = list(
         Item.objects.filter(
             request__received_at__gte=period.utc_start, request__received_at__lt=period.utc_end
@@ -346,6 +471,10 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
 
     request_rows: list[dict[str, Any]] = []
     emergency_rows: list[dict[str, Any]] = []
+    projections: dict[str, list[dict[str, Any]]] = {
+        f"{measure}_by_{dimension}": [] for measure in ("requests", "students") for dimension in DIMENSIONS
+    }
+    decision_days: list[dict[str, Any]] = []
     for request in requests:
         onward = set(request["document__onward_recipients"] or [])
         decided = request["decided_at"]
@@ -354,8 +483,30 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
         else:
             received_day = timezone.localtime(request["received_at"], zone).date()
             decided_day = timezone.localtime(decided, zone).date()
-            days = _days_bucket(calendar.business_days_between(received_day, decided_day))
+            exact = calendar.business_days_between(received_day, decided_day)
+            days = _days_bucket(exact)
             decision = "within_deadline" if decided <= request["decision_due_at"] else "after_deadline"
+            decision_days.append({GROUP: request["pk"], "business_days_exact": str(exact)})
+        ends = request["emergency_ends_at"]
+        values = {
+            "requester_kind": request["requester_kind"],
+            "purpose": request["purpose"],
+            "legal_process": request["legal_process_kind"],
+            "nondisclosure_order": "true" if request["nondisclosure_order"] else "false",
+            "emergency": "true"
+            if request["emergency_threat"] and ends is not None and ends > request["received_at"]
+            else "false",
+        }
+        for dimension in DIMENSIONS:
+            projected: dict[str, Any] = {
+                GROUP: request["pk"],
+                dimension: values[dimension],
+                "outcome": request["disposition"],
+            }
+            projections[f"requests_by_{dimension}"].append(projected)
+            projections[f"students_by_{dimension}"].extend(
+                dict(projected) for _ in range(named.get(request["pk"], 0))
+            )
         request_rows.append(
             {
                 GROUP: request["pk"],
@@ -389,22 +540,55 @@ def collect_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
         }
         for item in items
     ]
+    entries = list(
+        DisclosureEntry.objects.filter(
+            kind__in=[key for key, _ in VALUES["kind"]],
+            occurred_at__gte=period.utc_start,
+            occurred_at__lt=period.utc_end,
+        )
+        .order_by("occurred_at", "pk")
+        .values("pk", "kind", "late", "party_kind")
+    )
     return {
         "requests": request_rows,
         "items": item_rows,
         "incidents": _incident_rows(period),
         "emergencies": emergency_rows,
         "after_the_fact": [
-            {"kind": row["kind"], "late": "yes" if row["late"] else "no"}
-            for row in DisclosureEntry.objects.filter(
-                kind__in=[key for key, _ in VALUES["kind"]],
-                occurred_at__gte=period.utc_start,
-                occurred_at__lt=period.utc_end,
-            )
-            .order_by("occurred_at", "pk")
-            .values("kind", "late")
+            {GROUP: ("entry", row["pk"]), "kind": row["kind"], "late": "yes" if row["late"] else "no"}
+            for row in entries
         ],
+        **projections,
+        "after_the_fact_by_recipient": [
+            {GROUP: ("entry", row["pk"]), "recipient_kind": row["party_kind"], "kind": row["kind"]}
+            for row in entries
+        ],
+        "decision_days": decision_days,
+        **_reconsideration_rows(period),
     }
+
+
+def _reconsideration_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
+    """Reconsiderations asked in the period (by `asked_at`, with counsel's decision as it stands at
+    publication) and decided in the period (by `decided_at`), by the request's requester kind. Counsel's
+    reasons are never read."""
+    fields = ("request_id", "request__requester_kind", "outcome")
+    asked = Reconsideration.objects.filter(asked_at__gte=period.utc_start, asked_at__lt=period.utc_end)
+    decided = Reconsideration.objects.filter(
+        decided_at__gte=period.utc_start, decided_at__lt=period.utc_end
+    ).exclude(outcome=ReconsiderationOutcome.PENDING)
+
+    def rows(found: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                GROUP: row["request_id"],
+                "requester_kind": row["request__requester_kind"],
+                "reconsideration": row["outcome"],
+            }
+            for row in found.order_by("pk").values(*fields)
+        ]
+
+    return {"reconsiderations_asked": rows(asked), "reconsiderations_decided": rows(decided)}
 
 
 def _incident_rows(period: Period) -> list[dict[str, str]]:
@@ -450,19 +634,9 @@ def _incident_rows(period: Period) -> list[dict[str, str]]:
 # Generalization: no published combination is shared by fewer than 10 rows ---------------------------------
 
 
-def generalize(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> list[dict[str, str]]:
-    """The rows with values withheld until each published combination is shared by at least 10 rows
-    coming from at least 10 distinct requests (rows that carry no request, one each).
-
-    For each attribute in `order`: the rows whose combination is rarer than 10 (distinct requests) lose that
-    attribute's value ("withheld"). Rows that are common keep every value. Then, if fewer than 10 requests'
-    rows are withheld in full (but some are), the fewest rows that make them 10 are withheld in full too:
-    some of a common combination's requests when it keeps at least 10, else a whole small combination.
-    The request a row came from is then dropped, and the rows are sorted so that their order tells nothing.
-    """
-    rows = [dict(row) for row in rows]
-    for index, row in enumerate(rows):
-        row.setdefault(GROUP, ("row", index))
+def _withhold(rows: list[dict[str, Any]], order: Sequence[str]) -> None:
+    """Withhold values of `rows` (in place; each row carries its GROUP) until every combination of
+    `order` is shared by at least 10 groups (see `generalize`)."""
 
     def key(row: dict[str, Any]) -> tuple[str, ...]:
         return tuple(row[attribute] for attribute in order)
@@ -505,9 +679,71 @@ def generalize(rows: Sequence[dict[str, Any]], order: Sequence[str]) -> list[dic
         for group in chosen:
             withhold(found[combination][group])
         found = groups()
+
+
+def generalize(
+    rows: Sequence[dict[str, Any]], order: Sequence[str], fixed: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """The rows with values withheld until each published combination is shared by at least 10 rows
+    coming from at least 10 distinct requests (rows that carry no request, one each).
+
+    For each attribute in `order`: the rows whose combination is rarer than 10 (distinct requests) lose that
+    attribute's value ("withheld"). Rows that are common keep every value. Then, if fewer than 10 requests'
+    rows are withheld in full (but some are), the fewest rows that make them 10 are withheld in full too:
+    some of a common combination's requests when it keeps at least 10, else a whole small combination.
+    Attributes in `fixed` were generalized for the whole period already (`fix_values`): they are never
+    withheld here, and the rest is generalized within each of their combinations (each one of at least
+    10 requests). The request a row came from is then dropped, and the rows are sorted so that their order
+    tells nothing.
+    """
+    rows = [dict(row) for row in rows]
+    for index, row in enumerate(rows):
+        row.setdefault(GROUP, ("row", index))
+    free = [attribute for attribute in order if attribute not in fixed]
+    strata: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        strata.setdefault(tuple(row[attribute] for attribute in fixed), []).append(row)
+    for stratum in strata.values():
+        _withhold(stratum, free)
     for row in rows:
         del row[GROUP]
-    return sorted(rows, key=key)
+    return sorted(rows, key=lambda row: tuple(row[attribute] for attribute in order))
+
+
+def fix_values(rows: Sequence[dict[str, Any]], attribute: str) -> dict[Any, str]:
+    """The published value of `attribute` for each group (request, entry), generalized once for the whole
+    period: a value shared by fewer than 10 groups is withheld, with the fewest others that make the
+    withheld ones 10 (as `generalize`). Every set then shows the same value for the same group."""
+    per_group = {row[GROUP]: row[attribute] for row in rows}
+    single = [{GROUP: group, attribute: value} for group, value in per_group.items()]
+    _withhold(single, [attribute])
+    return {row[GROUP]: row[attribute] for row in single}
+
+
+def bin_days(rows: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+    """Business days to a decision, one row per decided request, in ranges of consecutive values shared by at
+    least 10 requests ("3" when one value is, "3-5" when it takes three; the last range joins the one
+    before it when it is short): the median and 90th percentile are read from them."""
+    values = sorted(int(row["business_days_exact"]) for row in rows)
+    ranges: list[list[int]] = []
+    for value in values:
+        if ranges and (len(ranges[-1]) < SMALLEST_GROUP or value == ranges[-1][-1]):
+            ranges[-1].append(value)
+        else:
+            ranges.append([value])
+    if len(ranges) > 1 and len(ranges[-1]) < SMALLEST_GROUP:
+        ranges[-2].extend(ranges.pop())
+    published: list[dict[str, str]] = []
+    for members in ranges:
+        low, high = members[0], members[-1]
+        label = str(low) if low == high else f"{low}-{high}"
+        published.extend({"business_days_exact": label} for _ in members)
+    return published
+
+
+def day_range(label: str) -> tuple[int, int]:
+    low, _, high = label.partition("-")
+    return int(low), int(high or low)
 
 
 def distinct_groups(rows: Sequence[dict[str, Any]]) -> int:
@@ -516,14 +752,29 @@ def distinct_groups(rows: Sequence[dict[str, Any]]) -> int:
 
 def publishable_rows(raw: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The rows as published: each set generalized; a set of rows from fewer than 10 requests (or of 1 to
-    9 rows) is not published at all (its count is itself a small cell: its tables say "fewer than 10")."""
+    9 rows) is not published at all (its count is itself a small cell: its tables say "fewer than 10").
+
+    A request's outcome and an after-the-fact entry's kind are generalized once (`fix_values`) and shown
+    alike in every set that holds them, so that the outcome totals the request and student tables share
+    are the same numbers in each (as the totals row of a group of tables is one row)."""
+    raw = {name: [dict(row) for row in raw.get(name, [])] for name in ROW_SETS}
+    outcomes = fix_values(raw["requests"], "outcome")
+    kinds = fix_values(raw["after_the_fact"], "kind")
+    for name, fixed in FIXED.items():
+        values = outcomes if "outcome" in fixed else kinds
+        attribute = "outcome" if "outcome" in fixed else "kind"
+        for row in raw[name]:
+            row[attribute] = values[row[GROUP]]
     published: dict[str, Any] = {}
     for name, order in ROW_SETS.items():
-        rows = raw.get(name, [])
+        rows = raw[name]
         if rows and distinct_groups(rows) < SMALLEST_GROUP:
             published[name] = {"attributes": list(order), "published": False, "rows": []}
+        elif name == "decision_days":
+            published[name] = {"attributes": list(order), "published": True, "rows": bin_days(rows)}
         else:
-            published[name] = {"attributes": list(order), "published": True, "rows": generalize(rows, order)}
+            rows = generalize(rows, order, FIXED.get(name, ()))
+            published[name] = {"attributes": list(order), "published": True, "rows": rows}
     return published
 
 
@@ -533,14 +784,15 @@ def union_rows(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     Generalizing the half-year on its own would show combinations its quarters withheld (rare in each,
     common together), and the half-year less a quarter would give back the other quarter's rare rows.
     Together, the half-year less a quarter is the other quarter's published rows, nothing more. A set
-    one quarter did not publish (fewer than 10 requests) is left out of the half-year too."""
+    one quarter did not publish (fewer than 10 requests, or a set its method did not have yet) is left out
+    of the half-year too."""
     published: dict[str, Any] = {}
     for name, order in ROW_SETS.items():
         sets = [part[name] for part in parts if name in part]
         rows = [dict(row) for row_set in sets if row_set["published"] for row in row_set["rows"]]
         published[name] = {
             "attributes": list(order),
-            "published": any(row_set["published"] for row_set in sets) or not sets,
+            "published": len(sets) == len(parts) and (any(s["published"] for s in sets) or not sets),
             "rows": sorted(rows, key=lambda row: tuple(row[a] for a in order)),
         }
     return published
@@ -558,11 +810,16 @@ def canonical(value: Any) -> bytes:
 # Tables counted from the published rows -------------------------------------------------------------------
 
 
-def _labelled(attribute: str, seen: set[str]) -> list[tuple[str, str]]:
-    known = [(key, label) for key, label in VALUES[attribute] if attribute != "requester_kind" or key in seen]
+def _labelled(spec: FlowTable, attribute: str, seen: set[str]) -> list[tuple[str, str]]:
+    known = [
+        (key, label)
+        for key, label in VALUES[attribute]
+        if attribute not in spec.seen_only or key in seen or key in spec.always
+    ]
     names = {key for key, _ in known}
     extra = sorted(value for value in seen if value not in names and value != WITHHELD)
-    labels = [*known, *((value, humanize(value) if attribute != "school" else value) for value in extra)]
+    as_found = attribute in ("school", "business_days_exact")
+    labels = [*known, *((value, value if as_found else humanize(value)) for value in extra)]
     if WITHHELD in seen:
         labels.append((WITHHELD, "Withheld"))
     return labels
@@ -575,25 +832,37 @@ def _cell(value: int, mark: Mark) -> dict[str, Any]:
     return {"value": None, "display": display, "suppressed": mark.value}
 
 
-def flow_table(spec: FlowTable, rows: dict[str, Any]) -> dict[str, Any]:
-    """One flow table counted from the published rows, suppressed as every table of the report is."""
+def _layout(
+    spec: FlowTable, rows: dict[str, Any]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[list[int]]]:
+    """The lines, the columns and the extended grid (margins included) of a table, counted from the rows."""
     row_set = rows[spec.rows_from]
     counted = [row for row in row_set["rows"] if all(row[a] == v for a, v in spec.only)]
-    line_keys = _labelled(spec.row_attribute, {row[spec.row_attribute] for row in counted})
-    column_keys = _labelled(spec.column_attribute, {row[spec.column_attribute] for row in counted})
+    line_keys = _labelled(spec, spec.row_attribute, {row[spec.row_attribute] for row in counted})
+    column_keys = _labelled(spec, spec.column_attribute, {row[spec.column_attribute] for row in counted})
     lines = {key: i for i, (key, _) in enumerate(line_keys)}
     columns = {key: i for i, (key, _) in enumerate(column_keys)}
     matrix = [[0] * len(column_keys) for _ in line_keys]
     for row in counted:
         matrix[lines[row[spec.row_attribute]]][columns[row[spec.column_attribute]]] += 1
-    grid = extend(matrix, len(column_keys))
-    marks = suppress_group([grid])[0]
+    return line_keys, column_keys, extend(matrix, len(column_keys))
+
+
+def _table(
+    spec: FlowTable,
+    rows: dict[str, Any],
+    layout: tuple[list[tuple[str, str]], list[tuple[str, str]], list[list[int]]],
+    marks: list[list[Mark]],
+) -> dict[str, Any]:
+    line_keys, column_keys, grid = layout
+    row_set = rows[spec.rows_from]
     table: dict[str, Any] = {
         "id": spec.id,
         "title": spec.title,
         "shows": spec.shows,
         "cannot_show": spec.cannot_show,
-        "measure": spec.rows_from,
+        "measure": spec.measure or spec.rows_from,
+        "rows_from": spec.rows_from,
         "rows_published": row_set["published"],
         "row_heading": HEADINGS[spec.row_attribute],
         "row_attribute": spec.row_attribute,
@@ -620,18 +889,129 @@ def flow_table(spec: FlowTable, rows: dict[str, Any]) -> dict[str, Any]:
     return table
 
 
+def tables_of(specs: Sequence[FlowTable], rows: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tables of `specs` counted from the published rows, each suppressed as every table of the report
+    is (tables of one group together: they share their totals row). Every count of a published set is 0 or
+    at least 10, so this only ever marks a set that was not published."""
+    layouts = [_layout(spec, rows) for spec in specs]
+    marks: dict[int, list[list[Mark]]] = {}
+    groups: dict[str, list[int]] = {}
+    for index, spec in enumerate(specs):
+        groups.setdefault(spec.group or f"#{index}", []).append(index)
+    for members in groups.values():
+        for index, grid_marks in zip(members, suppress_group([layouts[i][2] for i in members]), strict=True):
+            marks[index] = grid_marks
+    return [_table(spec, rows, layouts[i], marks[i]) for i, spec in enumerate(specs)]
+
+
+def flow_table(spec: FlowTable, rows: dict[str, Any]) -> dict[str, Any]:
+    """One flow table counted from the published rows, suppressed as every table of the report is."""
+    return tables_of([spec], rows)[0]
+
+
 def flow_tables(rows: dict[str, Any]) -> list[dict[str, Any]]:
-    return [flow_table(spec, rows) for spec in FLOW_TABLES]
+    return tables_of(FLOW_TABLES, rows)
 
 
-def flow_figures(
-    period: Period, parts: Sequence[dict[str, Any]] | None = None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the flow part of the report's figures, the published rows) for `period`; a half-year passes its
-    quarters' published rows as `parts` and publishes their union (`union_rows`)."""
-    rows = union_rows(parts) if parts is not None else publishable_rows(collect_rows(period))
+def report_tables(rows: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ten request and student tables and the after-the-fact table, counted from their sets."""
+    return tables_of(REPORT_TABLES, rows)
+
+
+def share(table: dict[str, Any], row_key: str) -> dict[str, Any]:
+    """A row's share of all requests, published only when both counts are published."""
+    row = next(r for r in table["rows"] if r["key"] == row_key)
+    part, whole = row["total"]["value"], table["totals"]["total"]["value"]
+    if part is None or whole is None:
+        return {"percent": None, "display": f"not published: {row['total']['display']} requests"}
+    if whole == 0:
+        return {"percent": None, "display": "no requests"}
+    percent = round(100 * part / whole, 1)
+    return {"percent": percent, "display": f"{percent}% ({part:,} of {whole:,} requests)"}
+
+
+def time_to_decision(rows: dict[str, Any]) -> dict[str, Any]:
+    """Median and 90th percentile (nearest rank) of business days to a decision, read from the published
+    ranges of `decision_days`: each the range its rank falls in."""
+    row_set = rows["decision_days"]
+    ranked = sorted(
+        (day_range(row["business_days_exact"]), row["business_days_exact"]) for row in row_set["rows"]
+    )
+    if not row_set["published"] or not ranked:
+        return {
+            "published": False,
+            "median_business_days": None,
+            "p90_business_days": None,
+            "display": "not published: fewer than 10 decided requests"
+            if not row_set["published"]
+            else "no decided requests",
+        }
+
+    def nearest(share: float) -> str:
+        label: str = ranked[max(1, math.ceil(share * len(ranked))) - 1][1]
+        return label
+
     return {
-        "rows_sha256": rows_digest(rows),
+        "published": True,
+        "median_business_days": nearest(0.5),
+        "p90_business_days": nearest(0.9),
+        "display": None,
+    }
+
+
+def figures_from_rows(rows: dict[str, Any]) -> dict[str, Any]:
+    """Every figure a report shows that is counted from its published rows: what `report verify` and the
+    report page's check compute again."""
+    tables = report_tables(rows)
+    by_id = {table["id"]: table for table in tables}
+    return {
+        "outcomes": [{"key": key, "label": label} for key, label in VALUES["outcome"]],
+        "tables": tables,
+        "shares": {
+            "nondisclosure_order": share(by_id["requests_by_nondisclosure_order"], "true"),
+            "emergency": share(by_id["requests_by_emergency"], "true"),
+        },
+        "time_to_decision": time_to_decision(rows),
+        "flows": {
+            "rows_sha256": rows_digest(rows),
+            "smallest_group": SMALLEST_GROUP,
+            "tables": flow_tables(rows),
+        },
+    }
+
+
+def period_rows(period: Period, parts: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The published rows of `period`; a half-year passes its quarters' published rows as `parts` and
+    publishes their union (`union_rows`)."""
+    return union_rows(parts) if parts is not None else publishable_rows(collect_rows(period))
+
+
+def method_spec() -> dict[str, Any]:
+    """How every table is counted from the rows, for the report page's check in the browser (the same
+    definitions `report verify` uses, read from the code, not from the published report)."""
+    return {
         "smallest_group": SMALLEST_GROUP,
-        "tables": flow_tables(rows),
-    }, rows
+        "values": {name: [list(pair) for pair in values] for name, values in VALUES.items()},
+        "headings": HEADINGS,
+        "as_found": ["school", "business_days_exact"],
+        "row_sets": {name: list(order) for name, order in ROW_SETS.items()},
+        "report_tables": [_spec(spec) for spec in REPORT_TABLES],
+        "flow_tables": [_spec(spec) for spec in FLOW_TABLES],
+    }
+
+
+def _spec(spec: FlowTable) -> dict[str, Any]:
+    return {
+        "id": spec.id,
+        "rows_from": spec.rows_from,
+        "row_attribute": spec.row_attribute,
+        "column_attribute": spec.column_attribute,
+        "title": spec.title,
+        "shows": spec.shows,
+        "cannot_show": spec.cannot_show,
+        "only": [list(pair) for pair in spec.only],
+        "seen_only": list(spec.seen_only),
+        "always": list(spec.always),
+        "measure": spec.measure or spec.rows_from,
+        "group": spec.group,
+    }

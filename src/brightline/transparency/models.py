@@ -31,6 +31,12 @@ class PublishedReport(models.Model):
     published = models.BooleanField(
         default=False, help_text="The period's one publication, computed after the period ended."
     )
+    # The ledger entry the publication appended (its record holds the SHA-256 of the figures and rows
+    # downloads), and the checkpoint signed with it, whose tree includes it: the report is bound to it.
+    ledger_index = models.BigIntegerField(null=True, blank=True)
+    publication_checkpoint = models.ForeignKey(
+        "ledger.Checkpoint", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["period", "-checkpoint_size"]

@@ -16,7 +16,6 @@ import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,59 +28,14 @@ from brightline.casework.calendar import DistrictCalendar, district_zone
 from brightline.casework.models import Request, RequestStudent
 from brightline.disclosures.models import DisclosureEntry, EntryKind
 from brightline.ledger.models import Checkpoint
-from brightline.transparency.flows import flow_figures
+from brightline.transparency.flows import figures_from_rows, period_rows
 from brightline.transparency.periods import Period
-from brightline.transparency.suppression import Mark, extend, suppress_group
-from brightline.vocabulary import LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
 
 # 2: complementary suppression prefers cells that close another line; 3: the flow tables, counted from the
-# published rows (flows.py)
-METHOD_VERSION = 3
+# published rows (flows.py); 4: every table counted from the published rows, and the publication recorded
+# in the ledger
+METHOD_VERSION = 4
 SMALLEST_PUBLISHED_GROUP = 10
-
-# Outcomes of a request, in the order the tables show them (README: "Outcome of a request").
-OUTCOMES: tuple[tuple[str, str], ...] = (
-    ("released_in_full", "Released in full"),
-    ("released_in_part", "Released in part"),
-    ("nothing_released", "Nothing released"),
-    ("refused", "Refused by the policy"),
-    ("pending", "Pending"),
-)
-AFTER_THE_FACT_KINDS: tuple[tuple[str, str], ...] = (
-    (EntryKind.EMERGENCY_AFTER_THE_FACT.value, "Emergency disclosure"),
-    (EntryKind.ABUSE_REPORT.value, "Report of suspected abuse or neglect"),
-)
-YES_NO: tuple[tuple[bool, str], ...] = ((True, "Yes"), (False, "No"))
-
-
-def humanize(identifier: str) -> str:
-    return identifier.replace("_", " ").capitalize()
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """A way to break requests down: the field (or annotation) and its rows in display order."""
-
-    key: str
-    field: str
-    heading: str
-    rows: tuple[tuple[Any, str], ...]
-
-
-DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension(
-        "requester_kind", "requester_kind", "Requester kind", tuple((k, humanize(k)) for k in REQUESTER_KINDS)
-    ),
-    Dimension("purpose", "purpose", "Purpose", tuple((p, humanize(p)) for p in PURPOSES)),
-    Dimension(
-        "legal_process",
-        "legal_process_kind",
-        "Legal process",
-        tuple((k, "No legal process" if k == "none" else humanize(k)) for k in LEGAL_PROCESS_KINDS),
-    ),
-    Dimension("nondisclosure_order", "nondisclosure_order", "Under a non-disclosure order", YES_NO),
-    Dimension("emergency", "emergency", "Emergency stated and active when received", YES_NO),
-)
 
 
 class Scanned(Func):
@@ -240,7 +194,7 @@ def after_the_fact_counts(period: Period) -> list[dict[str, Any]]:
     return [
         dict(row)
         for row in DisclosureEntry.objects.filter(
-            kind__in=[kind for kind, _ in AFTER_THE_FACT_KINDS],
+            kind__in=[EntryKind.EMERGENCY_AFTER_THE_FACT, EntryKind.ABUSE_REPORT],
             occurred_at__gte=period.utc_start,
             occurred_at__lt=period.utc_end,
         )
@@ -284,114 +238,6 @@ def business_days_distribution(pairs: Iterable[dict[str, Any]], calendar: Distri
     return days
 
 
-# Building the published tables -------------------------------------------------------------------------
-
-
-def _rows_for(dimension: Dimension, seen: Iterable[Any]) -> list[tuple[Any, str]]:
-    """The vocabulary's rows in order (zeros are published: "no request from …" is news), then any value
-    the vocabulary does not know, so nothing counted is left out of the totals."""
-    known = {key for key, _ in dimension.rows}
-    extra = sorted({value for value in seen if value not in known}, key=str)
-    return [*dimension.rows, *((value, humanize(str(value))) for value in extra)]
-
-
-def _matrix(
-    rows: Sequence[dict[str, Any]],
-    field: str,
-    row_keys: Sequence[Any],
-    column_field: str,
-    column_keys: Sequence[Any],
-) -> list[list[int]]:
-    index = {key: i for i, key in enumerate(row_keys)}
-    columns = {key: i for i, key in enumerate(column_keys)}
-    matrix = [[0] * len(column_keys) for _ in row_keys]
-    for row in rows:
-        matrix[index[row[field]]][columns[row[column_field]]] += row["n"]
-    return matrix
-
-
-def _cell(value: int, mark: Mark) -> dict[str, Any]:
-    if mark is Mark.SHOWN:
-        return {"value": value, "display": f"{value:,}", "suppressed": None}
-    display = "fewer than 10" if mark is Mark.FEWER_THAN_10 else "withheld"
-    return {"value": None, "display": display, "suppressed": mark.value}
-
-
-def _table(
-    *,
-    table_id: str,
-    title: str,
-    measure: str,
-    row_heading: str,
-    rows: Sequence[tuple[Any, str]],
-    columns: Sequence[tuple[Any, str]],
-    grid: list[list[int]],
-    marks: list[list[Mark]],
-) -> dict[str, Any]:
-    body = [
-        {
-            "key": str(key).lower() if isinstance(key, bool) else key,
-            "label": label,
-            "cells": [_cell(v, m) for v, m in zip(grid[i][:-1], marks[i][:-1], strict=True)],
-            "total": _cell(grid[i][-1], marks[i][-1]),
-        }
-        for i, (key, label) in enumerate(rows)
-    ]
-    return {
-        "id": table_id,
-        "title": title,
-        "measure": measure,
-        "row_heading": row_heading,
-        "columns": [{"key": key, "label": label} for key, label in columns],
-        "rows": body,
-        "totals": {
-            "cells": [_cell(v, m) for v, m in zip(grid[-1][:-1], marks[-1][:-1], strict=True)],
-            "total": _cell(grid[-1][-1], marks[-1][-1]),
-        },
-    }
-
-
-def _group(rows: Sequence[dict[str, Any]], *, measure: str, noun: str) -> list[dict[str, Any]]:
-    """One table per dimension × outcome, suppressed together (they publish the same column totals)."""
-    layouts = []
-    grids = []
-    outcome_keys = [key for key, _ in OUTCOMES]
-    for dimension in DIMENSIONS:
-        field = dimension.field
-        row_keys = _rows_for(dimension, (row[field] for row in rows))
-        grids.append(
-            extend(_matrix(rows, field, [k for k, _ in row_keys], "outcome", outcome_keys), len(OUTCOMES))
-        )
-        layouts.append((dimension, row_keys))
-    marks = suppress_group(grids)
-    tables = [
-        _table(
-            table_id=f"{measure}_by_{dimension.key}",
-            title=f"{noun} by {dimension.heading.lower()} and outcome",
-            measure=measure,
-            row_heading=dimension.heading,
-            rows=row_keys,
-            columns=OUTCOMES,
-            grid=grid,
-            marks=grid_marks,
-        )
-        for (dimension, row_keys), grid, grid_marks in zip(layouts, grids, marks, strict=True)
-    ]
-    return tables
-
-
-def _share(table: dict[str, Any], row_key: str) -> dict[str, Any]:
-    """A row's share of all requests, published only when both counts are published."""
-    row = next(r for r in table["rows"] if r["key"] == row_key)
-    part, whole = row["total"]["value"], table["totals"]["total"]["value"]
-    if part is None or whole is None:
-        return {"percent": None, "display": f"not published: {row['total']['display']} requests"}
-    if whole == 0:
-        return {"percent": None, "display": "no requests"}
-    percent = round(100 * part / whole, 1)
-    return {"percent": percent, "display": f"{percent}% ({part:,} of {whole:,} requests)"}
-
-
 def report_figures(*, period: Period, checkpoint: Checkpoint, now: dt.datetime) -> dict[str, Any]:
     """Every published figure of the report for `period`, computed at `checkpoint` (see module doc)."""
     return report_publication(period=period, checkpoint=checkpoint, now=now)[0]
@@ -404,58 +250,13 @@ def report_publication(
     now: dt.datetime,
     parts: Sequence[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(the published figures, the published rows the flow tables count) of `period` at `checkpoint`;
-    a half-year's rows are its quarters' published rows (`parts`, flows.union_rows)."""
-    request_rows = request_counts(period)
-    student_rows = student_counts(period)
-    request_tables = _group(request_rows, measure="requests", noun="Requests")
-    student_tables = _group(student_rows, measure="students", noun="Students named in requests")
+    """(the published figures, the published rows they are counted from) of `period` at `checkpoint`;
+    a half-year's rows are its quarters' published rows (`parts`, flows.union_rows).
 
-    entry_rows = after_the_fact_counts(period)
-    party_dimension = Dimension(
-        "recipient_kind", "party_kind", "Recipient kind", tuple((k, humanize(k)) for k in REQUESTER_KINDS)
-    )
-    party_rows = [
-        row
-        for row in _rows_for(party_dimension, (r["party_kind"] for r in entry_rows))
-        if row[0] in {r["party_kind"] for r in entry_rows} or row[0] == "child_protective_services"
-    ]
-    entry_grid = extend(
-        _matrix(
-            entry_rows, "party_kind", [k for k, _ in party_rows], "kind", [k for k, _ in AFTER_THE_FACT_KINDS]
-        ),
-        len(AFTER_THE_FACT_KINDS),
-    )
-    entry_table = _table(
-        table_id="after_the_fact_entries",
-        title="Disclosures recorded after the fact, by recipient",
-        measure="entries",
-        row_heading="Recipient kind",
-        rows=party_rows,
-        columns=AFTER_THE_FACT_KINDS,
-        grid=entry_grid,
-        marks=suppress_group([entry_grid])[0],
-    )
-
-    days = business_days_distribution(decision_day_pairs(period), DistrictCalendar.load())
-    decided = sum(days.values())
-    if decided >= SMALLEST_PUBLISHED_GROUP:
-        timing: dict[str, Any] = {
-            "published": True,
-            "median_business_days": nearest_rank(days, 0.5),
-            "p90_business_days": nearest_rank(days, 0.9),
-            "display": None,
-        }
-    else:
-        timing = {
-            "published": False,
-            "median_business_days": None,
-            "p90_business_days": None,
-            "display": "not published: fewer than 10 decided requests" if decided else "no decided requests",
-        }
-
-    by_table = {table["id"]: table for table in request_tables}
-    flows, rows = flow_figures(period, parts)
+    Method 4: every table, share and figure of time to decision is counted from the published rows
+    (`flows.figures_from_rows`), so anyone holding them counts the whole report again."""
+    rows = period_rows(period, parts)
+    counted = figures_from_rows(rows)
     figures = {
         "method_version": METHOD_VERSION,
         "period": {
@@ -475,13 +276,6 @@ def report_publication(
             "origin": settings.LEDGER_ORIGIN,
         },
         "computed_at": now.isoformat(),
-        "outcomes": [{"key": key, "label": label} for key, label in OUTCOMES],
-        "tables": [*request_tables, *student_tables, entry_table],
-        "shares": {
-            "nondisclosure_order": _share(by_table["requests_by_nondisclosure_order"], "true"),
-            "emergency": _share(by_table["requests_by_emergency"], "true"),
-        },
-        "time_to_decision": timing,
-        "flows": flows,
+        **counted,
     }
     return figures, rows

@@ -9,6 +9,7 @@ transparency publish` from cron (daily) to publish each period at the first run 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,7 +19,8 @@ from django.utils import timezone
 from brightline.errors import Conflict, InvalidInput
 from brightline.ledger.models import Checkpoint
 from brightline.ledger.selectors import checkpoint_latest, ledger_size
-from brightline.ledger.services import checkpoint_sign
+from brightline.ledger.services import checkpoint_sign, ledger_append
+from brightline.transparency.exports import figures_bytes, rows_bytes
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
 from brightline.transparency.reports import METHOD_VERSION, report_publication
@@ -86,7 +88,7 @@ def report_publish(*, period: Period, now: dt.datetime | None = None) -> Publish
             )
         try:
             with transaction.atomic():
-                return PublishedReport.objects.create(
+                report = PublishedReport.objects.create(
                     period=period.key,
                     checkpoint=checkpoint,
                     checkpoint_size=checkpoint.size,
@@ -97,6 +99,8 @@ def report_publish(*, period: Period, now: dt.datetime | None = None) -> Publish
                     rows=rows,
                     published=True,
                 )
+                _record_publication(report)
+                return report
         except IntegrityError:
             # Another publisher got there first: its publication is the period's.
             continue
@@ -104,6 +108,32 @@ def report_publish(*, period: Period, now: dt.datetime | None = None) -> Publish
     if existing is not None:
         return existing
     raise Conflict("the ledger is changing faster than the report can be computed; try again shortly")
+
+
+def _record_publication(report: PublishedReport) -> None:
+    """Append the publication's ledger entry (the SHA-256 of the figures and rows downloads, exactly as they
+    are served) and sign a checkpoint whose tree includes it: the checkpoint the report is bound to.
+
+    In the publication's transaction: a report is never published without its entry. The public leaf is a
+    commitment like every other (index, record hash, time); the event record, which names only the period,
+    the counted checkpoint and the two digests, is published with the report (`publication_document`).
+    """
+    entry = ledger_append(
+        event_type="transparency.report_published",
+        subject={"period": report.period},
+        record={
+            "period": report.period,
+            "method_version": report.method_version,
+            "counted_at": {"size": report.checkpoint_size, "root_hash": report.checkpoint_root_hash},
+            "figures_sha256": hashlib.sha256(figures_bytes(report)).hexdigest(),
+            "rows_sha256": hashlib.sha256(rows_bytes(report)).hexdigest(),
+        },
+    )
+    bound = checkpoint_sign(only_if_grown=True)
+    assert bound is not None and bound.size > entry.index  # the entry was just appended
+    report.ledger_index = entry.index
+    report.publication_checkpoint = bound
+    report.save(update_fields=["ledger_index", "publication_checkpoint"])
 
 
 def reports_publish_due(*, now: dt.datetime | None = None) -> list[PublishedReport]:

@@ -13,7 +13,15 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from brightline.transparency.charts import flow_charts, report_charts
-from brightline.transparency.exports import report_csv, report_json, report_pdf, rows_document
+from brightline.transparency.exports import (
+    figures_bytes,
+    publication_document,
+    report_csv,
+    report_json,
+    report_pdf,
+    rows_bytes,
+)
+from brightline.transparency.flows import method_spec
 from brightline.transparency.models import PublishedReport
 from brightline.transparency.periods import Period
 from brightline.transparency.selectors import report_public, reports_public, reports_trend
@@ -37,6 +45,8 @@ def _context(period: Period, report: PublishedReport) -> dict[str, object]:
         "report": report,
         "figures": report.figures,
         "district_name": settings.DISTRICT_NAME,
+        "method": method_spec(),
+        "bound": report.publication_checkpoint_id is not None,
     }
 
 
@@ -68,8 +78,13 @@ def report_download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         return _attachment(report_csv(published.figures), "text/csv; charset=utf-8", f"{stem}.csv")
     if fmt == "json":
-        return _attachment(report_json(published.figures), "application/json", f"{stem}.json")
+        return _attachment(figures_bytes(published), "application/json", f"{stem}.json")
     if fmt == "rows.json":
-        return _attachment(report_json(rows_document(published)), "application/json", f"{stem}.rows.json")
+        return _attachment(rows_bytes(published), "application/json", f"{stem}.rows.json")
+    if fmt == "publication.json":
+        publication = publication_document(published)
+        if publication is None:
+            raise Http404("this report was published before publications were recorded in the ledger")
+        return _attachment(report_json(publication), "application/json", f"{stem}.publication.json")
     pdf = report_pdf(published.figures, context={**_context(period, published), "trend": _trend(period)})
     return _attachment(pdf, "application/pdf", f"{stem}.pdf")

@@ -265,7 +265,7 @@ def test_every_flow_figure_is_recomputed_from_the_published_rows_against_the_che
         assert checkpoint_problems(report.figures) == []
     out = StringIO()
     call_command("report", "verify", "2025-Q1", stdout=out)
-    assert "OK 2025-Q1: 11 tables recomputed" in out.getvalue()
+    assert "OK 2025-Q1: 24 tables recomputed" in out.getvalue()
 
     q1 = year["2025-Q1"]
     tampered = copy.deepcopy(rows_document(q1))
@@ -399,3 +399,242 @@ def test_the_last_withholding_takes_as_few_rows_as_it_needs() -> None:
     rows = [{"a": "x", "b": "y"}] * 40 + [{"a": "w", "b": "z"}]
     counted = Counter((row["a"], row["b"]) for row in generalize(rows, ["b", "a"]))
     assert counted == {("x", "y"): 31, (WITHHELD, WITHHELD): 10}
+
+
+# The publication's ledger entry, the recount of every figure, differencing, reconsiderations --------------
+
+
+def downloads(client: Any, key: str, tmp_path: Any) -> dict[str, Any]:
+    paths = {}
+    for suffix in ("json", "rows.json", "publication.json"):
+        answer = client.get(f"/transparency/{key}.{suffix}")
+        assert answer.status_code == 200, suffix
+        paths[suffix] = tmp_path / f"{key}.{suffix}"
+        paths[suffix].write_bytes(answer.content)
+    return paths
+
+
+def verify_files(key: str, figures: Any, rows: Any, publication: Any = None, *extra: str) -> tuple[int, str]:
+    out, err = StringIO(), StringIO()
+    arguments = ["report", "verify", key, "--figures", figures, "--rows", rows, *extra]
+    if publication is not None:
+        arguments += ["--publication", publication]
+    try:
+        call_command(*arguments, stdout=out, stderr=err)
+    except CommandError as failed:
+        return failed.returncode, err.getvalue()
+    return 0, out.getvalue()
+
+
+def test_publishing_appends_one_ledger_entry_committing_to_the_downloads(
+    year: dict[str, Any], client: Any, tmp_path: Any
+) -> None:
+    import base64
+    import hashlib
+
+    from brightline.ledger.models import LedgerEntry
+
+    q1 = year["2025-Q1"]
+    entries = LedgerEntry.objects.filter(event_type="transparency.report_published")
+    assert sorted(entry.subject["period"] for entry in entries) == sorted(year)  # one per publication
+    entry = entries.get(index=q1.ledger_index)
+    assert entry.index >= q1.checkpoint_size  # after what it counted
+    record = entry.record.record
+    paths = downloads(client, "2025-Q1", tmp_path)
+    assert record["figures_sha256"] == hashlib.sha256(paths["json"].read_bytes()).hexdigest()
+    assert record["rows_sha256"] == hashlib.sha256(paths["rows.json"].read_bytes()).hexdigest()
+    assert record["period"] == "2025-Q1" and record["counted_at"]["size"] == q1.checkpoint_size
+    # The public leaf is a commitment like every other: no event type, no period.
+    public = client.get(f"/api/v1/ledger/entries?start={entry.index}&end={entry.index}").json()["entries"][0]
+    leaf = json.loads(base64.b64decode(public["data"]))
+    assert set(leaf) == {"index", "record_sha256", "time"}
+    # The checkpoint the report is bound to includes the entry.
+    assert q1.publication_checkpoint.size > entry.index
+    publication = json.loads(paths["publication.json"].read_bytes())
+    assert publication["checkpoint"]["size"] == q1.publication_checkpoint.size
+    assert verify_files("2025-Q1", paths["json"], paths["rows.json"], paths["publication.json"])[0] == 0
+    code, said = verify_files(
+        "2025-Q1", paths["json"], paths["rows.json"], paths["publication.json"], "--no-ledger"
+    )
+    assert code == 0, said
+
+    # The figures changed in the database after publication: they no longer hash to the entry.
+    from brightline.transparency.models import PublishedReport
+
+    figures = copy.deepcopy(q1.figures)
+    figures["computed_at"] = "2025-04-01T00:00:00+00:00"
+    PublishedReport.objects.filter(pk=q1.pk).update(figures=figures)
+    failed = StringIO()
+    with pytest.raises(CommandError) as error:
+        call_command("report", "verify", "2025-Q1", stdout=StringIO(), stderr=failed)
+    assert error.value.returncode == 1
+    assert f"the figures are not the ones ledger entry {entry.index} records" in failed.getvalue()
+
+    # A proof that does not lead to the bound checkpoint's root is named.
+    publication["inclusion"] = publication["inclusion"][1:] or [base64.b64encode(b"0" * 32).decode()]
+    (tmp_path / "bad.publication.json").write_text(json.dumps(publication))
+    code, said = verify_files("2025-Q1", paths["json"], paths["rows.json"], tmp_path / "bad.publication.json")
+    assert code == 1 and "is not in the tree of the checkpoint" in said
+
+
+def test_report_verify_names_a_changed_figure_label_or_suppression_and_fails(
+    year: dict[str, Any], client: Any, tmp_path: Any, world: World
+) -> None:
+    paths = downloads(client, "2025-Q1", tmp_path)
+    published = json.loads(paths["json"].read_bytes())
+    assert published["method_version"] == 4
+
+    def tampered(change: Any) -> str:
+        figures = copy.deepcopy(published)
+        change(figures)
+        (tmp_path / "changed.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+        code, said = verify_files(
+            "2025-Q1", tmp_path / "changed.json", paths["rows.json"], paths["publication.json"]
+        )
+        assert code == 1
+        assert "the figures are not the ones ledger entry" in said  # the digest
+        return said
+
+    def old_table(figures: dict[str, Any], table_id: str) -> dict[str, Any]:
+        return next(t for t in figures["tables"] if t["id"] == table_id)
+
+    # A figure of one of the ten request and student tables.
+    said = tampered(
+        lambda f: cell(
+            old_table(f, "requests_by_requester_kind"), "immigration_enforcement", "refused"
+        ).update(value=13, display="13")
+    )
+    assert (
+        'table requests_by_requester_kind, line immigration_enforcement, column refused: published "13"'
+        in said
+    )
+    # A label.
+    said = tampered(lambda f: old_table(f, "requests_by_purpose")["rows"][0].update(label="Routine check"))
+    assert (
+        'table requests_by_purpose, line criminal_investigation: its label is published as "Routine check"'
+        in said
+    )
+    # A sentence saying what a table cannot show.
+    said = tampered(lambda f: table(f, "flow_refusals").update(cannot_show="Nothing."))
+    assert 'table flow_refusals: its cannot show is published as "Nothing."' in said
+    # The median time to a decision.
+    said = tampered(lambda f: f["time_to_decision"].update(median_business_days="1"))
+    assert "time to decision: published" in said
+
+
+def test_a_suppressed_cell_shown_is_named(world: World, client: Any, tmp_path: Any) -> None:
+    # Three requests in the quarter: no set is published, every table says "fewer than 10".
+    with time_machine.travel(at(2, 3), tick=False):
+        for _ in range(3):
+            submit(world.ice, world.immigration_officer, request_body(world.alice, categories=["contact"]))
+    publish("2025-Q1")
+    paths = downloads(client, "2025-Q1", tmp_path)
+    assert verify_files("2025-Q1", paths["json"], paths["rows.json"], paths["publication.json"])[0] == 0
+    figures = json.loads(paths["json"].read_bytes())
+    total = next(t for t in figures["tables"] if t["id"] == "requests_by_requester_kind")["totals"]["total"]
+    assert total == {"value": None, "display": "fewer than 10", "suppressed": "fewer_than_10"}
+    total.update(value=3, display="3", suppressed=None)
+    (tmp_path / "shown.json").write_text(json.dumps(figures))
+    code, said = verify_files(
+        "2025-Q1", tmp_path / "shown.json", paths["rows.json"], paths["publication.json"]
+    )
+    assert code == 1
+    assert "table requests_by_requester_kind, line total, column total: shows 3, under 10" in said
+    assert (
+        'published "3" (3, suppressed null), the rows give "fewer than 10" (suppressed: fewer_than_10)'
+        in said
+    )
+
+
+def every_cell(figures: dict[str, Any]) -> dict[tuple[str, str, str], int | None]:
+    found = {}
+    for shown in [*figures["tables"], *figures["flows"]["tables"]]:
+        columns = [c["key"] for c in shown["columns"]] + ["total"]
+        for line in [*shown["rows"], {"key": "total", **shown["totals"]}]:
+            for column, value in zip(columns, [*line["cells"], line["total"]], strict=True):
+                found[(shown["id"], line["key"], column)] = value["value"]
+    return found
+
+
+def test_a_half_year_less_a_quarter_gives_back_nothing_the_other_quarter_withheld(world: World) -> None:
+    # Three transit police requests in the first quarter (a small cell there), ten in the second. Counted
+    # on its own, the half-year showed 13 and the second quarter 10: the first quarter's 3 came back.
+    with time_machine.travel(at(2, 3), tick=False):
+        for _ in range(20):
+            submit(world.ice, world.immigration_officer, request_body(world.alice, categories=["contact"]))
+        for _ in range(3):
+            submit(world.transit, world.transit_officer, request_body(world.alice, categories=["contact"]))
+    with time_machine.travel(at(5, 5), tick=False):
+        for _ in range(12):
+            submit(world.ice, world.immigration_officer, request_body(world.ben, categories=["contact"]))
+        for _ in range(10):
+            submit(world.transit, world.transit_officer, request_body(world.ben, categories=["contact"]))
+    q1, q2, h1 = (publish(key).figures for key in ("2025-Q1", "2025-Q2", "2025-H1"))
+    half, first, second = every_cell(h1), every_cell(q1), every_cell(q2)
+    assert first[("requests_by_requester_kind", "transit_police", "total")] == 0  # withheld in Q1
+    assert second[("requests_by_requester_kind", "transit_police", "total")] == 10
+    assert half[("requests_by_requester_kind", "transit_police", "total")] == 10  # not 13
+    for key, value in half.items():
+        for other, rest in ((second, first), (first, second)):
+            if value is None or other.get(key) is None:
+                continue
+            difference = value - other[key]
+            # H1 − Q2 is Q1 as published (or 0, or 10 and more), never a count Q1 hid.
+            assert difference == 0 or difference >= SMALLEST_GROUP or difference == rest.get(key), (
+                key,
+                difference,
+            )
+            if rest.get(key) is not None:
+                assert difference == rest[key], key
+
+
+def test_reconsiderations_are_counted_asked_and_decided_without_counsels_reasons(world: World) -> None:
+    from brightline.casework.reconsideration import reconsideration_ask, reconsideration_decide
+
+    asked = []
+    with time_machine.travel(at(2, 3), tick=False):
+        for _ in range(20):
+            request = submit(
+                world.police, world.detective, request_body(world.carla, categories=["academic"])
+            )
+            item = request.items.get()
+            services.item_decide(
+                item_id=item.pk, reviewer=world.superintendent, action="deny", rationale="No basis."
+            )
+            asked.append(
+                reconsideration_ask(
+                    request_id=request.pk,
+                    agency=world.police,
+                    asked_by=world.detective,
+                    item_ids=[item.pk],
+                    reason="The investigation needs the transcript.",
+                )
+            )
+    with time_machine.travel(at(2, 10), tick=False):
+        for reconsideration in asked[:10]:
+            reconsideration_decide(
+                reconsideration_id=reconsideration.pk,
+                counsel=world.legal_advisor,
+                outcome="upheld",
+                reason="Secret-reason-that-stays-with-counsel.",
+            )
+    q1 = publish("2025-Q1")
+    with time_machine.travel(at(4, 10), tick=False):
+        for reconsideration in asked[10:]:
+            reconsideration_decide(
+                reconsideration_id=reconsideration.pk,
+                counsel=world.legal_advisor,
+                outcome="upheld",
+                reason="Secret-reason-that-stays-with-counsel.",
+            )
+    q2 = publish("2025-Q2")
+    asked_table = table(q1.figures, "flow_reconsiderations_asked")
+    assert value(asked_table, "municipal_police", "upheld") == 10
+    assert value(asked_table, "municipal_police", "pending") == 10  # decided after the quarter's publication
+    assert value(table(q1.figures, "flow_reconsiderations_decided"), "municipal_police", "upheld") == 10
+    assert value(table(q2.figures, "flow_reconsiderations_decided"), "municipal_police", "upheld") == 10
+    assert value(table(q2.figures, "flow_reconsiderations_asked"), "total", "total") == 0
+    for report in (q1, q2):
+        assert "Secret-reason" not in json.dumps(report.figures) + json.dumps(report.rows)
+        assert "transcript" not in json.dumps(report.rows)
+        assert figures_problems(report.figures, rows_document(report)) == []

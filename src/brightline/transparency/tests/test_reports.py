@@ -202,14 +202,11 @@ def test_small_counts_are_published_as_fewer_than_10_and_never_with_their_value(
         "display": "12",
         "suppressed": None,
     }
-    small = {"value": None, "display": "fewer than 10", "suppressed": "fewer_than_10"}
-    assert rows["child_protective_services"]["cells"][pending] == small
-    assert rows["child_protective_services"]["total"] == small
-    # The pending column would give the 3 away as 13 - 10: the 10 is withheld, and then the police row's
-    # total, which would give the 10 back.
-    withheld = {"value": None, "display": "withheld", "suppressed": "withheld"}
-    assert rows["municipal_police"]["cells"][pending] == withheld
-    assert rows["municipal_police"]["total"] == withheld
+    # The 3 pending abuse investigations are a rare combination: their requester kind is withheld, with
+    # the fewest requests that make 10 (the police's 10 pending, which could not spare 7 and keep 10).
+    assert rows["child_protective_services"]["total"]["value"] == 0
+    assert rows["municipal_police"]["total"]["value"] == 0
+    assert rows["withheld"]["cells"][pending]["value"] == 13
     assert table["totals"]["cells"][pending]["value"] == 13
     assert table["totals"]["total"]["value"] == 25
     assert rows["fusion_center"]["total"]["display"] == "0"
@@ -227,10 +224,14 @@ def test_the_report_names_the_checkpoint_covering_exactly_what_it_counted(world:
     assert ledger_size() > stale.size
     period = period_of(timezone.now())
     report = published(period)
+    # The checkpoint counted, then the publication's own entry right after it, under the latest checkpoint.
     latest = Checkpoint.objects.latest()
+    counted = report.checkpoint
     assert report.published
-    assert report.checkpoint == latest and report.checkpoint_size == latest.size == ledger_size()
-    assert report.checkpoint_root_hash == bytes(latest.root_hash).hex()
+    assert report.checkpoint_size == counted.size == report.ledger_index == ledger_size() - 1
+    assert report.publication_checkpoint == latest and latest.size == ledger_size()
+    assert report.checkpoint_root_hash == bytes(counted.root_hash).hex()
+    latest = counted
     assert report.figures["checkpoint"] == {
         "id": latest.pk,
         "size": latest.size,
@@ -271,7 +272,8 @@ def test_a_period_in_progress_is_not_published(world: World) -> None:
 def test_a_report_signs_the_first_checkpoint_when_there_is_none(world: World) -> None:
     assert not Checkpoint.objects.exists()
     report = published(period_of(timezone.now()))
-    assert Checkpoint.objects.count() == 1 and report.checkpoint_size == ledger_size()
+    # The one it counts at, and the one signed with the publication's ledger entry.
+    assert Checkpoint.objects.count() == 2 and report.checkpoint_size == ledger_size() - 1
 
 
 def test_after_the_fact_entries_are_counted_by_kind_and_recipient(world: World) -> None:
@@ -307,9 +309,12 @@ def test_after_the_fact_entries_are_counted_by_kind_and_recipient(world: World) 
     figures = published(period_of(when)).figures
     table = next(t for t in figures["tables"] if t["id"] == "after_the_fact_entries")
     rows = {row["key"]: row for row in table["rows"]}
-    assert rows["child_protective_services"]["cells"][1]["value"] == 10
-    assert rows["municipal_police"]["cells"][0]["display"] == "fewer than 10"
-    assert table["totals"]["total"]["value"] is None  # 11 - 10 would reveal the single emergency
+    # The single emergency's kind is rare: withheld with the ten abuse reports (the fewest that make 10),
+    # and its recipient with them; nothing tells it from the others.
+    assert rows["child_protective_services"]["total"]["value"] == 0
+    assert "municipal_police" not in rows
+    assert rows["withheld"]["total"]["value"] == 11
+    assert [c["key"] for c in table["columns"]] == ["emergency", "abuse_report", "withheld"]
 
 
 def test_local_dates_in_the_database_agree_with_the_time_zone_across_midnights_and_clock_changes() -> None:

@@ -60,9 +60,10 @@ def test_a_reader_checks_a_published_report_and_reads_the_answers_to_comments(
     assert cell.evaluate("(td) => getComputedStyle(td).borderTopStyle") == "solid"
     reader.page.click("button.transparency-verify-button")
     expect(reader.page.locator(".transparency-verify-result")).to_contain_text(
-        "Every figure of every table below was counted again from the published rows in your browser"
+        "Every table, label, cell, suppressed cell, total and figure of this report was counted again"
     )
     reader.audit("report-checked")
+    _tampered_reports_are_named(world, reader)
 
     version = _answered_and_adopted(world)
     reader.goto(f"/policy/versions/{version.number}/")
@@ -96,6 +97,65 @@ def test_a_reader_checks_a_published_report_and_reads_the_answers_to_comments(
     assert not problems, "\n".join(problems)
     for person in (reader, clerk):
         person.check_every_page_audited()
+
+
+def _check_after(reader: Any, key: str, change: Any) -> str:
+    """Change the stored figures of `key` as a district could, then run the page's check again."""
+    import copy
+
+    from brightline.transparency.models import PublishedReport
+
+    report = PublishedReport.objects.get(period=key, published=True)
+    original = copy.deepcopy(report.figures)
+    figures = copy.deepcopy(report.figures)
+    change(figures)
+    PublishedReport.objects.filter(pk=report.pk).update(figures=figures)
+    try:
+        reader.goto(f"/transparency/{key}/")
+        reader.page.click("button.transparency-verify-button")
+        result = reader.page.locator(".transparency-verify-result")
+        expect(result).to_contain_text("These figures do not match the published rows or the ledger:")
+        text: str = result.inner_text()
+    finally:
+        PublishedReport.objects.filter(pk=report.pk).update(figures=original)
+    assert "the figures are not the ones ledger entry" in text
+    return text
+
+
+def _tampered_reports_are_named(world: World, reader: Any) -> None:
+    from brightline.testing import request_body
+    from brightline.transparency.tests.test_flows import at, cell, publish, submit
+
+    def by_id(figures: dict[str, Any], table_id: str) -> dict[str, Any]:
+        return next(t for t in [*figures["tables"], *figures["flows"]["tables"]] if t["id"] == table_id)
+
+    # A figure of one of the request tables.
+    text = _check_after(
+        reader,
+        "2025-Q1",
+        lambda f: cell(by_id(f, "requests_by_requester_kind"), "immigration_enforcement", "refused").update(
+            value=13, display="13"
+        ),
+    )
+    assert "requests_by_requester_kind › rows › immigration_enforcement › cells › 3 › display" in text
+    # A label.
+    text = _check_after(
+        reader, "2025-Q1", lambda f: by_id(f, "flow_refusals")["rows"][0].update(label="Routine refusals")
+    )
+    assert '"Routine refusals" published' in text
+    # A suppressed cell shown, in a quarter of three requests.
+    with time_machine.travel(at(5, 5), tick=False):
+        for _ in range(3):
+            submit(world.ice, world.immigration_officer, request_body(world.alice, categories=["contact"]))
+    publish("2025-Q2")
+    text = _check_after(
+        reader,
+        "2025-Q2",
+        lambda f: by_id(f, "requests_by_requester_kind")["totals"]["total"].update(
+            value=3, display="3", suppressed=None
+        ),
+    )
+    assert "shows 3, under 10" in text
 
 
 def _answered_and_adopted(world: World) -> Any:
