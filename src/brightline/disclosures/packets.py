@@ -19,9 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
 from brightline.casework.models import Item, Request
+from brightline.formats.local import local_date
 from brightline.incidents.models import IncidentStudent, StudentRole
 from brightline.roster.models import Student
 from brightline.roster.selectors import inventory_by_category, inventory_fields
@@ -265,7 +266,7 @@ def _printed_scalar(value: Any) -> str:
     text = str(value)
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
-            return formats.date_format(dt.date.fromisoformat(text), "F j, Y")
+            return local_date(dt.date.fromisoformat(text))
         except ValueError:
             return text
     return text

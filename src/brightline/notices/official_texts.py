@@ -14,9 +14,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from brightline.casework.models import Preservation
+from brightline.casework.models import Channel, Preservation
 from brightline.notices.models import CounselNotice, MissingChildAlert
 from brightline.notices.texts import CATEGORY_NAMES
+from brightline.vocabulary import label_en
 
 
 def _when(moment: dt.datetime) -> str:
@@ -24,14 +25,31 @@ def _when(moment: dt.datetime) -> str:
     return f"{local:%A, %B} {local.day}, {local:%Y at %I:%M %p %Z}"
 
 
-def _words(identifier: str) -> str:
+def _words(identifier: str, table: str = "") -> str:
+    """An identifier as the vocabulary's English label ("Immigration enforcement"), never as a code."""
+    if table:
+        return label_en(table, identifier)
     return identifier.replace("_", " ")
+
+
+def _channel(channel: str) -> str:
+    return str(Channel(channel).label) if channel in Channel.values else _words(channel)
+
+
+def _day(iso: str) -> str:
+    """A requester's ISO date as a day in words ("May 1, 2013")."""
+    try:
+        day = dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    return f"{day:%B} {day.day}, {day:%Y}"
 
 
 def _named(named: dict[str, Any]) -> str:
     if "student_id" in named:
         return f"district student id {named['student_id']}"
-    return f"{named.get('first_name', '')} {named.get('last_name', '')}, born {named.get('birth_date', '')}"
+    name = f"{named.get('first_name', '')} {named.get('last_name', '')}".strip()
+    return f"{name}, born {_day(named['birth_date'])}" if named.get("birth_date") else name
 
 
 def request_url(request: Any) -> str:
@@ -65,18 +83,18 @@ def counsel_copy_text(notice: CounselNotice) -> tuple[str, str]:
     requester = ", ".join(part for part in (request.requester_name, request.requester_position) if part)
     lines = [
         f"A copy of request {request.reference} for counsel, as the district's policy requires "
-        "(notify_legal_advisor).",
+        "(its condition: the district's legal advisor gets a copy of the request).",
         "",
         f"Why: {notice.reason}",
         f"Open the request: {request_url(request)}",
         "",
         f"Reference: {request.reference}",
-        f"Received: {_when(request.received_at)} ({_words(request.channel)})",
-        f"From: {request.agency_name} ({_words(request.requester_kind)}): {requester}",
-        f"Purpose: {_words(request.purpose)}",
-        f"Legal process: {_words(legal.get('kind') or 'none')}"
+        f"Received: {_when(request.received_at)} ({_channel(request.channel)})",
+        f"From: {request.agency_name} ({_words(request.requester_kind, 'requester_kind')}): {requester}",
+        f"Purpose: {_words(request.purpose, 'purpose')}",
+        f"Legal process: {_words(legal.get('kind') or 'none', 'legal_process')}"
         + (" with a non-disclosure order" if legal.get("nondisclosure_order") else ""),
-        f"Onward recipients named: {', '.join(_words(o) for o in onward) if onward else 'none'}",
+        f"Onward recipients named: {', '.join(_words(o, 'onward_recipient') for o in onward) if onward else 'none'}",
         f"Records asked for: {categories}",
         "Students:",
         *students,
@@ -102,7 +120,7 @@ def preservation_copy_text(notice: CounselNotice, preservation: Preservation) ->
     named = len(preservation.students)
     lines = [
         f"A copy of preservation request {preservation.reference} for counsel, as the district's policy "
-        "requires (notify_legal_advisor).",
+        "requires (its condition: the district's legal advisor gets a copy of the request).",
         "",
         f"Why: {notice.reason}",
         f"Open the holds in force: {settings.SITE_URL}{reverse('web:office_preservations')}",
@@ -157,10 +175,12 @@ def forbidden_disclosure_text(entry: Any) -> tuple[str, str]:
     a party the policy never discloses to (F1 immigration enforcement, F2 a fusion center)."""
     recorded_by = entry.recorded_by.get_full_name() if entry.recorded_by is not None else ""
     categories = ", ".join(CATEGORY_NAMES.get(c, _words(c)) for c in entry.categories)
-    subject = f"Alert: records disclosed to {_words(entry.party_kind)}, which the policy forbids"
+    subject = (
+        f"Alert: records disclosed to {_words(entry.party_kind, 'requester_kind')}, which the policy forbids"
+    )
     body = (
         f"School staff recorded in the record of disclosures of {entry.student_sis_id} a disclosure "
-        f"the district's policy forbids (no disclosure to {_words(entry.party_kind)}).\n\n"
+        f"the district's policy forbids (no disclosure to {_words(entry.party_kind, 'requester_kind')}).\n\n"
         f"Disclosed on: {_when(entry.occurred_at)}\n"
         f"Recorded on: {_when(entry.recorded_at)}{' (late)' if entry.late else ''}\n"
         f"Recorded by: {recorded_by or entry.released_by_name}\n"

@@ -14,9 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from brightline.casework import selectors as casework_selectors
 from brightline.casework.models import Request
+from brightline.formats.local import local_date
 from brightline.web import labels
 
 
@@ -30,8 +32,12 @@ def _weasyprint() -> Any:
 def named_in_words(named: dict[str, Any]) -> str:
     """How the requester named a student, in words."""
     if named.get("student_id"):
-        return f"Student ID {named['student_id']}"
-    return f"{named.get('first_name', '')} {named.get('last_name', '')}, born {named.get('birth_date', '')}".strip()
+        return gettext("Student ID %(id)s") % {"id": named["student_id"]}
+    name = f"{named.get('first_name', '')} {named.get('last_name', '')}".strip()
+    if not named.get("birth_date"):
+        return name
+    # The requester's ISO date as a day in words ("born April 5, 2011"), in the page's language.
+    return gettext("%(name)s, born %(day)s") % {"name": name, "day": local_date(named["birth_date"])}
 
 
 def answer_letter_html(request: Request, *, policy_url: str, now: dt.datetime | None = None) -> str:

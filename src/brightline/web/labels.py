@@ -35,6 +35,16 @@ TABLES: dict[str, dict[str, str]] = {
         ),
     },
     "request_state": {state.value: state.label for state in RequestState},
+    # How a request came in, as the end of "Received December 3, 2026, …": never "by api".
+    "received_by": {
+        "portal": gettext_noop("through the requester portal"),
+        "api": gettext_noop("through the API"),
+        "fax": gettext_noop("by fax"),
+        "email": gettext_noop("by e-mail"),
+        "phone": gettext_noop("by phone"),
+        "mail": gettext_noop("by mail"),
+        "in_person": gettext_noop("in person"),
+    },
 }
 
 

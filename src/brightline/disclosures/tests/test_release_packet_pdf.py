@@ -19,6 +19,7 @@ from django.utils import timezone
 from brightline.disclosures.models import ReleasePacket
 from brightline.disclosures.packets import packet_html
 from brightline.disclosures.tests.test_what_a_packet_carries import dcf_token, delivered, submit
+from brightline.formats.local import zone_words
 from brightline.roster.models import DataField
 from brightline.testing import World, request_body
 
@@ -78,7 +79,8 @@ def test_the_packet_is_a_tagged_pdf_in_words(world: World) -> None:
             assert inventory_label in flat, (name, inventory_label)
     # Local times, formatted; no identifier, list syntax, raw timestamp or database id.
     released = timezone.localtime(packet.released_at)
-    assert released.strftime("%B") in flat and released.strftime("%Z") in flat
+    # Paper has no footer to say the time zone: each time carries it, in words.
+    assert released.strftime("%B") in flat and f"({zone_words()})" in flat
     assert not IDENTIFIER.findall(flat), IDENTIFIER.findall(flat)
     assert "['" not in flat and "{'" not in flat
     assert not ISO_TIME.search(flat) and not ISO_DATE.search(flat), flat

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -35,6 +36,7 @@ from brightline.notices.models import (
     OfficialEmailState,
 )
 from brightline.testing import World, make_user, request_body
+from brightline.vocabulary import label_en
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +98,9 @@ def test_immigration_refusal_puts_a_copy_in_counsels_queue_and_mailbox(
     assert request.reference in str(received[0]["Subject"])
     assert f"/review/requests/{request.pk}/" in text
     assert "Immigration and Customs Enforcement" in text
-    assert "civil immigration enforcement" in text
+    # Every code of the request in the vocabulary's words, never an identifier with underscores.
+    assert f"Purpose: {label_en('purpose', 'civil_immigration_enforcement')}" in text
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text), text
     assert "home address and phone numbers" in text
     assert "Locate for removal proceedings" in text
     assert "Alice Rivera (S-1001)" in text
@@ -153,7 +157,7 @@ def test_refusal_naming_only_a_student_nobody_identified_still_reaches_counsel(
     request = Request.objects.get(pk=answer["id"])
     assert CounselNotice.objects.filter(request=request).count() == 1
     text = _plain(smtp_server.to("counsel@example.org")[0])
-    assert "as named: Nobody Known, born 2012-02-02" in text
+    assert "as named: Nobody Known, born February 2, 2012" in text
     assert smtp_server.to("ice@example.org") == []
 
 

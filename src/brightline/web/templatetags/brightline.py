@@ -7,6 +7,7 @@ from typing import Any
 from django import forms, template
 from django.forms.boundfield import BoundField
 
+from brightline.formats.local import local_date, local_datetime, zone_words
 from brightline.web import labels
 
 register = template.Library()
@@ -15,6 +16,37 @@ register = template.Library()
 @register.filter(name="label")
 def label(identifier: str, table: str) -> str:
     return labels.label(table, str(identifier or ""))
+
+
+@register.filter(name="when")
+def when(value: Any, zone: str = "") -> str:
+    """A moment as people read it, in the district's time zone and the active language ("December 3,
+    2026, 2:27 PM"); `|when:"zone"` adds the zone in words, for paper that has no footer to say it."""
+    return local_datetime(value, zone=bool(zone))
+
+
+@register.filter(name="day")
+def day(value: Any) -> str:
+    """A day as people read it in the active language ("December 3, 2026"), from a date, a moment or an
+    ISO date."""
+    return local_date(value)
+
+
+@register.filter(name="zone_words")
+def zone_in_words(name: str) -> str:
+    """A time zone's identifier ("America/New_York") as words in the active language ("Eastern Time")."""
+    return zone_words(str(name or "") or None)
+
+
+@register.filter(name="sentence")
+def sentence(text: Any) -> str:
+    """Words as one sentence: a capital first and exactly one full stop at the end, whether or not the
+    words brought their own ("… (rule R1)." never becomes "… (rule R1)..")."""
+    words = str(text or "").strip()
+    if not words:
+        return ""
+    words = words[0].upper() + words[1:]
+    return words if words.endswith((".", "!", "?", "…")) else words + "."
 
 
 @register.filter(name="labels")

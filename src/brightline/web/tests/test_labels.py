@@ -38,3 +38,23 @@ def test_labels_are_read_in_the_active_language(language: str) -> None:
 
 def test_an_identifier_without_a_label_still_reads_as_words() -> None:
     assert label("purpose", "a_new_purpose") == "A new purpose"
+
+
+def test_every_channel_says_how_a_request_came_in_words() -> None:
+    from brightline.casework.models import Channel
+
+    for channel in Channel:
+        words = web_labels.label("received_by", channel.value)
+        assert words in web_labels.TABLES["received_by"].values(), channel
+        assert "_" not in words and words != f"by {channel.label.lower()}" or channel != Channel.API
+    assert web_labels.label("received_by", "api") == "through the API"
+    with translation.override("es"):
+        assert web_labels.label("received_by", "api") not in {"through the API", ""}
+
+
+def test_an_explanation_ends_with_one_full_stop() -> None:
+    from brightline.web.templatetags.brightline import sentence
+
+    assert sentence("refused: no emergency counts (rule R1).") == "Refused: no emergency counts (rule R1)."
+    assert sentence("Released without review (rule D)") == "Released without review (rule D)."
+    assert sentence("") == ""

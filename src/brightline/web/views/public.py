@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from brightline.casework.selectors import emergencies_waiting_for, requests_visible_to
 from brightline.casework.triage import policy_in_effect
+from brightline.incidents.selectors import schools_for
 from brightline.ledger.keys import log_verifier_key
 from brightline.ledger.selectors import (
     checkpoint_latest,
@@ -27,7 +28,7 @@ from brightline.ledger.selectors import (
 from brightline.policy.engine import PolicyRule
 from brightline.policy.selectors import versions_visible_to
 from brightline.policy.stored import version_in_effect_at
-from brightline.ui import REQUESTERS
+from brightline.ui import REQUESTERS, SCHOOL_STAFF
 from brightline.vocabulary import OBLIGATIONS, RULE_IDS
 from brightline.web import labels
 from brightline.web.navigation import destinations_for
@@ -262,6 +263,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "destinations": destinations_for(request.user),
             # A principal determines the emergencies stated about their own school's students (rule R1).
             "emergencies": emergencies_waiting_for(user=request.user),
+            # The schools a principal or school staff member works at, as the district assigned them (the
+            # same as their incidents and emergencies): never the words of their position.
+            "schools": [school.name for school in schools_for(request.user)]
+            if request.user.role in SCHOOL_STAFF
+            else [],
         }
         return render(request, "web/dashboard.html", context)
     return render(request, "web/home.html")
