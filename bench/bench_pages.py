@@ -146,7 +146,9 @@ def generating_sql(
         "request_student_id": f"1000000 + (n - 1) * {STUDENTS_PER_REQUEST} + p.p / 5",
         "position": "p.p",
         "category": category,
-        "outcome": "'review'",
+        # What the policy answered at triage: refusals by a rule, releases, the rest to a reviewer.
+        "outcome": f"CASE {_shape_case(3)} WHEN 'refused' THEN 'refuse' WHEN 'released' THEN 'release' "
+        "WHEN 'cleared' THEN 'release' ELSE 'review' END",
         "reviewer": "'superintendent'",
         "rules": json_literal(vendor, "[]"),
         "obligations": json_literal(vendor, "[]"),
@@ -171,6 +173,18 @@ def generating_sql(
         "leaf_hash": blob,
     }
 
+    # Counsel's copy of every 50th request (4,000 in ten years), the last year's still to read (400).
+    counsel_columns = {
+        "id": "1000000 + n",
+        "request_id": uuid_of(vendor, "n"),
+        "reference": "'BL-X-' || "
+        + ("printf('%07d', n)" if vendor == "sqlite" else "lpad(CAST(n AS VARCHAR), 7, '0')"),
+        "reason": "'Generated.'",
+        "created_at": timestamp(vendor, received),
+        "read_at": f"CASE WHEN n <= {REQUESTS - REQUESTS // 10} THEN {timestamp(vendor, received)} END",
+        "read_by_name": "''",
+    }
+
     def insert(table: str, columns: dict[str, str], source: str, where: str = "") -> str:
         names = ", ".join(f'"{name}"' for name in columns)
         select = ", ".join(f"{expression}" for expression in columns.values())
@@ -185,6 +199,7 @@ def generating_sql(
             f"{source} CROSS JOIN (SELECT 0 AS p UNION ALL SELECT 1) AS p",
         ),
         insert("casework_item", item_columns, f"{source} CROSS JOIN ({positions}) AS p"),
+        insert("notices_counselnotice", counsel_columns, numbers(vendor, REQUESTS), "WHERE n % 50 = 25"),
         insert("ledger_eventrecord", record_columns, numbers(vendor, LEDGER)),
         insert("ledger_ledgerentry", entry_columns, numbers(vendor, LEDGER)),
     ]
@@ -240,6 +255,7 @@ def worker() -> dict[str, Any]:
         "portal list (requester)": (world.detective, "/portal/"),
         "office dashboard (records clerk)": (world.clerk, "/office/"),
         "review queue (superintendent)": (world.superintendent, "/review/"),
+        "review queue and notices to read (counsel)": (world.legal_advisor, "/review/"),
         "family page (parent)": (world.parent, "/family/"),
         "request page (records clerk)": (world.clerk, request_page),
         "search by student (records clerk)": (world.clerk, "/office/search/?student=Rivera"),
@@ -342,22 +358,45 @@ def _create_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def run() -> list[dict[str, Any]]:
+def run(vendors: tuple[str, ...] = ("sqlite", "postgresql")) -> list[dict[str, Any]]:
     sys.path.insert(0, str(ROOT / "scripts"))
     from run_tests import postgres_bin_dir, throwaway_postgres
 
-    results = _rows(_django(None))
+    results = _rows(_django(None)) if "sqlite" in vendors else []
     bin_dir = postgres_bin_dir()
-    if bin_dir is not None:
+    if bin_dir is not None and "postgresql" in vendors:
         with throwaway_postgres(bin_dir) as url:
             _create_database(url)
             results.extend(_rows(_django(url)))
     return results
 
 
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--vendor", choices=("both", "sqlite", "postgresql"), default="both")
+    parser.add_argument("--requests", type=int, help=f"requests generated (default {REQUESTS:,})")
+    parser.add_argument("--ledger", type=int, help=f"ledger entries generated (default {LEDGER:,})")
+    parser.add_argument("--rounds", type=int, help=f"servings of each page measured (default {ROUNDS})")
+    options = parser.parse_args(argv)
+    # The worker reads these (it is this file, run again with this environment).
+    for name, value in (
+        ("REQUESTS", options.requests),
+        ("LEDGER", options.ledger),
+        ("ROUNDS", options.rounds),
+    ):
+        if value is not None:
+            os.environ[f"BENCH_PAGES_{name}"] = str(value)
+    print(f"load average at the start: {os.getloadavg()[0]:.1f}", flush=True)
+    for line in run(vendors=("sqlite", "postgresql") if options.vendor == "both" else (options.vendor,)):
+        print(line)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+    return 0
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 2 and sys.argv[1] == "worker":
         print(json.dumps(worker()))
     else:
-        for line in run():
-            print(line)
+        sys.exit(main(sys.argv[1:]))

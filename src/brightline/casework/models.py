@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTransform
 
 
 class Channel(models.TextChoices):
@@ -204,6 +205,21 @@ class Request(models.Model):
             # The office's open lists (overdue, due soon), by deadline: the open requests only, not
             # ten years of decided ones whose deadlines all passed.
             models.Index(fields=["state", "decision_due_at"], name="request_state_due_idx"),
+            # The undecided requests (a few hundred among ten years), already in deadline order: the
+            # office's overdue and due lists and a reviewer's queue read this index alone.
+            models.Index(
+                fields=["decision_due_at", "id"],
+                condition=models.Q(state__in=["awaiting_match", "in_review"]),
+                name="request_undecided_due_idx",
+            ),
+            # A state's requests newest first (the dashboard's "ready to release", a search by state).
+            models.Index(fields=["state", "-received_at", "id"], name="request_state_received_idx"),
+            # Requests stating an emergency (few): the determinations still to make are found among them.
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(emergency_threat__gt=""),
+                name="request_emergency_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -271,6 +287,15 @@ class Item(models.Model):
             models.Index(fields=["request", "state"], name="item_request_state_idx"),
             # A reviewer's queue: the items waiting for their role (few, among millions decided).
             models.Index(fields=["state", "reviewer", "request"], name="item_state_reviewer_idx"),
+            # Refusals by a rule, by their first rule: the answers the records office may still owe rest
+            # on rules reading the student's facts only ("Answers to send" reads those refusals alone,
+            # not every refusal of ten years).
+            models.Index(
+                KeyTransform("0", "rules"),
+                "request",
+                condition=models.Q(state="refused", outcome="refuse"),
+                name="item_refused_first_rule_idx",
+            ),
         ]
 
     def __str__(self) -> str:

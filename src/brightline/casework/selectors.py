@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from brightline.accounts.models import Role, User
@@ -111,10 +111,15 @@ def requests_with_students_to_identify(*, user: User) -> QuerySet[Request]:
     waits for the office's answer (its closure), as an enrolled one waits for "Answers to send"."""
     # A subquery on the (indexed, rarely unmatched) match state, not a join made DISTINCT over every
     # request the district ever received.
-    waiting = RequestStudent.objects.filter(match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS))
     return _with_items(
-        requests_visible_to(user=user).filter(pk__in=waiting.values("request_id")).order_by("-received_at")
+        requests_visible_to(user=user)
+        .filter(pk__in=_students_to_identify().values("request_id"))
+        .order_by("-received_at")
     )
+
+
+def _students_to_identify() -> QuerySet[RequestStudent]:
+    return RequestStudent.objects.filter(match_state__in=(MatchState.NO_MATCH, MatchState.AMBIGUOUS))
 
 
 def review_queue(*, user: User) -> QuerySet[Item]:
@@ -129,32 +134,88 @@ def review_queue(*, user: User) -> QuerySet[Item]:
     )
 
 
-def requests_overdue(*, user: User, now: dt.datetime | None = None) -> QuerySet[Request]:
-    now = now or timezone.now()
-    return _with_items(
-        requests_visible_to(user=user)
-        .filter(
-            state__in=(RequestState.AWAITING_MATCH, RequestState.IN_REVIEW),
-            decision_due_at__lt=now,
-            # A clock stopped for the requester's answer is not overdue.
-            clock_paused_at__isnull=True,
+# Undecided: exactly the condition of the partial index `request_undecided_due_idx` (the undecided
+# requests in deadline order), so that the overdue and due lists and the review queue read it alone.
+UNDECIDED = Q(state__in=[RequestState.AWAITING_MATCH, RequestState.IN_REVIEW])
+# Undecided with the clock running (a clock stopped for the requester's answer is not overdue).
+CLOCK_RUNNING = UNDECIDED & Q(clock_paused_at__isnull=True)
+
+
+def _clock_running(*, user: User) -> QuerySet[Request]:
+    return requests_visible_to(user=user).filter(CLOCK_RUNNING)
+
+
+def review_queue_rows(*, user: User, requests: list[Request]) -> list[Item]:
+    """The items of these requests (a page of `review_queue_requests`) waiting for this reviewer, in
+    request and position order, with only what a row of the queue shows: the item's category and
+    explanation, its student's name and SIS id (no JSON of the triage, no request read again per item)."""
+    if user.role not in (Role.SUPERINTENDENT, Role.LEGAL_ADVISOR) or not requests:
+        return []
+    return list(
+        Item.objects.filter(
+            state=ItemState.PENDING_REVIEW,
+            reviewer=user.role,
+            request_id__in=[found.pk for found in requests],
         )
-        .order_by("decision_due_at")
+        .select_related("request_student__student")
+        .only(
+            "id",
+            "request_id",
+            "request_student_id",
+            "position",
+            "category",
+            "explanation",
+            "request_student__id",
+            "request_student__position",
+            "request_student__student__id",
+            "request_student__student__first_name",
+            "request_student__student__last_name",
+            "request_student__student__sis_id",
+        )
+        .order_by("request_id", "position")
     )
+
+
+def requests_overdue(*, user: User, now: dt.datetime | None = None) -> QuerySet[Request]:
+    """Undecided requests past their deadline, the clock running (a clock stopped for the requester's
+    answer is not overdue), oldest deadline first, with their items."""
+    return _with_items(overdue_rows(user=user, now=now))
+
+
+def overdue_rows(*, user: User, now: dt.datetime | None = None) -> QuerySet[Request]:
+    """`requests_overdue` as the rows of a list (the request's own columns, nothing prefetched)."""
+    now = now or timezone.now()
+    return _clock_running(user=user).filter(decision_due_at__lt=now).order_by("decision_due_at", "id")
 
 
 def requests_due(*, user: User, within: dt.timedelta, now: dt.datetime | None = None) -> QuerySet[Request]:
     now = now or timezone.now()
     return (
-        requests_visible_to(user=user)
-        .filter(
-            state__in=(RequestState.AWAITING_MATCH, RequestState.IN_REVIEW),
-            decision_due_at__gte=now,
-            decision_due_at__lt=now + within,
-            clock_paused_at__isnull=True,
-        )
-        .order_by("decision_due_at")
+        _clock_running(user=user)
+        .filter(decision_due_at__gte=now, decision_due_at__lt=now + within)
+        .order_by("decision_due_at", "id")
     )
+
+
+def office_dashboard(*, user: User, due_within: dt.timedelta, rows: int) -> dict[str, Any]:
+    """The records office's dashboard lists, the first `rows` of each (the whole of each is a search):
+    each row the request's own columns (the dashboard shows no item), each list read through its own
+    index, and the emergencies and answers still owed. A fixed number of statements."""
+    now = timezone.now()
+    visible = requests_visible_to(user=user)
+    return {
+        "overdue": list(overdue_rows(user=user, now=now)[:rows]),
+        "due": list(requests_due(user=user, within=due_within, now=now)[:rows]),
+        "awaiting_match": list(
+            visible.filter(pk__in=_students_to_identify().values("request_id")).order_by(
+                "-received_at", "id"
+            )[:rows]
+        ),
+        "ready": list(visible.filter(state=RequestState.READY).order_by("-received_at", "id")[:rows]),
+        "recent": list(visible.order_by("-received_at", "id")[:rows]),
+        "emergencies": emergencies_waiting_for(user=user),
+        "answers": answers_to_send(user=user, limit=rows),
+    }
 
 
 def request_representation(
@@ -328,20 +389,68 @@ def answer_held(item: Item, *, hidden_rules: frozenset[str]) -> bool:
     on the student's facts alone, and the records office has not yet sent the student's answer. Told at
     once, such a refusal would say that the student is enrolled (a student nobody identified reads "in
     review" until the office closes it)."""
-    return (
-        item.state == ItemState.REFUSED
-        and item.outcome == "refuse"
-        and bool(item.rules)
-        and all(rule in hidden_rules for rule in item.rules)
-        and item.request_student.answer_sent_at is None
+    return _held(
+        item.state, item.outcome, item.rules, item.request_student.answer_sent_at, hidden_rules=hidden_rules
     )
+
+
+def _held(
+    state: str, outcome: str, rules: list[str], answer_sent_at: Any, *, hidden_rules: frozenset[str]
+) -> bool:
+    return (
+        state == ItemState.REFUSED
+        and outcome == "refuse"
+        and bool(rules)
+        and all(rule in hidden_rules for rule in rules)
+        and answer_sent_at is None
+    )
+
+
+def _requester_state(
+    state: str, outcome: str, rules: list[str], answer_sent_at: Any, *, hidden_rules: frozenset[str]
+) -> ItemState:
+    if _held(state, outcome, rules, answer_sent_at, hidden_rules=hidden_rules):
+        return ItemState.PENDING_REVIEW
+    return REQUESTER_ITEM_STATES.get(ItemState(state), ItemState(state))
 
 
 def requester_item_state(item: Item, *, hidden_rules: frozenset[str]) -> ItemState:
     """The item's state as its requester may see it (`item.request_student` loaded)."""
-    if answer_held(item, hidden_rules=hidden_rules):
-        return ItemState.PENDING_REVIEW
-    return REQUESTER_ITEM_STATES.get(ItemState(item.state), ItemState(item.state))
+    return _requester_state(
+        item.state, item.outcome, item.rules, item.request_student.answer_sent_at, hidden_rules=hidden_rules
+    )
+
+
+def requester_list_rows(requests: list[Request]) -> list[Request]:
+    """A page of an agency's list as its rows show it: each request with `requester_state` (the state
+    its requester is shown, from its items) and `release_count`. Two statements for the page, reading
+    only the columns the states need (no item, decision or student built as an object)."""
+    from django.db.models import Count
+
+    ids = [found.pk for found in requests]
+    facts: dict[Any, list[tuple[str, str, list[str], Any]]] = {pk: [] for pk in ids}
+    for request_id, state, outcome, rules, answer_sent_at in (
+        Item.objects.filter(request_id__in=ids)
+        .order_by()
+        .values_list("request_id", "state", "outcome", "rules", "request_student__answer_sent_at")
+    ):
+        facts[request_id].append((state, outcome, rules, answer_sent_at))
+    releases = dict(
+        Request.objects.filter(pk__in=ids, packets__isnull=False)
+        .order_by()
+        .values("pk")
+        .annotate(count=Count("packets"))
+        .values_list("pk", "count")
+    )
+    for found in requests:
+        hidden: frozenset[str] = triage_bridge.policy_for_request(
+            found.policy_sha256
+        ).rules_reading_student_facts
+        states = [str(_requester_state(*row, hidden_rules=hidden)) for row in facts[found.pk]]
+        # Attributes of the list's rows for its template, not model fields.
+        found.requester_state = request_state_for(states)  # type: ignore[attr-defined]
+        found.release_count = releases.get(found.pk, 0)  # type: ignore[attr-defined]
+    return requests
 
 
 def requester_state_of(request: Request, items: list[Item]) -> RequestState:
@@ -387,16 +496,15 @@ DETERMINATION_OPEN_STATES = (ItemState.AWAITING_DETERMINATION, ItemState.PENDING
 def _waiting_students(queryset: QuerySet[RequestStudent]) -> list[RequestStudent]:
     """Named students with an item that carries `determine_emergency`, still open, and no determination
     (requests stating an emergency are few: the obligation is checked on their items here)."""
+    # The requests stating an emergency through their own (partial) index, each student's open item
+    # as an EXISTS: no join made DISTINCT over the students of every request.
+    stating = Request.objects.filter(emergency_threat__gt="").values("pk")
+    open_item = Item.objects.filter(request_student=OuterRef("pk"), state__in=DETERMINATION_OPEN_STATES)
     candidates = (
-        queryset.filter(
-            determination__isnull=True,
-            student__isnull=False,
-            request__emergency_threat__gt="",
-            items__state__in=DETERMINATION_OPEN_STATES,
-        )
+        queryset.filter(determination__isnull=True, student__isnull=False, request_id__in=stating)
+        .filter(Exists(open_item))
         .select_related("request", "student__school")
         .prefetch_related("items")
-        .distinct()
         .order_by("request__received_at", "position")
     )
     return [
@@ -464,39 +572,59 @@ def emergencies_waiting_for_student(*, user: User, request_student_id: int) -> l
 ANSWERS_WINDOW = dt.timedelta(days=120)
 
 
-def answers_to_send(*, user: User, request: Request | None = None) -> list[dict[str, Any]]:
+def answers_to_send(
+    *, user: User, request: Request | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Students whose refused records the requester still reads as in review (`answer_held`), oldest
-    request first: each with its request, student and held items. Casework staff only."""
+    request first (the first `limit` of them): each with its request, student and held items. Casework
+    staff only."""
     if user.role not in CASEWORK_ROLES:
         return []
-    queryset = RequestStudent.objects.filter(
-        match_state=MatchState.MATCHED,
-        answer_sent_at__isnull=True,
-        items__state=ItemState.REFUSED,
-        items__outcome="refuse",
-    )
+    refused = Item.objects.filter(state=ItemState.REFUSED, outcome="refuse")
     if request is not None:
-        queryset = queryset.filter(request=request)
+        requests = Request.objects.filter(pk=request.pk)
     else:
         # The daily `remind_deadlines` sends every held answer `UNIDENTIFIED_CLOSE_DAYS` business days
         # after the deadline (unless the clock is stopped): none is older than that, so the office's
-        # list reads the recent requests only (the deadline is indexed), not ten years of refusals.
+        # list reads the recent requests only (the deadline and the paused clock are indexed, one
+        # bitmap each), not ten years of refusals.
         cutoff = timezone.now() - ANSWERS_WINDOW
-        recent = Request.objects.filter(decision_due_at__gte=cutoff).values("pk")
-        paused = Request.objects.filter(clock_paused_at__isnull=False).values("pk")
-        queryset = queryset.filter(Q(request_id__in=recent) | Q(request_id__in=paused))
+        requests = Request.objects.filter(Q(decision_due_at__gte=cutoff) | Q(clock_paused_at__isnull=False))
+    # A held answer rests on rules that all read the student's facts, so its first rule is one of them:
+    # the refusals by any other rule (most of them) are left in the database, under the rules of every
+    # policy these requests were triaged under.
+    hidden_anywhere = sorted(
+        {
+            rule
+            for sha256 in requests.order_by().values_list("policy_sha256", flat=True).distinct()
+            for rule in triage_bridge.policy_for_request(sha256).rules_reading_student_facts
+        }
+    )
+    if not hidden_anywhere:
+        return []
+    held = refused.filter(request_id__in=requests.values("pk"), rules__0__in=hidden_anywhere)
+    queryset = (
+        RequestStudent.objects.filter(
+            match_state=MatchState.MATCHED,
+            answer_sent_at__isnull=True,
+            pk__in=held.values("request_student_id"),
+        )
+        .select_related("request", "student")
+        .prefetch_related(Prefetch("items", queryset=refused.order_by("position"), to_attr="refusals"))
+        .order_by("request__received_at", "position")
+    )
     found = []
-    for rs in (
-        queryset.distinct().select_related("request", "student").order_by("request__received_at", "position")
-    ):
+    for rs in queryset:
         hidden: frozenset[str] = triage_bridge.policy_for_request(
             rs.request.policy_sha256
         ).rules_reading_student_facts
-        items = [item for item in rs.items.all() if answer_held(item, hidden_rules=hidden)]
+        items = [item for item in rs.refusals if answer_held(item, hidden_rules=hidden)]
         if items:
             found.append(
                 {"request": rs.request, "request_student": rs, "student": rs.student, "items": items}
             )
+            if limit is not None and len(found) >= limit:
+                break
     return found
 
 
@@ -618,6 +746,8 @@ def business_days_overdue(request: Request, *, calendar: Any, today: dt.date) ->
 # -- finding requests (staff) ------------------------------------------------------------------------------
 
 
+# The roster students a search by student names as values at most (more are kept as a subquery).
+ROSTER_NAMED = 500
 SEARCH_FIELDS = ("q", "student", "agency", "state", "outcome", "received_from", "received_to", "owner")
 
 
@@ -658,9 +788,14 @@ def requests_search(
                 | Q(named__first_name__icontains=word)
                 | Q(named__last_name__icontains=word)
             )
-        # One subquery over the named students (each side of the OR on its own index), not two IN
-        # tests OR-ed over every request of ten years.
-        matching = RequestStudent.objects.filter(Q(student_id__in=roster.values("pk")) | named)
+        # The roster students first (a few, named as values: the database then knows how many requests
+        # name them), then one subquery over the named students, each side of the OR on its own index
+        # (a bitmap each), not two IN tests OR-ed over every request of ten years. A word that matches
+        # too many roster students to name is kept as a subquery.
+        students: Any = list(roster.order_by().values_list("pk", flat=True)[: ROSTER_NAMED + 1])
+        if len(students) > ROSTER_NAMED:
+            students = roster.order_by().values("pk")
+        matching = RequestStudent.objects.filter(Q(student_id__in=students) | named).order_by()
         found = found.filter(pk__in=matching.values("request_id"))
     if agency.strip():
         found = found.filter(agency_name__icontains=agency.strip())
@@ -770,6 +905,12 @@ def review_queue_requests(*, user: User) -> QuerySet[Request]:
     if user.role not in (Role.SUPERINTENDENT, Role.LEGAL_ADVISOR):
         return Request.objects.none()
     # As `review_queue`, its requests read from the (state, reviewer) index of the items and the
-    # request's own author left out once, not joined back for every waiting item.
+    # request's own author left out once, not joined back for every waiting item. A request with an
+    # item waiting for review is undecided (`request_state_for`): saying so lets the database walk the
+    # undecided requests' deadline index, not ten years of deadlines.
     waiting = Item.objects.filter(state=ItemState.PENDING_REVIEW, reviewer=user.role).values("request_id")
-    return Request.objects.filter(pk__in=waiting).exclude(entered_by=user).order_by("decision_due_at", "pk")
+    return (
+        Request.objects.filter(UNDECIDED, pk__in=waiting)
+        .exclude(entered_by=user)
+        .order_by("decision_due_at", "id")
+    )

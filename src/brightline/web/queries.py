@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from brightline.accounts.models import User
+from brightline.accounts.models import Role, User
 from brightline.agencies.models import Agency
 from brightline.errors import NotAllowed
+from brightline.notices.models import CounselNotice
 from brightline.ui import RECORDS_OFFICE
 
 
@@ -23,3 +24,15 @@ def agencies_for_records_office(*, user: User) -> QuerySet[Agency]:
 
 def agency_for_records_office(*, user: User, agency_id: int) -> Agency | None:
     return agencies_for_records_office(user=user).filter(pk=agency_id).first()
+
+
+def counsel_notices_unread(*, user: User) -> QuerySet[CounselNotice]:
+    """Counsel's copies of requests not yet marked read, oldest first, to be read a page at a time
+    (notices app: `counsel_notices_to_read` as a query rather than a list)."""
+    if user.role != Role.LEGAL_ADVISOR:
+        raise NotAllowed("only counsel reads its copies of requests")
+    return (
+        CounselNotice.objects.filter(read_at__isnull=True)
+        .select_related("request")
+        .order_by("created_at", "pk")
+    )

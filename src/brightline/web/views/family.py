@@ -22,8 +22,10 @@ from brightline.notices.services import (
 )
 from brightline.notices.texts import direction_of, html_lang
 from brightline.ui import FAMILY, PageRequest, role_required
+from brightline.web.paging import bounded_page
 
 LANGUAGE_NAMES = dict(settings.LANGUAGES)
+FAMILY_PAGE = 20
 
 
 @role_required(FAMILY)
@@ -32,12 +34,22 @@ def family(request: PageRequest) -> HttpResponse:
     for student in students_of_family(request.user).select_related("school").order_by("first_name", "pk"):
         notices = notices_visible_to_family(request.user, student)
         languages = sorted({LANGUAGE_NAMES.get(notice.language, notice.language) for notice in notices})
+        # Each child's record and notices a page at a time (ten years of requests about one student),
+        # each list its own page in the address (`?record-<student>=`, `?notices-<student>=`).
+        entries = bounded_page(
+            request,
+            family_record(user=request.user, student=student),
+            param=f"record-{student.pk}",
+            size=FAMILY_PAGE,
+        )
+        sent = bounded_page(request, notices, param=f"notices-{student.pk}", size=FAMILY_PAGE)
         children.append(
             {
                 "student": student,
-                "entries": family_record(user=request.user, student=student),
+                "entries": entries,
                 "notices": notices,
                 # What was sent, in the language it was sent (then English), to read again here.
+                "sent_page": sent,
                 "sent": [
                     {
                         "notice": notice,
@@ -45,7 +57,7 @@ def family(request: PageRequest) -> HttpResponse:
                         "lang": html_lang(notice.language),
                         "dir": direction_of(notice.language),
                     }
-                    for notice in notices
+                    for notice in sent.object_list
                 ],
                 "languages": languages,
                 "voice": family_voice(user=request.user, student=student),

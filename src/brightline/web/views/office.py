@@ -55,13 +55,7 @@ def office(request: PageRequest) -> HttpResponse:
     user = request.user
     context = {
         # The first of each list (the whole of each in "Find requests", a page at a time).
-        "overdue": casework_selectors.requests_overdue(user=user)[:DASHBOARD_ROWS],
-        "due": casework_selectors.requests_due(user=user, within=DUE_SOON)[:DASHBOARD_ROWS],
-        "awaiting_match": casework_selectors.requests_with_students_to_identify(user=user)[:DASHBOARD_ROWS],
-        "ready": casework_selectors.requests_list(user=user, state=RequestState.READY)[:DASHBOARD_ROWS],
-        "emergencies": casework_selectors.emergencies_waiting_for(user=user),
-        "answers": casework_selectors.answers_to_send(user=user),
-        "recent": casework_selectors.requests_list(user=user)[:20],
+        **casework_selectors.office_dashboard(user=user, due_within=DUE_SOON, rows=DASHBOARD_ROWS),
         "letters": notices_selectors.letters_to_mail(user=user).count(),
         "unverified": queries.agencies_for_records_office(user=user).filter(verified=False).count(),
         "due_within_days": DUE_SOON.days,

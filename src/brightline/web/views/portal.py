@@ -25,23 +25,20 @@ from brightline.errors import Conflict, InvalidInput
 from brightline.ui import REQUESTERS, PageRequest, add_service_errors, role_required, sentence
 from brightline.vocabulary import EMERGENCY_RESPONDERS
 from brightline.web.forms import AcknowledgeForm, DownloadForm, RequestForm
-from brightline.web.views.casework_pages import page_of, query_without_page
+from brightline.web.paging import bounded_page
 from brightline.web.views.common import letter_response, named_student
 
 
 @role_required(REQUESTERS)
 def portal(request: PageRequest) -> HttpResponse:
-    # A page at a time (an agency may have sent hundreds), found by reference.
-    page = page_of(
+    # A page at a time (an agency may send thousands over the years), found by reference; each row's
+    # state as the requester is shown it, read for the page's requests alone.
+    page = bounded_page(
         request,
-        casework_selectors.with_items(
-            casework_selectors.requests_page_for_agency(agency=request.agency, q=request.GET.get("q", ""))
-        ),
+        casework_selectors.requests_page_for_agency(agency=request.agency, q=request.GET.get("q", "")),
     )
-    requests = list(page.object_list)
-    for found in requests:
-        found.requester_state = casework_selectors.requester_request_state(found)
-    context = {"requests": requests, "page": page, "query": query_without_page(request)}
+    requests = casework_selectors.requester_list_rows(page.object_list)
+    context = {"requests": requests, "page": page}
     return render(request, "web/portal/list.html", context)
 
 

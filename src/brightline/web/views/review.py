@@ -22,12 +22,12 @@ from brightline.casework.models import Item, ItemState, Request
 from brightline.casework.selectors import CASEWORK_ROLES
 from brightline.casework.services import item_decide
 from brightline.errors import Conflict, InvalidInput, NotAllowed
-from brightline.notices import selectors as notices_selectors
 from brightline.notices import services as notices_services
 from brightline.roster.selectors import inventory_by_category
 from brightline.ui import REVIEWERS, PageRequest, add_service_errors, is_htmx, role_required
+from brightline.web import queries
 from brightline.web.forms import DecisionForm
-from brightline.web.views.casework_pages import page_of, query_without_page
+from brightline.web.paging import bounded_page
 from brightline.web.views.common import items_by_student, named_student
 
 CONFLICT_MESSAGE = (
@@ -38,14 +38,10 @@ CONFLICT_MESSAGE = (
 
 @role_required(REVIEWERS)
 def review(request: PageRequest) -> HttpResponse:
-    groups: dict[Any, dict[str, Any]] = {}
-    # A page of requests at a time, oldest deadline first, with their items waiting for this reviewer.
-    page = page_of(request, casework_selectors.review_queue_requests(user=request.user))
-    queue = list(
-        casework_selectors.review_queue(user=request.user).filter(
-            request_id__in=[found.pk for found in page.object_list]
-        )
-    )
+    # A page of requests at a time, oldest deadline first, with their items waiting for this reviewer
+    # (the page's items read once, with only what a row shows).
+    page = bounded_page(request, casework_selectors.review_queue_requests(user=request.user))
+    queue = casework_selectors.review_queue_rows(user=request.user, requests=page.object_list)
     # The queue names each item's student: one access-log row per student shown, in one statement.
     staff_accesses_record(
         user=request.user,
@@ -53,25 +49,25 @@ def review(request: PageRequest) -> HttpResponse:
         what="item in the review queue",
         request=request,
     )
+    groups: dict[Any, dict[str, Any]] = {found.pk: {"req": found, "items": []} for found in page.object_list}
     for item in queue:
-        group = groups.setdefault(item.request_id, {"req": item.request, "items": []})
-        group["items"].append(item)
-    # Counsel's copies of requests the policy sends to counsel (notify_legal_advisor), to read.
+        groups[item.request_id]["items"].append(item)
+    # Counsel's copies of requests the policy sends to counsel (notify_legal_advisor), to read: a page
+    # at a time too (`?notices=`), whatever the queue's page.
     counsel_notices = (
-        notices_selectors.counsel_notices_to_read(user=request.user)
+        bounded_page(request, queries.counsel_notices_unread(user=request.user), param="notices")
         if request.user.role == Role.LEGAL_ADVISOR
-        else []
+        else None
     )
     return render(
         request,
         "web/review/queue.html",
         {
-            "groups": list(groups.values()),
+            "groups": [group for group in groups.values() if group["items"]],
             "now": timezone.now(),
             "counsel_notices": counsel_notices,
             "reconsiderations": casework_selectors.reconsiderations_waiting(user=request.user),
             "page": page,
-            "query": query_without_page(request),
         },
     )
 
