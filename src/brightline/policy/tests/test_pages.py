@@ -86,7 +86,7 @@ def test_the_diff_between_two_versions_labels_each_changed_line(world: World) ->
     )
     Version.objects.filter(pk=draft.pk).update(status=VersionStatus.COMMENT)
     page = Client().get("/policy/diff/?from=1&to=2").content.decode()
-    assert "1 line added, 1 line removed." in page
+    assert "Lines added: 1; lines removed: 1." in page
     assert (
         "Removed: </span>@explanation(&quot;school police incident reports may be given to law enforcement for a criminal investigation"
         in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from brightline.disclosures.services import after_the_fact_record
@@ -33,7 +34,7 @@ def school_record(request: PageRequest) -> HttpResponse:
         data = form.cleaned_data
         found = students_matching(student_id=data["student_id"])
         if len(found) != 1:
-            form.add_error("student_id", "No student has this ID. Check it against the student's record.")
+            form.add_error("student_id", _("No student has this ID. Check it against the student's record."))
         else:
             student = found[0]
             try:
@@ -58,12 +59,13 @@ def school_record(request: PageRequest) -> HttpResponse:
             except NotAllowed:
                 form.add_error(
                     "student_id",
-                    "This student is not at your school: ask their school or the records office.",
+                    _("This student is not at your school: ask their school or the records office."),
                 )
             else:
                 messages.success(
                     request,
-                    f"Recorded in the record of disclosures of {student.first_name} {student.last_name}.",
+                    _("Recorded in the record of disclosures of %(first)s %(last)s.")
+                    % {"first": student.first_name, "last": student.last_name},
                 )
                 return redirect("web:school_record")
     return render(request, "web/school/record.html", {"form": form})
