@@ -6,11 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError, ValidationErrorContext
+from ninja.errors import HttpError, ValidationError, ValidationErrorContext
 
 from brightline.casework.api import router as casework_router
 from brightline.disclosures.api import router as disclosures_router
-from brightline.errors import ServiceError, readable
+from brightline.errors import ServiceError, readable, sentence
 from brightline.incidents.api import router as incidents_router
 from brightline.ledger.api import router as ledger_router
 from brightline.operations.api import router as operations_router
@@ -54,6 +54,20 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     # `type` and `ctx` for programs, `msg` a sentence for people (the allowed values by their labels).
     detail = [{**error, "msg": readable(error)} for error in exc.errors]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+_NINJA_SAID = {
+    "Cannot parse request body": "The body is not valid JSON.",
+    "Unauthorized": "Sign in, or send your agency's token in the Authorization header as a bearer token.",
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # django-ninja's own refusals (a body that is not JSON) and the ledger's, said as sentences too.
+    message = str(exc.message)
+    said = _NINJA_SAID.get(message) or sentence(message)
+    return api.create_response(request, {"detail": said}, status=exc.status_code)
 
 
 @api.exception_handler(ServiceError)

@@ -37,7 +37,7 @@ class ServiceError(Exception):
 
     def as_detail(self) -> list[dict[str, object]]:
         loc: list[str | int] = ["body", *field_loc(self.field)] if self.field else []
-        return [{"loc": loc, "msg": self.message}]
+        return [{"loc": loc, "msg": sentence(self.message)}]
 
 
 class InvalidInput(ServiceError):
@@ -52,7 +52,7 @@ class InvalidInput(ServiceError):
 
     def as_detail(self) -> list[dict[str, object]]:
         return [
-            {"loc": ["body", *field_loc(field)] if field else ["body"], "msg": msg}
+            {"loc": ["body", *field_loc(field)] if field else ["body"], "msg": sentence(msg)}
             for field, msg in self.errors
         ]
 
@@ -185,7 +185,7 @@ def readable(error: Mapping[str, Any]) -> str:
     if kind.startswith("datetime_") or kind in ("timezone_naive",):
         return f"This must be {_MOMENT}."
     if kind == "timezone_aware":
-        return f"This time needs its offset from UTC: {_MOMENT}."
+        return "This time needs its offset from UTC (2026-03-01T14:05:00-05:00)."
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = next(iter(ctx.values()), "")
         return {

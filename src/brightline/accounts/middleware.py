@@ -20,6 +20,7 @@ from django.utils.http import urlencode
 
 from brightline.accounts.mfa import mfa_session_satisfied
 from brightline.accounts.uploads import limit_text
+from brightline.errors import sentence
 
 MFA_FALLBACK_PATH = "/accounts/mfa/"
 
@@ -105,7 +106,7 @@ class NoStoreMiddleware:
 def _refusal(request: HttpRequest, *, status: int, field: str, message: str, template: str) -> HttpResponse:
     """The answer naming the field: JSON on the API (`detail` as every 422), a page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": [{"loc": ["body", field], "msg": message}]}, status=status)
+        return JsonResponse({"detail": [{"loc": ["body", field], "msg": sentence(message)}]}, status=status)
     return render(request, template, {"field": field, "message": message}, status=status)
 
 
@@ -219,7 +220,9 @@ class UnencodableTextMiddleware:
             path = _unencodable_path(data, [])
             if path is None:
                 return None
-            return JsonResponse({"detail": [{"loc": ["body", *path], "msg": UNENCODABLE}]}, status=422)
+            return JsonResponse(
+                {"detail": [{"loc": ["body", *path], "msg": sentence(UNENCODABLE)}]}, status=422
+            )
         if request.content_type == "application/x-www-form-urlencoded":
             field = _unencodable_form_field(request.body)
             if field is not None:

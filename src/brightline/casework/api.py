@@ -189,8 +189,8 @@ def submit_request(request: ApiRequest, payload: RequestIn) -> Status[dict[str, 
     if api_token is not None and not api_token.has_scope(TokenScope.READ_OWN):
         # A replay answers the request as it stands (its items' states, its packets): a read.
         raise NotAllowed(
-            f"this Idempotency-Key already made request {result.request.reference}; "
-            "reading it needs the read_own scope"
+            f"This Idempotency-Key already made request {result.request.reference}; reading it needs a "
+            "token that may also read the agency's own requests."
         )
     found = selectors.request_get(request_id=result.request.pk, agency=agency)
     return Status(201, selectors.request_representation(found, for_agency=True))
@@ -269,7 +269,7 @@ def download_document(request: ApiRequest, request_id: str, document_id: int) ->
     found = selectors.request_get(request_id=request_id, **_viewer(request))
     document = found.documents.filter(pk=document_id).first()
     if document is None:
-        raise NotFound("no such document")
+        raise NotFound("There is no such document.")
     _log_staff_view(request, found, f"legal document {document.original_name}")
     return document_open(document=document, viewer=getattr(request, "staff", None))
 
@@ -292,7 +292,7 @@ class OfficeRequestIn(Schema):
 def office_enter_request(request: ApiRequest, payload: OfficeRequestIn) -> Status[dict[str, Any]]:
     agency = Agency.objects.filter(pk=payload.agency_id).first()
     if agency is None:
-        raise InvalidInput([("agency_id", "no such agency")])
+        raise InvalidInput([("agency_id", "There is no agency with this id.")])
     result = services.request_submit(
         agency=agency,
         document=payload.request,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from brightline.accounts.services import staff_access_record
 from brightline.agencies.auth import ApiRequest, staff_only, staff_or_agency_with_scope
@@ -49,10 +49,10 @@ def _packet_out(packet: ReleasePacket) -> dict[str, Any]:
     response={201: PacketOut, **ERRORS},
     summary="Release cleared items",
 )
-def release(request: ApiRequest, request_id: str) -> tuple[int, dict[str, Any]]:
+def release(request: ApiRequest, request_id: str) -> Status[dict[str, Any]]:
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
     packet = services.packet_release(request_id=found.pk, released_by=request.user)
-    return 201, _packet_out(packet)
+    return Status(201, _packet_out(packet))
 
 
 def _packet_for(request: ApiRequest, request_id: str, packet_id: str) -> ReleasePacket:
@@ -62,7 +62,7 @@ def _packet_for(request: ApiRequest, request_id: str, packet_id: str) -> Release
     found = casework_selectors.request_get(request_id=request_id, **viewer)
     packet = next((p for p in found.packets.all() if str(p.pk) == packet_id), None)
     if packet is None:
-        raise NotFound("no such packet")
+        raise NotFound("There is no such packet.")
     return packet
 
 
@@ -104,18 +104,21 @@ class LinkOut(Schema):
     response={201: LinkOut, **ERRORS},
     summary="A single-use download link",
 )
-def issue_link(request: ApiRequest, request_id: str, packet_id: str) -> tuple[int, dict[str, Any]]:
+def issue_link(request: ApiRequest, request_id: str, packet_id: str) -> Status[dict[str, Any]]:
     """Each link works once and expires; the JSON and PDF URLs share it, so use one of them. Links are
     for the requesting agency's own people; staff get 403 and open a packet with the operation below."""
     link, token = services.delivery_link_issue(
         packet=_packet_for(request, request_id, packet_id), user=request.user, agency=request.agency
     )
     path = reverse("api:release_download", kwargs={"token": token})
-    return 201, {
-        "json_url": request.build_absolute_uri(f"{path}?format=json"),
-        "pdf_url": request.build_absolute_uri(f"{path}?format=pdf"),
-        "expires_at": link.expires_at,
-    }
+    return Status(
+        201,
+        {
+            "json_url": request.build_absolute_uri(f"{path}?format=json"),
+            "pdf_url": request.build_absolute_uri(f"{path}?format=pdf"),
+            "expires_at": link.expires_at,
+        },
+    )
 
 
 @router.get(
@@ -154,7 +157,7 @@ def staff_open(request: ApiRequest, request_id: str, packet_id: str, format: str
     opening is written to the staff access log for every student in the packet; it is not a delivery and
     leaves the recipient's links and acknowledgment as they were."""
     if format not in ("json", "pdf"):
-        raise InvalidInput([("format", "json or pdf")])
+        raise InvalidInput([("format", "Choose one of: JSON or PDF.")])
     packet = services.packet_staff_open(
         packet=_packet_for(request, request_id, packet_id), user=request.user, http_request=request
     )
@@ -213,14 +216,21 @@ def _entry_out(entry: Any) -> dict[str, Any]:
     response={201: EntryOut, **ERRORS},
     summary="Record a disclosure already made",
 )
-def after_the_fact(request: ApiRequest, payload: AfterTheFactIn) -> tuple[int, dict[str, Any]]:
+def after_the_fact(request: ApiRequest, payload: AfterTheFactIn) -> Status[dict[str, Any]]:
     # The training first: an account that may not record learns nothing about which student ids exist.
     require_trained(request.user, acting="recording a disclosure made after the fact")
     student = Student.objects.filter(sis_id=payload.student_id).first()
     if student is None:
-        raise InvalidInput([("student_id", "no student with this SIS id")])
+        raise InvalidInput([("student_id", "No student has this id in the roster.")])
     if payload.disclosed_at.tzinfo is None:
-        raise InvalidInput([("disclosed_at", "give a time zone offset")])
+        raise InvalidInput(
+            [
+                (
+                    "disclosed_at",
+                    "Give the time with its offset from UTC (for example 2026-03-01T14:05:00-05:00).",
+                )
+            ]
+        )
     entry = services.after_the_fact_record(
         student=student,
         kind=payload.kind,
@@ -235,7 +245,7 @@ def after_the_fact(request: ApiRequest, payload: AfterTheFactIn) -> tuple[int, d
         recorded_by=request.user,
         late_reason=payload.late_reason,
     )
-    return 201, _entry_out(entry)
+    return Status(201, _entry_out(entry))
 
 
 @router.get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,12 +12,14 @@ from ninja import Router, Schema, Status
 
 from brightline.agencies.auth import staff_or_agency_with_scope
 from brightline.agencies.models import TokenScope
+from brightline.errors import allowed_words, sentence, value_words
 from brightline.policy.cases import CaseError, parse_case
 from brightline.policy.engine import default_policy
 from brightline.policy.stored import engine_policy, version_in_effect_at
 from brightline.vocabulary import (
     CATEGORIES,
     IDENTIFIED_BY,
+    LABELLED,
     LEGAL_PROCESS_KINDS,
     OBLIGATIONS,
     ONWARD_RECIPIENTS,
@@ -24,6 +27,7 @@ from brightline.vocabulary import (
     PURPOSES,
     REQUESTER_KINDS,
     REVIEWERS,
+    label_en,
 )
 
 router = Router(tags=["policy"])
@@ -179,6 +183,65 @@ _RESULT_DESCRIPTION = (
 )
 
 
+# The case reader's problems (policy.cases, also the command line's) as sentences people read: the allowed
+# values by their labels, never the value sent quoted back as a repr.
+_TABLE_OF_FIELD = {
+    "purpose": "purpose",
+    "categories": "category",
+    "identified_by": "identified_by",
+    "onward_recipients": "onward_recipient",
+}
+_OBJECT_TABLES: dict[tuple[str, ...], str] = {
+    ("legal_process", "kind"): "legal_process",
+    ("requester", "kind"): "requester_kind",
+}
+_SAID = (
+    (re.compile(r"expected an object"), "This must be an object (in JSON, between braces)."),
+    (re.compile(r"expected a string"), "This must be text."),
+    (re.compile(r"expected an array"), "This must be a list."),
+    (re.compile(r"expected a boolean"), "This must be true or false."),
+    (re.compile(r"unknown field"), "This field is not one this operation reads: leave it out."),
+    (re.compile(r"required field missing"), "This field is required."),
+    (re.compile(r"must name at least one"), "This list needs at least 1 entry."),
+    (re.compile(r"must not be blank"), "This must not be blank."),
+    (re.compile(r"duplicate student"), "This student is named twice."),
+    (
+        re.compile(r"date-time"),
+        "This must be a date and time with its offset from UTC (2026-03-01T14:05:00-05:00).",
+    ),
+    (
+        re.compile(r"must include a UTC offset"),
+        "This time needs its offset from UTC (for example -05:00 or Z).",
+    ),
+    (re.compile(r"out of range"), "This date and time is out of the range a calendar holds."),
+    (re.compile(r"ISO 8601 date \("), "This must be a date written year-month-day (2026-03-01)."),
+    (
+        re.compile(r"match named students to the roster"),
+        "A case names each student by their id to be evaluated: match a named student to the roster first.",
+    ),
+    (re.compile(r"no student facts for"), "The case's students list holds no facts for this student."),
+)
+
+
+def _said(path: tuple[str | int, ...], message: str) -> str:
+    """One problem of a case in words."""
+    if message.startswith("unknown value"):
+        fields = [part for part in path if isinstance(part, str)]
+        table = _OBJECT_TABLES.get(tuple(fields[-2:])) or (
+            _TABLE_OF_FIELD.get(fields[-1]) if fields else None
+        )
+        if table is None:
+            return "This is not one of the values allowed."
+        return f"Choose one of: {allowed_words(list(LABELLED[table]))}."
+    duplicate = re.match(r"duplicate value '(.*)'$", message)
+    if duplicate:
+        return f"{value_words(duplicate.group(1))} is named twice."
+    for pattern, said in _SAID:
+        if pattern.search(message):
+            return said
+    return sentence(message)
+
+
 def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[str, Any]]:
     """An agency's token (or its requester's session) speaks for that agency only (CONTRACTS.md).
 
@@ -196,9 +259,10 @@ def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[
         return []  # reported by the case's validation
     problems = []
     if requester.get("kind") not in (None, agency.kind):
-        problems.append(("kind", f"this token speaks for a {agency.kind} agency only"))
+        kind = label_en("requester_kind", agency.kind)
+        problems.append(("kind", f"This token speaks for {agency.name} ({kind}) only: leave the kind out."))
     if requester.get("agency") not in (None, "", agency.name):
-        problems.append(("agency", f"this token speaks for {agency.name} only"))
+        problems.append(("agency", f"This token speaks for {agency.name} only: leave the agency out."))
     requester["kind"] = agency.kind
     requester["agency"] = agency.name
     return [{"loc": ["body", "request", "requester", field], "msg": message} for field, message in problems]
@@ -221,8 +285,8 @@ def _speaks_for_agency(request: HttpRequest, data: dict[str, Any]) -> list[dict[
 def triage_case(request: HttpRequest) -> Status[Any]:
     try:
         data = json.loads(request.body or b"")
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-        return Status(422, {"detail": [{"loc": ["body"], "msg": f"the body is not valid JSON: {error}"}]})
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return Status(422, {"detail": [{"loc": ["body"], "msg": "The body is not valid JSON."}]})
     if isinstance(data, dict):
         refusals = _speaks_for_agency(request, data)
         if refusals:
@@ -230,7 +294,9 @@ def triage_case(request: HttpRequest) -> Status[Any]:
     try:
         case = parse_case(data)
     except CaseError as error:
-        detail = [{"loc": ["body", *path], "msg": message} for path, message in error.locations]
+        detail = [
+            {"loc": ["body", *path], "msg": _said(tuple(path), message)} for path, message in error.locations
+        ]
         return Status(422, {"detail": detail})
     version = version_in_effect_at(timezone.now())
     policy = engine_policy(version) if version is not None else default_policy()

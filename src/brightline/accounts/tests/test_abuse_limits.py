@@ -191,7 +191,9 @@ def test_an_upload_is_refused_as_it_streams_past_the_limit_not_after_spooling_it
         **bearer(world.police_token),
     )
     assert answer.status_code == 422, answer.content
-    assert answer.json()["detail"] == [{"loc": ["body", "file"], "msg": "larger than the 262,144 byte limit"}]
+    assert answer.json()["detail"] == [
+        {"loc": ["body", "file"], "msg": "Larger than the 262,144 byte limit."}
+    ]
     assert CountingTemporaryFileHandler.seen <= settings.UPLOAD_MAX_BYTES
     assert not Document.objects.exists()
 

@@ -55,7 +55,7 @@ def test_a_submit_only_token_replaying_its_key_does_not_read_the_request_as_it_s
     replay = submit(client, world, submit_only, "case-2026-0042")
     assert replay.status_code == 403, replay.content
     message = replay.json()["detail"][0]["msg"]
-    assert "read_own" in message and packet.request.reference in message
+    assert "read the agency's own requests" in message and packet.request.reference in message
     assert str(packet.pk) not in replay.content.decode()
     assert Request.objects.count() == 1  # and the replay made no second request
     # A token that may read gets the request as it stands, as CONTRACTS.md says.

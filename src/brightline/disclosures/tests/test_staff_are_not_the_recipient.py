@@ -59,10 +59,10 @@ def test_no_member_of_staff_acknowledges_or_takes_a_link_through_the_api(world: 
         sign_in(client, person)
         answer = acknowledge(client, packet, person.get_full_name())
         assert answer.status_code == 403, (person.role, answer.content)
-        assert "district staff cannot act as the recipient" in answer.json()["detail"][0]["msg"]
+        assert "District staff cannot act as the recipient" in answer.json()["detail"][0]["msg"]
         answer = client.post(f"{base(packet)}/link")
         assert answer.status_code == 403, (person.role, answer.content)
-        assert "district staff" in answer.json()["detail"][0]["msg"]
+        assert "District staff" in answer.json()["detail"][0]["msg"]
     packet.refresh_from_db()
     assert packet.acknowledged_at is None and packet.acknowledged_by_name == ""
     assert not DeliveryLink.objects.exists()

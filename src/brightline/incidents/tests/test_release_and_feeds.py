@@ -68,7 +68,7 @@ def test_a_law_enforcement_unit_release_carries_the_bright_line_terms_and_waits_
     link_url = f"/api/v1/requests/{request.pk}/packets/{packet.pk}/link"
     refused = police.post(link_url, **auth)
     assert refused.status_code == 409
-    assert "acknowledge" in refused.json()["detail"][0]["msg"]
+    assert "Acknowledge" in refused.json()["detail"][0]["msg"]
     with pytest.raises(Conflict):
         delivery_link_issue(packet=packet)
 
