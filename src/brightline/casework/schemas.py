@@ -332,6 +332,27 @@ def field_path(loc: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _validated(model: type[Any], values: object) -> Any:
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise InvalidInput(
+            [(field_path(problem["loc"]), readable(problem)) for problem in error.errors(include_url=False)]
+        ) from None
+
+
+def decision_in(values: object) -> DecisionIn:
+    """A decision from any caller (the API's validated body, a page's form), checked by the one schema;
+    InvalidInput with the path of every problem."""
+    return values if isinstance(values, DecisionIn) else _validated(DecisionIn, values)
+
+
+def determination_in(values: object) -> DeterminationIn:
+    """A determination of an emergency from any caller, checked by the one schema; InvalidInput with the
+    path of every problem."""
+    return values if isinstance(values, DeterminationIn) else _validated(DeterminationIn, values)
+
+
 def request_in(document: object) -> RequestIn:
     """A request object from any caller, validated; InvalidInput with the path of every problem."""
     if isinstance(document, RequestIn):

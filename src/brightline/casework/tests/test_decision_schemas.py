@@ -13,7 +13,14 @@ from pydantic import ValidationError
 
 from brightline.accounts.tests.helpers import sign_in
 from brightline.casework.models import Decision, EmergencyDetermination
-from brightline.casework.schemas import RATIONALE_LENGTH, DecisionIn, DeterminationIn
+from brightline.casework.schemas import (
+    RATIONALE_LENGTH,
+    DecisionIn,
+    DeterminationIn,
+    decision_in,
+    determination_in,
+)
+from brightline.errors import InvalidInput
 from brightline.testing import World
 
 
@@ -101,3 +108,17 @@ def test_the_api_answers_every_problem_with_its_path_and_a_sentence_and_stores_n
     assert [p["loc"] for p in answer.json()["detail"]] == [["body", "threat"], ["body", "rationale"]]
     assert answer.json()["detail"][0]["msg"] == "Describe the threat as you found it."
     assert not Decision.objects.exists() and not EmergencyDetermination.objects.exists()
+
+
+def test_any_caller_gets_the_same_checks_as_invalid_input_in_sentences() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        decision_in({"action": "narrow", "rationale": "", "lawful_basis": "legal_process_received"})
+    assert raised.value.errors == [
+        ("rationale", "Write the rationale: why you decide so."),
+        ("fields_removed", "Name the fields a narrowed approval withholds."),
+    ]
+    with pytest.raises(InvalidInput) as raised:
+        determination_in({"found": True, "threat": "", "rationale": "Called."})
+    assert raised.value.errors == [("threat", "Describe the threat as you found it.")]
+    valid = DecisionIn.model_validate({"action": "deny", "rationale": "No."})
+    assert decision_in(valid) is valid
