@@ -216,7 +216,7 @@ def test_an_oversized_file_on_the_records_office_form_names_its_field(world: Wor
         {"agency": world.police.pk, "document": SimpleUploadedFile("order.pdf", PDF + b"0" * 10_000)},
     )
     assert answer.status_code == 422, answer.status_code
-    assert b"document:" in answer.content and b"Nothing was saved" in answer.content
+    assert b"Document:" in answer.content and b"Nothing was saved" in answer.content
 
 
 def test_a_legal_document_is_kept_and_served_as_pdf_whatever_its_name(world: World, client: Client) -> None:
@@ -270,7 +270,7 @@ def test_a_lone_surrogate_in_a_form_field_answers_422_naming_the_field(world: Wo
         data=b"channel=fax&description=%ED%A0%80&purpose=criminal_investigation",
         content_type="application/x-www-form-urlencoded",
     )
-    assert answer.status_code == 422 and b"description" in answer.content
+    assert answer.status_code == 422 and b"Description:" in answer.content
     assert Request.objects.count() == 0
 
 

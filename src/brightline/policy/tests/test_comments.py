@@ -66,7 +66,7 @@ def test_a_comment_is_published_after_email_confirmation_and_moderation(
                 "body": "Rule F4 must stay: discipline is not police work.",
             },
         )
-    assert response.status_code == 200 and "Check your email" in response.content.decode()
+    assert response.status_code == 200 and "Check your e-mail" in response.content.decode()
     comment = Comment.objects.get()
     assert comment.status == CommentStatus.UNVERIFIED and comment.email == "ana@example.org"
     assert comment.rules_mentioned == ["F4"] and comment.categories_mentioned == ["discipline"]

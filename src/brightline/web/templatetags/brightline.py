@@ -49,6 +49,14 @@ def sentence(text: Any) -> str:
     return words if words.endswith((".", "!", "?", "…")) else words + "."
 
 
+@register.filter(name="field_words")
+def field_words(name: Any) -> str:
+    """A form field's name as words ("legal_document" reads "Legal document"), for a page that names the
+    field a refusal is about."""
+    words = str(name or "").replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 @register.filter(name="labels")
 def label_list(identifiers: list[str], table: str) -> list[str]:
     return [labels.label(table, str(identifier)) for identifier in identifiers or []]

@@ -58,3 +58,10 @@ def test_an_explanation_ends_with_one_full_stop() -> None:
     assert sentence("refused: no emergency counts (rule R1).") == "Refused: no emergency counts (rule R1)."
     assert sentence("Released without review (rule D)") == "Released without review (rule D)."
     assert sentence("") == ""
+
+
+def test_a_refused_field_is_named_in_words() -> None:
+    from brightline.web.templatetags.brightline import field_words
+
+    assert field_words("legal_document") == "Legal document"
+    assert field_words("") == ""
