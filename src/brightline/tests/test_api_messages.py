@@ -25,6 +25,8 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
 from brightline.accounts.tests.helpers import sign_in
+from brightline.agencies.models import TokenScope
+from brightline.agencies.services import api_token_issue
 from brightline.errors import readable, sentence
 from brightline.incidents.services import staff_school_assign
 from brightline.testing import World, request_body
@@ -33,13 +35,16 @@ _IDENTIFIER = re.compile(r"\b[A-Za-z0-9]+_[A-Za-z0-9_]+\b")
 _QUOTED_TOKEN = re.compile(r"(?<![\w])'[^'\s]+'")  # 'warrant', 'shoe_size': a value quoted back as a repr
 _PYDANTIC = ("Input should", "Field required", "Extra inputs", "String should", "List should", "Value error")
 
-# Messages written in `casework/services.py`, which the API cannot yet say otherwise: each is said by the
+# Messages written in `casework/services.py` and `agencies/auth.py`, which the API cannot yet say otherwise: each is said by the
 # service itself and is to be rewritten there (the replacement text is proposed with the change). The
 # test holds the list to what the walk meets, so an entry goes as soon as its message is fixed.
 PENDING_IN_SERVICES: set[str] = {
     # `_item_decide`: echoes the field names sent; to be one problem per field at `fields_removed.<i>`,
     # "This is not a field of Academic records." (the category by its label).
     "Not fields of academic: shoe_size.",
+    # `agencies.auth`: the scope by its identifier; to be "This token may not read the agency's own
+    # requests: ask the records office for a token that may."
+    "This token lacks the read_own scope.",
 }
 
 
@@ -174,6 +179,8 @@ def test_bad_inputs_across_the_operations_are_answered_in_sentences(world: World
     )
     walk.check("GET transparency", agency.get("/api/v1/transparency/1999-Q9"))
     walk.check("no token", _post(Client(), "/api/v1/requests", good))
+    _, submit_only = api_token_issue(agency=world.police, name="intake", scopes=[TokenScope.SUBMIT])
+    walk.check("submit-only token reads", agency.get(base, HTTP_AUTHORIZATION=f"Bearer {submit_only}"))
 
     staff = Client()
     sign_in(staff, world.clerk)
