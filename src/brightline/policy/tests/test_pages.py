@@ -104,7 +104,7 @@ def test_what_would_change_is_a_page_for_policy_staff(world: World) -> None:
         author=world.legal_advisor, label="2026.3", text=counsel_reviews_by_default(), summary="x"
     )
     page = staff_client(world.superintendent).get(f"/policy/versions/{draft.number}/simulate?months=6")
-    assert page.status_code == 200 and "0 items would be decided differently" in page.content.decode()
+    assert page.status_code == 200 and "Items that would be decided differently: 0" in page.content.decode()
     assert (
         staff_client(world.clerk).get(f"/policy/versions/{draft.number}/simulate?months=6").status_code == 403
     )
