@@ -23,6 +23,12 @@ from brightline.agencies.models import TokenScope
 from brightline.agencies.services import api_token_authenticate
 from brightline.errors import NotAllowed
 
+# What each scope lets a token do, as the sentence of a refusal says it.
+SCOPE_WORDS = {
+    TokenScope.SUBMIT: "submit requests",
+    TokenScope.READ_OWN: "read the agency's own requests",
+}
+
 
 def require_scope(request: HttpRequest, scope: str) -> None:
     """Raise NotAllowed (403) when the request came with an API token that lacks `scope`.
@@ -30,7 +36,9 @@ def require_scope(request: HttpRequest, scope: str) -> None:
     Sessions are not scoped: their role decides."""
     api_token = getattr(request, "api_token", None)
     if api_token is not None and not api_token.has_scope(scope):
-        raise NotAllowed(f"this token lacks the {scope} scope")
+        raise NotAllowed(
+            f"This token may not {SCOPE_WORDS.get(scope, 'do this')}: ask the records office for a token that may."
+        )
 
 
 class ApiRequest(HttpRequest):

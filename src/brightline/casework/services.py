@@ -40,7 +40,14 @@ from brightline.casework.models import (
     disposition_for,
     request_state_for,
 )
-from brightline.casework.schemas import EmergencyIn, RequesterIn, RequestIn, request_in
+from brightline.casework.schemas import (
+    EmergencyIn,
+    RequesterIn,
+    RequestIn,
+    decision_in,
+    determination_in,
+    request_in,
+)
 from brightline.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from brightline.ledger.canonical import canonical_json
 from brightline.ledger.services import LedgerEvent, ledger_append_many, ledger_batched, ledger_padded
@@ -48,7 +55,7 @@ from brightline.policy import engine
 from brightline.roster.models import DataField, Student
 from brightline.roster.selectors import inventory_by_category, inventory_fields, students_matching
 from brightline.training.selectors import require_trained
-from brightline.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES
+from brightline.vocabulary import EMERGENCY_RESPONDERS, LAWFUL_BASES, label_en
 
 # How far back the records office may date a request it enters (received by fax, mail, in person …).
 OFF_PORTAL_RECEIPT_DAYS = 30
@@ -77,12 +84,14 @@ def _requester_document(sent: RequesterIn | None, *, agency: Agency, user: User 
     sent = sent or RequesterIn()
     if sent.kind is not None and sent.kind != agency.kind:
         raise NotAllowed(
-            f"this credential speaks for {agency.name} ({agency.kind}), not for {sent.kind!r}",
+            f"This credential speaks for {agency.name} ({label_en('requester_kind', agency.kind)}), not for "
+            f"another kind of requester ({label_en('requester_kind', sent.kind)}): leave the kind out.",
             field="requester.kind",
         )
     if sent.agency is not None and sent.agency != agency.name:
         raise NotAllowed(
-            f"this credential speaks for {agency.name}, not for {sent.agency!r}", field="requester.agency"
+            f"This credential speaks for {agency.name}, not for another agency: leave the agency out.",
+            field="requester.agency",
         )
     requester_profile = getattr(user, "requester", None) if user is not None else None
     name = sent.name or (user.get_full_name() if user is not None else "") or agency.name
@@ -350,7 +359,15 @@ def request_submit(
     `document` is DOMAIN.md's request object, validated here unless the API validated it already.
     """
     if channel not in Channel.values:
-        raise InvalidInput([("channel", f"unknown channel {channel!r}")])
+        raise InvalidInput(
+            [
+                (
+                    "channel",
+                    "This is not a way a request arrives: choose the portal, the API, fax, email, phone, "
+                    "mail or in person.",
+                )
+            ]
+        )
     if entered_by is not None:
         if entered_by.role not in (Role.RECORDS_CLERK, Role.ADMIN):
             raise NotAllowed("only the records office enters requests received off the portal")
@@ -368,7 +385,7 @@ def request_submit(
     if received_at is None:
         received_at = now
     elif received_at > now + dt.timedelta(minutes=5):
-        raise InvalidInput([("received_at", "cannot be in the future")])
+        raise InvalidInput([("received_at", "The time of arrival cannot be in the future.")])
     elif entered_by is not None and received_at < now - dt.timedelta(days=OFF_PORTAL_RECEIPT_DAYS):
         # A request is triaged under the policy in effect when it arrived: an entry dated far back would
         # be judged by rules the district has since replaced.
@@ -384,7 +401,7 @@ def request_submit(
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
         if not idempotency_key or len(idempotency_key) > 255:
-            raise InvalidInput([("Idempotency-Key", "1 to 255 characters")])
+            raise InvalidInput([("Idempotency-Key", "An Idempotency-Key holds 1 to 255 characters.")])
         # Plain SQL for the usual answer, "not used yet"; a retry reads its first request whole.
         with transaction.get_connection().cursor() as cursor:
             cursor.execute(
@@ -716,50 +733,50 @@ def _item_decide(
     )
     if item is None:
         raise NotFound("no such item")
-    if action not in DecisionAction.values:
-        raise InvalidInput([("action", f"one of {', '.join(DecisionAction.values)}")])
     if item.state != ItemState.PENDING_REVIEW:
         raise Conflict(
             f"this item is no longer waiting for review (it is {item.get_state_display().lower()})"
         )
     if reviewer.role != item.reviewer:
-        raise NotAllowed(f"this item is for the {item.reviewer.replace('_', ' ')} to decide")
+        raise NotAllowed(f"This item is for the {label_en('reviewer', item.reviewer).lower()} to decide.")
     if item.request.entered_by_id == reviewer.pk:
         raise NotAllowed("whoever entered a request cannot decide it")
     require_trained(reviewer)
+    # What the decision says on its own (an action, a rationale, a basis to approve, fields only when
+    # narrowed) is the schema's to check; what needs the item, its policy and the inventory is checked here.
+    sent = decision_in(
+        {
+            "action": action,
+            "rationale": rationale or "",
+            "lawful_basis": lawful_basis or None,
+            "fields_removed": list(fields_removed or []),
+        }
+    )
+    action, rationale, lawful_basis = sent.action, sent.rationale, sent.lawful_basis
     errors: list[tuple[str, str]] = []
-    if not rationale or not rationale.strip():
-        errors.append(("rationale", "a written rationale is required"))
-    removed = list(dict.fromkeys(fields_removed or []))
+    removed = list(dict.fromkeys(sent.fields_removed))
     available = inventory_fields(item.category)
-    if action in (DecisionAction.APPROVE, DecisionAction.NARROW):
-        if not lawful_basis:
-            errors.append(("lawful_basis", "an approval needs the lawful basis it rests on"))
+    if action in (DecisionAction.APPROVE, DecisionAction.NARROW) and lawful_basis:
+        lapsed = _emergency_basis_problem(item, lawful_basis, timezone.now())
+        if lapsed:
+            errors.append(("lawful_basis", lapsed))
         else:
-            lapsed = _emergency_basis_problem(item, lawful_basis, timezone.now())
-            if lapsed:
-                errors.append(("lawful_basis", lapsed))
-            else:
-                case, result_item = _case_for_item(item)
-                policy = triage_bridge.policy_for_request(item.request.policy_sha256)
-                allowed, reason = policy.check_lawful_basis(
-                    case,
-                    result_item,
-                    lawful_basis,
-                    students_named=triage_bridge.students_named(item.request.document),
-                )
-                if not allowed:
-                    errors.append(("lawful_basis", reason))
+            case, result_item = _case_for_item(item)
+            policy = triage_bridge.policy_for_request(item.request.policy_sha256)
+            allowed, reason = policy.check_lawful_basis(
+                case,
+                result_item,
+                lawful_basis,
+                students_named=triage_bridge.students_named(item.request.document),
+            )
+            if not allowed:
+                errors.append(("lawful_basis", reason))
     if action == DecisionAction.NARROW:
-        unknown = [field for field in removed if field not in available]
-        if not removed:
-            errors.append(("fields_removed", "name the fields to withhold"))
-        elif unknown:
-            errors.append(("fields_removed", f"not fields of {item.category}: {', '.join(unknown)}"))
+        if any(field not in available for field in removed):
+            category = label_en("category", item.category)
+            errors.append(("fields_removed", f"Choose the fields to withhold from those of {category}."))
         elif len(removed) >= len(available):
-            errors.append(("fields_removed", "withholding every field is a denial: deny the item instead"))
-    elif removed:
-        errors.append(("fields_removed", "only a narrowed approval withholds fields"))
+            errors.append(("fields_removed", "Withholding every field is a denial: deny the item instead."))
     if errors:
         raise InvalidInput(errors)
 
@@ -1179,15 +1196,8 @@ def emergency_determine(
         raise Conflict("no record of this student waits for an emergency determination")
     if EmergencyDetermination.objects.filter(request_student=rs).exists():
         raise Conflict("the emergency was already determined for this student")
-    errors: list[tuple[str, str]] = []
-    threat = (threat or "").strip()
-    rationale = (rationale or "").strip()
-    if found and not threat:
-        errors.append(("threat", "describe the threat as you found it"))
-    if not rationale:
-        errors.append(("rationale", "say why: what you checked, and with whom"))
-    if errors:
-        raise InvalidInput(errors)
+    sent = determination_in({"found": found, "threat": threat or "", "rationale": rationale or ""})
+    threat, rationale = sent.threat, sent.rationale.strip()
     require_trained(official)
     now = timezone.now()
     waiting = [item for item in concerned if item.state == ItemState.AWAITING_DETERMINATION]

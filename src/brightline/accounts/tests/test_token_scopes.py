@@ -73,7 +73,7 @@ def test_a_submit_only_token_cannot_acknowledge_take_a_link_or_download(world: W
         **bearer(submit_only),
     )
     assert acknowledged.status_code == 403, acknowledged.content
-    assert "read_own" in acknowledged.json()["detail"][0]["msg"]
+    assert "read the agency's own requests" in acknowledged.json()["detail"][0]["msg"]
     link = client.post(f"{base}/link", **bearer(submit_only))
     assert link.status_code == 403, link.content
     packet.refresh_from_db()

@@ -146,7 +146,7 @@ def test_review_errors_appear_next_to_the_field(world: World, client: Client) ->
     assert response.status_code == 422
     body = response.content.decode()
     assert f'id="id_item-{academic.pk}-lawful_basis-error"' in body
-    assert "an approval needs the lawful basis it rests on" in body
+    assert "An approval needs the lawful basis it rests on." in body
     assert Item.objects.get(pk=academic.pk).state == ItemState.PENDING_REVIEW
 
 

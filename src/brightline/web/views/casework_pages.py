@@ -535,9 +535,11 @@ def office_release_confirm(request: PageRequest, request_id: str) -> HttpRespons
 
     found = casework_selectors.request_get(request_id=request_id, user=request.user)
     try:
-        item_ids = integers(request.POST.getlist("items"), "items")
+        item_ids = integers(
+            request.POST.getlist("items"), "items", _("Choose records of this request from the list.")
+        )
         if not item_ids:
-            raise InvalidInput([("items", "open the preview and release what it shows")])
+            raise InvalidInput([("items", _("Open the preview and release what it shows."))])
         _same_as_previewed(found, item_ids, request.POST.get("content_sha256", ""))
         with release_as_previewed(item_ids):
             packet = packet_release(request_id=found.pk, released_by=request.user)
