@@ -24,7 +24,7 @@ from brightline.agencies.services import api_token_authenticate
 from brightline.errors import NotAllowed
 
 # What each scope lets a token do, as the sentence of a refusal says it.
-SCOPE_WORDS = {
+SCOPE_WORDS: dict[str, str] = {
     TokenScope.SUBMIT: "submit requests",
     TokenScope.READ_OWN: "read the agency's own requests",
 }
