@@ -572,6 +572,28 @@ def emergencies_waiting_for_student(*, user: User, request_student_id: int) -> l
 ANSWERS_WINDOW = dt.timedelta(days=120)
 
 
+def _rules_reading_student_facts_anywhere() -> list[str]:
+    """The rules reading a student's facts under any policy a request can have been triaged under: the
+    versions that took effect (effective, or superseded since) and the shipped default
+    (`triage.policy_in_effect`). A few rows; each text is parsed once per process."""
+    from brightline.policy.engine import default_policy
+    from brightline.policy.models import Version, VersionStatus
+
+    versions = set(
+        Version.objects.filter(status__in=(VersionStatus.EFFECTIVE, VersionStatus.SUPERSEDED))
+        .order_by()
+        .values_list("sha256", flat=True)
+    )
+    versions.add(default_policy().sha256)
+    return sorted(
+        {
+            rule
+            for sha256 in versions
+            for rule in triage_bridge.policy_for_request(sha256).rules_reading_student_facts
+        }
+    )
+
+
 def answers_to_send(
     *, user: User, request: Request | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
@@ -591,15 +613,8 @@ def answers_to_send(
         cutoff = timezone.now() - ANSWERS_WINDOW
         requests = Request.objects.filter(Q(decision_due_at__gte=cutoff) | Q(clock_paused_at__isnull=False))
     # A held answer rests on rules that all read the student's facts, so its first rule is one of them:
-    # the refusals by any other rule (most of them) are left in the database, under the rules of every
-    # policy these requests were triaged under.
-    hidden_anywhere = sorted(
-        {
-            rule
-            for sha256 in requests.order_by().values_list("policy_sha256", flat=True).distinct()
-            for rule in triage_bridge.policy_for_request(sha256).rules_reading_student_facts
-        }
-    )
+    # the refusals by any other rule (most of them) are left in the database.
+    hidden_anywhere = _rules_reading_student_facts_anywhere()
     if not hidden_anywhere:
         return []
     held = refused.filter(request_id__in=requests.values("pk"), rules__0__in=hidden_anywhere)
