@@ -1,27 +1,28 @@
 """The flow of a period: what left, to whom, and what the schools did, as published rows and the tables
 counted from them.
 
-A report of method 3 publishes, beside its tables, the **rows** it counts: one per request, per item
-(one student × one record category), per incident report, per request stating an emergency and per
-disclosure recorded after the fact. A row holds categories and outcomes only (no name, no id, no date).
-Before they are published the rows are *generalized*: a row whose combination of values is shared by
-fewer than 10 rows of its set has its values replaced by "withheld", one attribute at a time in a fixed
-order, until every combination that is published is shared by at least 10 rows (and the rows withheld
-in full are at least 10, or none). A reader can then single out no group smaller than 10, whatever
-table they count from the rows.
+A report publishes, beside its tables, the **rows** it counts: of requests, items (one student × one
+record category), incident reports, requests stating an emergency, disclosures recorded after the fact
+and the rest (`ROW_SETS`). A row holds categories and outcomes only (no name, no id, no date). Since
+method 5 each set is published **counted**: each combination of values once, with how many records share
+it (`[value, …, count]`), the same multiset as one row per record (methods 3 and 4) in a size that does
+not grow with the district. Before they are published the rows are *generalized*: a combination shared
+by fewer than 10 requests has its values replaced by "withheld", one attribute at a time in a fixed
+order, until every combination that is published is shared by at least 10 (and the records withheld in
+full are at least 10, or none). A reader can then single out no group smaller than 10, whatever table
+they count from the rows.
 
-The flow tables are counted **from the published rows** (`flow_tables(rows)`), with the report's
-small-cell suppression applied to each; so anyone holding the rows recomputes every figure of every flow
-table exactly (`verify.py`, `brightline report verify`). A value withheld from a row is counted as
-"Withheld" in every table, in its own line, so totals still add up.
+The tables are counted **from the published rows** (`flow_tables(rows)`, `report_tables(rows)`), with
+the report's small-cell suppression applied to each; so anyone holding the rows recomputes every figure
+exactly (`verify.py`, `brightline report verify`). A value withheld from a row is counted as "Withheld"
+in every table, in its own line, so totals still add up.
 
-`collect_rows(period)` reads the database (a handful of queries, Python per row: the rows are published
-one per record anyway); everything else here is a pure function of the rows.
+`collect.py` counts the rows in the database and `tallies.py` generalizes the counts; everything here is
+a pure function of the published rows.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import math
@@ -29,30 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
-
-from brightline.casework.calendar import DistrictCalendar, district_zone
-from brightline.casework.models import (
-    EmergencyDetermination,
-    Item,
-    ItemState,
-    Reconsideration,
-    ReconsiderationOutcome,
-    Request,
-    RequestStudent,
-)
-from brightline.disclosures.models import DisclosureEntry, EntryKind
-from brightline.incidents.models import Incident, IncidentStudent, StudentRole, WeaponRouting
-from brightline.transparency.periods import Period
+from brightline.disclosures.models import EntryKind
 from brightline.transparency.suppression import Mark, extend, suppress_group
+from brightline.transparency.tallies import SMALLEST_GROUP as SMALLEST_GROUP
+from brightline.transparency.tallies import WITHHELD as WITHHELD
+from brightline.transparency.tallies import counted_rows
 from brightline.vocabulary import CATEGORIES, LEGAL_PROCESS_KINDS, PURPOSES, REQUESTER_KINDS
-
-SMALLEST_GROUP = 10
-WITHHELD = "withheld"
-# The internal key of the request a row comes from (requests, items, emergencies): a combination is
-# published only when at least 10 distinct requests share it. Never published (`generalize` drops it).
-GROUP = "_request"
 
 # The onward recipients rules F1 and F2 refuse to feed (DOMAIN.md).
 ONWARD_REFUSED = frozenset({"fusion_center", "gang_database", "immigration_enforcement"})
@@ -376,426 +359,12 @@ REPORT_TABLES: tuple[FlowTable, ...] = (
 )
 
 
-# Reading the period's rows from the database -------------------------------------------------------------
-
-
-def _item_outcome(state: str) -> str:
-    if state == ItemState.RELEASED:
-        return "released"
-    if state in (ItemState.REFUSED, ItemState.DENIED, ItemState.UNIDENTIFIED):
-        return "not_released"
-    return "pending"
-
-
-def _refusal(rules: list[str], onward: set[str], refused: bool) -> str:
-    if not refused:
-        return "none"
-    if ({"F1", "F2"} & set(rules)) and onward & ONWARD_REFUSED:
-        return "onward_sharing"
-    if {"F1", "F3"} & set(rules):
-        return "immigration"
-    return "other_refusal"
-
-
-def _days_bucket(days: int) -> str:
-    if days <= 2:
-        return "0-2"
-    if days <= 5:
-        return "3-5"
-    if days <= 10:
-        return "6-10"
-    return "11+"
-
-
-def _duration(length: dt.timedelta) -> str:
-    hours = length.total_seconds() / 3600
-    if hours <= 4:
-        return "up_to_4h"
-    if hours <= 24:
-        return "4h_to_1d"
-    if hours <= 72:
-        return "1d_to_3d"
-    return "over_3d"
-
-
-def collect_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
-    """The period's rows before generalization (never published as such: see `publishable_rows`)."""
-    zone = district_zone()
-    in_period = Q(received_at__gte=period.utc_start, received_at__lt=period.utc_end)
-    requests = list(
-        Request.objects.filter(in_period)
-        .order_by("received_at", "pk")
-        .values(
-            "pk",
-            "requester_kind",
-            "disposition",
-            "received_at",
-            "decided_at",
-            "decision_due_at",
-            "emergency_threat",
-            "emergency_ends_at",
-            "document__onward_recipients",
-            "purpose",
-            "legal_process_kind",
-            "nondisclosure_order",
-        )
-    )
-    named: dict[Any, int] = {}
-    for request_id in RequestStudent.objects.filter(
-        request__received_at__gte=period.utc_start, request__received_at__lt=period.utc_end
-    ).values_list("request_id", flat=True):
-        named[request_id] = named.get(request_id, 0) + 1
-    items = list(
-        Item.objects.filter(
-            request__received_at__gte=period.utc_start, request__received_at__lt=period.utc_end
-        )
-        .order_by("request__received_at", "pk")
-        .values("request_id", "category", "state", "rules", "request__requester_kind")
-    )
-    determinations: dict[Any, list[bool]] = {}
-    for row in EmergencyDetermination.objects.filter(
-        request__received_at__gte=period.utc_start, request__received_at__lt=period.utc_end
-    ).values("request_id", "found"):
-        determinations.setdefault(row["request_id"], []).append(row["found"])
-    calendar = DistrictCalendar.load()
-
-    rules_of: dict[Any, list[str]] = {}
-    refused_items: dict[Any, bool] = {}
-    released_any: dict[Any, bool] = {}
-    for item in items:
-        rules_of.setdefault(item["request_id"], []).extend(item["rules"] or [])
-        if item["state"] in (ItemState.REFUSED, ItemState.DENIED):
-            refused_items[item["request_id"]] = True
-        if item["state"] == ItemState.RELEASED:
-            released_any[item["request_id"]] = True
-
-    request_rows: list[dict[str, Any]] = []
-    emergency_rows: list[dict[str, Any]] = []
-    projections: dict[str, list[dict[str, Any]]] = {
-        f"{measure}_by_{dimension}": [] for measure in ("requests", "students") for dimension in DIMENSIONS
-    }
-    decision_days: list[dict[str, Any]] = []
-    for request in requests:
-        onward = set(request["document__onward_recipients"] or [])
-        decided = request["decided_at"]
-        if decided is None:
-            decision, days = "undecided", "undecided"
-        else:
-            received_day = timezone.localtime(request["received_at"], zone).date()
-            decided_day = timezone.localtime(decided, zone).date()
-            exact = calendar.business_days_between(received_day, decided_day)
-            days = _days_bucket(exact)
-            decision = "within_deadline" if decided <= request["decision_due_at"] else "after_deadline"
-            decision_days.append({GROUP: request["pk"], "business_days_exact": str(exact)})
-        ends = request["emergency_ends_at"]
-        values = {
-            "requester_kind": request["requester_kind"],
-            "purpose": request["purpose"],
-            "legal_process": request["legal_process_kind"],
-            "nondisclosure_order": "true" if request["nondisclosure_order"] else "false",
-            "emergency": "true"
-            if request["emergency_threat"] and ends is not None and ends > request["received_at"]
-            else "false",
-        }
-        for dimension in DIMENSIONS:
-            projected: dict[str, Any] = {
-                GROUP: request["pk"],
-                dimension: values[dimension],
-                "outcome": request["disposition"],
-            }
-            projections[f"requests_by_{dimension}"].append(projected)
-            projections[f"students_by_{dimension}"].extend(
-                dict(projected) for _ in range(named.get(request["pk"], 0))
-            )
-        request_rows.append(
-            {
-                GROUP: request["pk"],
-                "requester_kind": request["requester_kind"],
-                "outcome": request["disposition"],
-                "refusal": _refusal(
-                    rules_of.get(request["pk"], []), onward, refused_items.get(request["pk"], False)
-                ),
-                "decision": decision,
-                "business_days": days,
-            }
-        )
-        if request["emergency_threat"]:
-            found = determinations.get(request["pk"], [])
-            ends = request["emergency_ends_at"]
-            emergency_rows.append(
-                {
-                    GROUP: request["pk"],
-                    "determination": "found" if any(found) else ("declined" if found else "none"),
-                    "released": "yes" if released_any.get(request["pk"]) else "no",
-                    "duration": _duration(ends - request["received_at"]) if ends else "up_to_4h",
-                }
-            )
-
-    item_rows = [
-        {
-            GROUP: item["request_id"],
-            "category": item["category"],
-            "requester_kind": item["request__requester_kind"],
-            "item_outcome": _item_outcome(item["state"]),
-        }
-        for item in items
-    ]
-    entries = list(
-        DisclosureEntry.objects.filter(
-            kind__in=[key for key, _ in VALUES["kind"]],
-            occurred_at__gte=period.utc_start,
-            occurred_at__lt=period.utc_end,
-        )
-        .order_by("occurred_at", "pk")
-        .values("pk", "kind", "late", "party_kind")
-    )
-    return {
-        "requests": request_rows,
-        "items": item_rows,
-        "incidents": _incident_rows(period),
-        "emergencies": emergency_rows,
-        "after_the_fact": [
-            {GROUP: ("entry", row["pk"]), "kind": row["kind"], "late": "yes" if row["late"] else "no"}
-            for row in entries
-        ],
-        **projections,
-        "after_the_fact_by_recipient": [
-            {GROUP: ("entry", row["pk"]), "recipient_kind": row["party_kind"], "kind": row["kind"]}
-            for row in entries
-        ],
-        "decision_days": decision_days,
-        **_reconsideration_rows(period),
-    }
-
-
-def _reconsideration_rows(period: Period) -> dict[str, list[dict[str, Any]]]:
-    """Reconsiderations asked in the period (by `asked_at`, with counsel's decision as it stands at
-    publication) and decided in the period (by `decided_at`), by the request's requester kind. Counsel's
-    reasons are never read."""
-    fields = ("request_id", "request__requester_kind", "outcome")
-    asked = Reconsideration.objects.filter(asked_at__gte=period.utc_start, asked_at__lt=period.utc_end)
-    decided = Reconsideration.objects.filter(
-        decided_at__gte=period.utc_start, decided_at__lt=period.utc_end
-    ).exclude(outcome=ReconsiderationOutcome.PENDING)
-
-    def rows(found: Any) -> list[dict[str, Any]]:
-        return [
-            {
-                GROUP: row["request_id"],
-                "requester_kind": row["request__requester_kind"],
-                "reconsideration": row["outcome"],
-            }
-            for row in found.order_by("pk").values(*fields)
-        ]
-
-    return {"reconsiderations_asked": rows(asked), "reconsiderations_decided": rows(decided)}
-
-
-def _incident_rows(period: Period) -> list[dict[str, str]]:
-    """Incidents that occurred in the period. One reached an outside party when it was routed as a weapon
-    report, or when a student who took part in it had that record category released after it was
-    recorded (the record a packet carries is the student's incidents of that category)."""
-    incidents = list(
-        Incident.objects.filter(occurred_on__gte=period.start_date, occurred_on__lt=period.end_date)
-        .order_by("occurred_on", "pk")
-        .values("pk", "record_category", "school__name", "recorded_at")
-    )
-    ids = [incident["pk"] for incident in incidents]
-    routed = set(WeaponRouting.objects.filter(incident_id__in=ids).values_list("incident_id", flat=True))
-    responsible: dict[Any, list[Any]] = {}
-    for row in IncidentStudent.objects.filter(
-        incident_id__in=ids, role=StudentRole.RESPONSIBLE, student__isnull=False
-    ).values("incident_id", "student_id"):
-        responsible.setdefault(row["incident_id"], []).append(row["student_id"])
-    students = {student for group in responsible.values() for student in group}
-    released: dict[Any, list[tuple[dt.datetime, list[str]]]] = {}
-    for entry in DisclosureEntry.objects.filter(student_id__in=students, kind=EntryKind.DISCLOSURE).values(
-        "student_id", "occurred_at", "categories"
-    ):
-        released.setdefault(entry["student_id"], []).append((entry["occurred_at"], entry["categories"]))
-    rows = []
-    for incident in incidents:
-        reached = incident["pk"] in routed or any(
-            moment >= incident["recorded_at"] and incident["record_category"] in categories
-            for student in responsible.get(incident["pk"], [])
-            for moment, categories in released.get(student, [])
-        )
-        rows.append(
-            {
-                "classification": incident["record_category"],
-                "school": incident["school__name"],
-                "reached": "yes" if reached else "no",
-                "weapon_routed": "yes" if incident["pk"] in routed else "no",
-            }
-        )
-    return rows
-
-
-# Generalization: no published combination is shared by fewer than 10 rows ---------------------------------
-
-
-def _withhold(rows: list[dict[str, Any]], order: Sequence[str]) -> None:
-    """Withhold values of `rows` (in place; each row carries its GROUP) until every combination of
-    `order` is shared by at least 10 groups (see `generalize`)."""
-
-    def key(row: dict[str, Any]) -> tuple[str, ...]:
-        return tuple(row[attribute] for attribute in order)
-
-    def groups() -> dict[tuple[str, ...], dict[Any, list[dict[str, Any]]]]:
-        found: dict[tuple[str, ...], dict[Any, list[dict[str, Any]]]] = {}
-        for row in rows:
-            found.setdefault(key(row), {}).setdefault(row[GROUP], []).append(row)
-        return found
-
-    for attribute in order:
-        sizes = {combination: len(members) for combination, members in groups().items()}
-        rare = [row for row in rows if sizes[key(row)] < SMALLEST_GROUP]
-        if not rare:
-            break
-        for row in rare:
-            row[attribute] = WITHHELD
-    full = tuple(WITHHELD for _ in order)
-
-    def withhold(members: list[dict[str, Any]]) -> None:
-        for row in members:
-            for attribute in order:
-                row[attribute] = WITHHELD
-
-    found = groups()
-    while 0 < len(found.get(full, {})) < SMALLEST_GROUP and len(found) > 1:
-        need = SMALLEST_GROUP - len(found[full])
-        # Each way to make up the difference, by how many rows it withholds: a whole combination, or
-        # `need` requests of one that keeps at least 10 (and then a request already withheld counts once).
-        options: list[tuple[int, tuple[str, ...], list[Any]]] = []
-        for combination, members in found.items():
-            if combination == full:
-                continue
-            options.append((sum(len(m) for m in members.values()), combination, list(members)))
-            fresh = [g for g in members if g not in found[full]]
-            if len(members) - need >= SMALLEST_GROUP and len(fresh) >= need:
-                chosen = fresh[:need]
-                options.append((sum(len(members[g]) for g in chosen), combination, chosen))
-        _, combination, chosen = min(options, key=lambda option: (option[0], option[1]))
-        for group in chosen:
-            withhold(found[combination][group])
-        found = groups()
-
-
-def generalize(
-    rows: Sequence[dict[str, Any]], order: Sequence[str], fixed: Sequence[str] = ()
-) -> list[dict[str, str]]:
-    """The rows with values withheld until each published combination is shared by at least 10 rows
-    coming from at least 10 distinct requests (rows that carry no request, one each).
-
-    For each attribute in `order`: the rows whose combination is rarer than 10 (distinct requests) lose that
-    attribute's value ("withheld"). Rows that are common keep every value. Then, if fewer than 10 requests'
-    rows are withheld in full (but some are), the fewest rows that make them 10 are withheld in full too:
-    some of a common combination's requests when it keeps at least 10, else a whole small combination.
-    Attributes in `fixed` were generalized for the whole period already (`fix_values`): they are never
-    withheld here, and the rest is generalized within each of their combinations (each one of at least
-    10 requests). The request a row came from is then dropped, and the rows are sorted so that their order
-    tells nothing.
-    """
-    rows = [dict(row) for row in rows]
-    for index, row in enumerate(rows):
-        row.setdefault(GROUP, ("row", index))
-    free = [attribute for attribute in order if attribute not in fixed]
-    strata: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        strata.setdefault(tuple(row[attribute] for attribute in fixed), []).append(row)
-    for stratum in strata.values():
-        _withhold(stratum, free)
-    for row in rows:
-        del row[GROUP]
-    return sorted(rows, key=lambda row: tuple(row[attribute] for attribute in order))
-
-
-def fix_values(rows: Sequence[dict[str, Any]], attribute: str) -> dict[Any, str]:
-    """The published value of `attribute` for each group (request, entry), generalized once for the whole
-    period: a value shared by fewer than 10 groups is withheld, with the fewest others that make the
-    withheld ones 10 (as `generalize`). Every set then shows the same value for the same group."""
-    per_group = {row[GROUP]: row[attribute] for row in rows}
-    single = [{GROUP: group, attribute: value} for group, value in per_group.items()]
-    _withhold(single, [attribute])
-    return {row[GROUP]: row[attribute] for row in single}
-
-
-def bin_days(rows: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
-    """Business days to a decision, one row per decided request, in ranges of consecutive values shared by at
-    least 10 requests ("3" when one value is, "3-5" when it takes three; the last range joins the one
-    before it when it is short): the median and 90th percentile are read from them."""
-    values = sorted(int(row["business_days_exact"]) for row in rows)
-    ranges: list[list[int]] = []
-    for value in values:
-        if ranges and (len(ranges[-1]) < SMALLEST_GROUP or value == ranges[-1][-1]):
-            ranges[-1].append(value)
-        else:
-            ranges.append([value])
-    if len(ranges) > 1 and len(ranges[-1]) < SMALLEST_GROUP:
-        ranges[-2].extend(ranges.pop())
-    published: list[dict[str, str]] = []
-    for members in ranges:
-        low, high = members[0], members[-1]
-        label = str(low) if low == high else f"{low}-{high}"
-        published.extend({"business_days_exact": label} for _ in members)
-    return published
+# The published rows' digest -------------------------------------------------------------------------------
 
 
 def day_range(label: str) -> tuple[int, int]:
     low, _, high = label.partition("-")
     return int(low), int(high or low)
-
-
-def distinct_groups(rows: Sequence[dict[str, Any]]) -> int:
-    return len({row.get(GROUP, ("row", index)) for index, row in enumerate(rows)})
-
-
-def publishable_rows(raw: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """The rows as published: each set generalized; a set of rows from fewer than 10 requests (or of 1 to
-    9 rows) is not published at all (its count is itself a small cell: its tables say "fewer than 10").
-
-    A request's outcome and an after-the-fact entry's kind are generalized once (`fix_values`) and shown
-    alike in every set that holds them, so that the outcome totals the request and student tables share
-    are the same numbers in each (as the totals row of a group of tables is one row)."""
-    raw = {name: [dict(row) for row in raw.get(name, [])] for name in ROW_SETS}
-    outcomes = fix_values(raw["requests"], "outcome")
-    kinds = fix_values(raw["after_the_fact"], "kind")
-    for name, fixed in FIXED.items():
-        values = outcomes if "outcome" in fixed else kinds
-        attribute = "outcome" if "outcome" in fixed else "kind"
-        for row in raw[name]:
-            row[attribute] = values[row[GROUP]]
-    published: dict[str, Any] = {}
-    for name, order in ROW_SETS.items():
-        rows = raw[name]
-        if rows and distinct_groups(rows) < SMALLEST_GROUP:
-            published[name] = {"attributes": list(order), "published": False, "rows": []}
-        elif name == "decision_days":
-            published[name] = {"attributes": list(order), "published": True, "rows": bin_days(rows)}
-        else:
-            rows = generalize(rows, order, FIXED.get(name, ()))
-            published[name] = {"attributes": list(order), "published": True, "rows": rows}
-    return published
-
-
-def union_rows(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """A half-year's rows: exactly its quarters' published (already generalized) rows, together.
-
-    Generalizing the half-year on its own would show combinations its quarters withheld (rare in each,
-    common together), and the half-year less a quarter would give back the other quarter's rare rows.
-    Together, the half-year less a quarter is the other quarter's published rows, nothing more. A set
-    one quarter did not publish (fewer than 10 requests, or a set its method did not have yet) is left out
-    of the half-year too."""
-    published: dict[str, Any] = {}
-    for name, order in ROW_SETS.items():
-        sets = [part[name] for part in parts if name in part]
-        rows = [dict(row) for row_set in sets if row_set["published"] for row in row_set["rows"]]
-        published[name] = {
-            "attributes": list(order),
-            "published": len(sets) == len(parts) and (any(s["published"] for s in sets) or not sets),
-            "rows": sorted(rows, key=lambda row: tuple(row[a] for a in order)),
-        }
-    return published
 
 
 def rows_digest(rows: dict[str, Any]) -> str:
@@ -836,15 +405,16 @@ def _layout(
     spec: FlowTable, rows: dict[str, Any]
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[list[int]]]:
     """The lines, the columns and the extended grid (margins included) of a table, counted from the rows."""
-    row_set = rows[spec.rows_from]
-    counted = [row for row in row_set["rows"] if all(row[a] == v for a, v in spec.only)]
-    line_keys = _labelled(spec, spec.row_attribute, {row[spec.row_attribute] for row in counted})
-    column_keys = _labelled(spec, spec.column_attribute, {row[spec.column_attribute] for row in counted})
+    counted = [
+        (row, n) for row, n in counted_rows(rows[spec.rows_from]) if all(row[a] == v for a, v in spec.only)
+    ]
+    line_keys = _labelled(spec, spec.row_attribute, {row[spec.row_attribute] for row, _ in counted})
+    column_keys = _labelled(spec, spec.column_attribute, {row[spec.column_attribute] for row, _ in counted})
     lines = {key: i for i, (key, _) in enumerate(line_keys)}
     columns = {key: i for i, (key, _) in enumerate(column_keys)}
     matrix = [[0] * len(column_keys) for _ in line_keys]
-    for row in counted:
-        matrix[lines[row[spec.row_attribute]]][columns[row[spec.column_attribute]]] += 1
+    for row, n in counted:
+        matrix[lines[row[spec.row_attribute]]][columns[row[spec.column_attribute]]] += n
     return line_keys, column_keys, extend(matrix, len(column_keys))
 
 
@@ -935,9 +505,11 @@ def time_to_decision(rows: dict[str, Any]) -> dict[str, Any]:
     ranges of `decision_days`: each the range its rank falls in."""
     row_set = rows["decision_days"]
     ranked = sorted(
-        (day_range(row["business_days_exact"]), row["business_days_exact"]) for row in row_set["rows"]
+        (day_range(row["business_days_exact"]), row["business_days_exact"], n)
+        for row, n in counted_rows(row_set)
     )
-    if not row_set["published"] or not ranked:
+    total = sum(n for _, _, n in ranked)
+    if not row_set["published"] or not total:
         return {
             "published": False,
             "median_business_days": None,
@@ -948,8 +520,12 @@ def time_to_decision(rows: dict[str, Any]) -> dict[str, Any]:
         }
 
     def nearest(share: float) -> str:
-        label: str = ranked[max(1, math.ceil(share * len(ranked))) - 1][1]
-        return label
+        rank, seen = max(1, math.ceil(share * total)), 0
+        for _, label, n in ranked:
+            seen += n
+            if seen >= rank:
+                return str(label)
+        raise ValueError("no decided requests")
 
     return {
         "published": True,
@@ -978,12 +554,6 @@ def figures_from_rows(rows: dict[str, Any]) -> dict[str, Any]:
             "tables": flow_tables(rows),
         },
     }
-
-
-def period_rows(period: Period, parts: Sequence[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """The published rows of `period`; a half-year passes its quarters' published rows as `parts` and
-    publishes their union (`union_rows`)."""
-    return union_rows(parts) if parts is not None else publishable_rows(collect_rows(period))
 
 
 def method_spec() -> dict[str, Any]:

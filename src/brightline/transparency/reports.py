@@ -28,13 +28,14 @@ from brightline.casework.calendar import DistrictCalendar, district_zone
 from brightline.casework.models import Request, RequestStudent
 from brightline.disclosures.models import DisclosureEntry, EntryKind
 from brightline.ledger.models import Checkpoint
-from brightline.transparency.flows import figures_from_rows, period_rows
+from brightline.transparency.flows import figures_from_rows
 from brightline.transparency.periods import Period
 
 # 2: complementary suppression prefers cells that close another line; 3: the flow tables, counted from the
 # published rows (flows.py); 4: every table counted from the published rows, and the publication recorded
-# in the ledger
-METHOD_VERSION = 4
+# in the ledger; 5: the rows published counted, each combination once with how many records share it
+# (collect.py, tallies.py)
+METHOD_VERSION = 5
 SMALLEST_PUBLISHED_GROUP = 10
 
 
@@ -255,6 +256,8 @@ def report_publication(
 
     Method 4: every table, share and figure of time to decision is counted from the published rows
     (`flows.figures_from_rows`), so anyone holding them counts the whole report again."""
+    from brightline.transparency.collect import period_rows  # collect reads the requests as defined here
+
     rows = period_rows(period, parts)
     counted = figures_from_rows(rows)
     figures = {

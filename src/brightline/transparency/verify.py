@@ -2,7 +2,8 @@
 
 `figures_problems(figures, rows)` needs nothing but the two downloads (`<period>.json` and
 `<period>.rows.json`): it checks that the rows are the ones the report names (their SHA-256), that they
-are generalized as the method says (no published combination shared by fewer than 10 rows), that no
+are generalized as the method says (no published combination shared by fewer than 10 rows; from method 5
+on each combination published once with its count, which the recount weighs), that no
 published count is from 1 to 9, and counts the whole report again from them (method 4 on): every table,
 its title, sentences, headings, line and column labels, every cell with what it displays and whether it
 is suppressed, the totals, the shares and the time to decision. `publication_problems` checks the ledger
@@ -30,6 +31,7 @@ from brightline.transparency.flows import (
     rows_digest,
 )
 from brightline.transparency.periods import Period
+from brightline.transparency.tallies import counted_rows
 
 # Everything of a table but its lines and columns, compared as published.
 TABLE_FIELDS = (
@@ -46,6 +48,8 @@ TABLE_FIELDS = (
 )
 MAX_PROBLEMS_PER_TABLE = 20
 METHOD_3_SETS = ("requests", "items", "incidents", "emergencies", "after_the_fact")
+# From method 5 on, each set's rows are counted: `[value, …, count]`, each combination once.
+COUNTED_ROWS_METHOD = 5
 
 
 def _cells(table: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -135,8 +139,32 @@ def small_counts(figures: dict[str, Any]) -> list[str]:
     return problems
 
 
-def rows_problems(sets: dict[str, Any], names: tuple[str, ...] = tuple(ROW_SETS)) -> list[str]:
-    """Whether the published rows are generalized as the method says."""
+def _row_shape_problems(name: str, order: tuple[str, ...], rows: Any, counted: bool) -> list[str]:
+    """Whether each published row is what the method publishes: `[value, …, count]` with a count that is a
+    whole number (method 5), or one object of the set's attributes per record (methods 3 and 4)."""
+    if not isinstance(rows, list):
+        return [f"rows {name}: not a list of rows"]
+    for row in rows:
+        if counted:
+            if not (
+                isinstance(row, list)
+                and len(row) == len(order) + 1
+                and all(isinstance(value, str) for value in row[:-1])
+                and isinstance(row[-1], int)
+                and not isinstance(row[-1], bool)
+                and row[-1] > 0
+            ):
+                return [f"rows {name}: a row that is not {len(order)} values and a count"]
+        elif not (isinstance(row, dict) and set(row) == set(order)):
+            return [f"rows {name}: a row that is not one record's {', '.join(order)}"]
+    return []
+
+
+def rows_problems(
+    sets: dict[str, Any], names: tuple[str, ...] = tuple(ROW_SETS), *, counted: bool = False
+) -> list[str]:
+    """Whether the published rows are generalized as the method says: every combination shared by at least
+    10 records (counted rows: each combination once, its count at least 10)."""
     problems = []
     for name in names:
         order = ROW_SETS[name]
@@ -144,7 +172,13 @@ def rows_problems(sets: dict[str, Any], names: tuple[str, ...] = tuple(ROW_SETS)
         if row_set is None:
             problems.append(f"rows {name}: missing")
             continue
-        combinations = Counter(tuple(row.get(a) for a in order) for row in row_set["rows"])
+        shape = _row_shape_problems(name, order, row_set.get("rows"), counted)
+        if shape:
+            problems += shape
+            continue
+        if counted and len({tuple(row[:-1]) for row in row_set["rows"]}) != len(row_set["rows"]):
+            problems.append(f"rows {name}: a combination published twice")
+        combinations = Counter({tuple(values[a] for a in order): n for values, n in counted_rows(row_set)})
         rare = [c for c, n in combinations.items() if n < SMALLEST_GROUP]
         if rare:
             problems.append(f"rows {name}: {len(rare)} combination(s) shared by fewer than 10 rows")
@@ -178,9 +212,10 @@ def figures_problems(figures: dict[str, Any], rows: dict[str, Any]) -> list[str]
         # Method 3 published rows for the flow tables only: those are all it can recount.
         problems += rows_problems(sets, METHOD_3_SETS)
         return problems + _tables_problems("the flow tables", flow_tables(sets), flows.get("tables", []))
-    problems += rows_problems(sets)
+    shapes = rows_problems(sets, counted=(figures.get("method_version") or 0) >= COUNTED_ROWS_METHOD)
+    problems += shapes
     missing = [name for name in ROW_SETS if name not in sets]
-    if missing:
+    if missing or any("a row that is not" in problem or "not a list" in problem for problem in shapes):
         return problems
     recounted = figures_from_rows(sets)
     problems += _tables_problems("the tables", recounted["tables"], figures.get("tables", []))

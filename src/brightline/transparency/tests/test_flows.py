@@ -25,9 +25,10 @@ from brightline.ledger.services import checkpoint_sign
 from brightline.testing import World, emergencies_found, make_user, request_body
 from brightline.training.services import training_seed_completed
 from brightline.transparency.exports import rows_document
-from brightline.transparency.flows import SMALLEST_GROUP, WITHHELD, generalize
+from brightline.transparency.flows import SMALLEST_GROUP, WITHHELD, rows_digest
 from brightline.transparency.periods import Period
 from brightline.transparency.services import report_publish
+from brightline.transparency.tallies import Tally, fixed_values, generalize
 from brightline.transparency.verify import checkpoint_problems, figures_problems
 
 pytestmark = pytest.mark.django_db
@@ -246,15 +247,16 @@ def test_no_published_row_or_cell_singles_out_fewer_than_10(year: dict[str, Any]
             order = row_set["attributes"]
             combinations: dict[tuple[str, ...], int] = {}
             for row in row_set["rows"]:
-                assert set(row) == set(order), name  # categories and outcomes only
-                combination = tuple(row[a] for a in order)
-                combinations[combination] = combinations.get(combination, 0) + 1
+                # Categories and outcomes only, each combination once with its count.
+                assert len(row) == len(order) + 1 and all(isinstance(v, str) for v in row[:-1]), name
+                assert tuple(row[:-1]) not in combinations, name
+                combinations[tuple(row[:-1])] = row[-1]
             assert all(n >= SMALLEST_GROUP for n in combinations.values()), (report.period, name)
     q1_requests = year["2025-Q1"].rows["requests"]["rows"]
     # No name, no id, no date.
     assert "carla" not in str(year["2025-Q1"].rows).lower() and "S-10" not in str(year["2025-Q1"].rows)
     assert "2025" not in str(year["2025-Q1"].rows)
-    assert len(q1_requests) == 42
+    assert sum(row[-1] for row in q1_requests) == 42
 
 
 def test_every_flow_figure_is_recomputed_from_the_published_rows_against_the_checkpoint(
@@ -270,7 +272,8 @@ def test_every_flow_figure_is_recomputed_from_the_published_rows_against_the_che
     q1 = year["2025-Q1"]
     tampered = copy.deepcopy(rows_document(q1))
     first = tampered["sets"]["requests"]["rows"][0]
-    first["refusal"] = "onward_sharing" if first["refusal"] != "onward_sharing" else "none"
+    refusal = tampered["sets"]["requests"]["attributes"].index("refusal")
+    first[refusal] = "onward_sharing" if first[refusal] != "onward_sharing" else "none"
     problems = figures_problems(q1.figures, tampered)
     assert any("SHA-256 differs" in problem for problem in problems)
     assert any("flow_refusals" in problem for problem in problems)
@@ -326,17 +329,49 @@ def test_report_verify_reads_the_downloads_and_fails_on_a_changed_figure(
 @pytest.mark.django_db(databases=[])
 def test_generalization_withholds_the_rare_combinations_first_by_the_least_needed_attribute() -> None:
     rows = [{"a": "x", "b": "y"}] * 12 + [{"a": "x", "b": "z"}] * 3 + [{"a": "w", "b": "z"}] * 8
-    published = generalize(rows, ["b", "a"])
-    counted: dict[tuple[str, str], int] = {}
-    for row in published:
-        counted[(row["a"], row["b"])] = counted.get((row["a"], row["b"]), 0) + 1
     # b is withheld first (x,z and w,z are rare), then a: the rare rows end up withheld in full, 11 of them.
-    assert counted == {("x", "y"): 12, (WITHHELD, WITHHELD): 11}
+    assert generalized(rows, ["b", "a"]) == {("y", "x"): 12, (WITHHELD, WITHHELD): 11}
+
+
+def generalized(
+    rows: list[dict[str, Any]], order: list[str], *, by: str = "members"
+) -> dict[tuple[str, ...], int]:
+    """The published counted rows of per-record `rows` (each its own request unless it names `_request`),
+    the groups told apart one by one (`members`) or by how many records each holds (`sizes`)."""
+    groups: dict[tuple[str, ...], dict[Any, int]] = {}
+    for index, row in enumerate(rows):
+        key = tuple(row[a] for a in order)
+        group = row.get("_request", ("row", index))
+        groups.setdefault(key, {})[group] = groups.get(key, {}).get(group, 0) + 1
+    tallies = {
+        key: Tally.of_members(found) if by == "members" else Tally.of_sizes(Counter(found.values()))
+        for key, found in groups.items()
+    }
+    published = generalize(tallies, order)
+    assert len({tuple(row[:-1]) for row in published}) == len(published)  # each combination once
+    return {tuple(row[:-1]): row[-1] for row in published}
+
+
+def test_a_report_published_one_row_per_record_is_still_recounted(year: dict[str, Any]) -> None:
+    # Method 4 published one row per record; the same multiset, counted, gives every figure again.
+    q1 = year["2025-Q1"]
+    document = copy.deepcopy(rows_document(q1))
+    for row_set in document["sets"].values():
+        order = row_set["attributes"]
+        row_set["rows"] = [
+            dict(zip(order, row[:-1], strict=True)) for row in row_set["rows"] for _ in range(row[-1])
+        ]
+    figures = copy.deepcopy(q1.figures)
+    figures["method_version"] = 4
+    figures["flows"]["rows_sha256"] = rows_digest(document["sets"])
+    assert figures_problems(figures, document) == []
+    # Counted rows are what method 5 publishes: rows of one per record are refused there.
+    figures["method_version"] = 5
+    assert any("a row that is not" in problem for problem in figures_problems(figures, document))
 
 
 def combinations_of(report: Any, name: str) -> Counter[tuple[str, ...]]:
-    row_set = report.rows[name]
-    return Counter(tuple(row[a] for a in row_set["attributes"]) for row in row_set["rows"])
+    return Counter({tuple(row[:-1]): row[-1] for row in report.rows[name]["rows"]})
 
 
 def test_no_difference_of_overlapping_publications_recovers_a_group_the_quarters_withheld(
@@ -376,8 +411,9 @@ def test_a_combination_needs_10_requests_not_10_items(world: World) -> None:
         request = submit(world.ice, world.immigration_officer, body)
     assert request.items.count() == 10
     report = publish("2025-Q1")
-    items = report.rows["items"]["rows"]
-    assert not [row for row in items if row["category"] == "contact"]
+    items = report.rows["items"]
+    category = items["attributes"].index("category")
+    assert not [row for row in items["rows"] if row[category] == "contact"]
     found = table(report.figures, "flow_items_by_category_and_outcome")
     assert value(found, "contact", "total") == 0
     assert value(found, WITHHELD, "total") == 22  # the 10 items and the fewest others making 10 requests
@@ -387,18 +423,46 @@ def test_a_combination_needs_10_requests_not_10_items(world: World) -> None:
 @pytest.mark.django_db(databases=[])
 def test_a_single_request_under_10_is_not_published_whatever_its_rows() -> None:
     rows = [{"_request": 1, "a": "x"}] * 10 + [{"_request": n, "a": "y"} for n in range(2, 14)]
-    published = generalize(rows, ["a"])
     # x's ten rows are one request: withheld; 9 more requests are needed and y cannot spare them.
-    assert Counter(row["a"] for row in published) == {WITHHELD: 22}
-    assert all("_request" not in row for row in published)
+    assert generalized(rows, ["a"]) == {(WITHHELD,): 22}
 
 
 @pytest.mark.django_db(databases=[])
 def test_the_last_withholding_takes_as_few_rows_as_it_needs() -> None:
     # 40 common rows and one rare: 9 of the common ones are withheld with it, not all 40.
     rows = [{"a": "x", "b": "y"}] * 40 + [{"a": "w", "b": "z"}]
-    counted = Counter((row["a"], row["b"]) for row in generalize(rows, ["b", "a"]))
-    assert counted == {("x", "y"): 31, (WITHHELD, WITHHELD): 10}
+    assert generalized(rows, ["b", "a"]) == {("y", "x"): 31, (WITHHELD, WITHHELD): 10}
+    assert generalized(rows, ["b", "a"], by="sizes") == {("y", "x"): 31, (WITHHELD, WITHHELD): 10}
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_last_withholding_takes_the_requests_holding_fewest_records() -> None:
+    # 12 requests of x: one with 5 records, eleven with 1; one rare request of w. The 9 requests withheld
+    # with w are 9 of x's one-record requests (9 records), not the one holding 5.
+    rows = [{"_request": "big", "a": "x"}] * 5 + [{"_request": n, "a": "x"} for n in range(11)]
+    rows += [{"_request": "rare", "a": "w"}]
+    rows += [{"_request": f"y{n}", "a": "y"} for n in range(30)]
+    for by in ("members", "sizes"):
+        assert generalized(rows, ["a"], by=by) == {("x",): 16, ("y",): 21, (WITHHELD,): 10}, by
+
+
+@pytest.mark.django_db(databases=[])
+def test_a_value_fixed_for_the_period_withholds_the_fewest_records() -> None:
+    # 3 requests released in part: rare. 7 more make 10: taken from the smallest value that keeps 10.
+    assert fixed_values({"released_in_full": 40, "released_in_part": 3, "refused": 18}) == (
+        {"released_in_part"},
+        ("refused", 7),
+    )
+    # A whole value of 12 takes more records than 7 of a value of 40 that keeps 33.
+    assert fixed_values({"released_in_full": 40, "released_in_part": 3, "refused": 12}) == (
+        {"released_in_part"},
+        ("released_in_full", 7),
+    )
+    assert fixed_values({"released_in_full": 12, "released_in_part": 3, "refused": 11}) == (
+        {"released_in_part", "refused"},
+        None,
+    )
+    assert fixed_values({"released_in_full": 40}) == (set(), None)
 
 
 # The publication's ledger entry, the recount of every figure, differencing, reconsiderations --------------
@@ -482,7 +546,7 @@ def test_report_verify_names_a_changed_figure_label_or_suppression_and_fails(
 ) -> None:
     paths = downloads(client, "2025-Q1", tmp_path)
     published = json.loads(paths["json"].read_bytes())
-    assert published["method_version"] == 4
+    assert published["method_version"] == 5
 
     def tampered(change: Any) -> str:
         figures = copy.deepcopy(published)

@@ -3,7 +3,8 @@
 //   - the figures and rows downloaded hash (SHA-256 of their bytes) to what the publication's ledger entry
 //     records; the entry's event record hashes to its leaf; the entry is in the tree of the checkpoint the
 //     report is bound to (inclusion proof), whose note is signed with the log's key (/ledger/key);
-//   - the rows are the ones the figures name, and every combination is shared by at least 10 rows;
+//   - the rows are the ones the figures name, and every combination is shared by at least 10 rows (method 5
+//     publishes each combination once with its count, [value, …, count], which the recount weighs);
 //   - every table (title, sentences, headings, labels, every cell with what it displays and whether it is
 //     suppressed, the totals), the shares and the time to decision are counted again from the rows, with
 //     the method's own definitions (read from the page, which the code renders, not from the report).
@@ -219,14 +220,30 @@ function cellOf(value, mark) {
   return { value: null, display: mark === "fewer_than_10" ? "fewer than 10" : "withheld", suppressed: mark };
 }
 
+// (values by attribute, count) of a published set: counted rows, [value, …, count] (method 5), or one object
+// per record (methods 3 and 4), identical ones counted together (tallies.counted_rows).
+function countedRows(rowSet) {
+  const order = rowSet.attributes;
+  const found = new Map();
+  for (const row of rowSet.rows) {
+    const values = Array.isArray(row) ? row.slice(0, order.length) : order.map((a) => row[a]);
+    const key = JSON.stringify(values);
+    found.set(key, (found.get(key) || 0) + (Array.isArray(row) ? row[order.length] : 1));
+  }
+  return Array.from(found, ([key, n]) => {
+    const values = JSON.parse(key);
+    return [Object.fromEntries(order.map((a, i) => [a, values[i]])), n];
+  });
+}
+
 function layout(method, spec, sets) {
-  const counted = sets[spec.rows_from].rows.filter((row) => spec.only.every(([a, v]) => row[a] === v));
-  const lineKeys = labelled(method, spec, spec.row_attribute, new Set(counted.map((row) => row[spec.row_attribute])));
-  const columnKeys = labelled(method, spec, spec.column_attribute, new Set(counted.map((row) => row[spec.column_attribute])));
+  const counted = countedRows(sets[spec.rows_from]).filter(([row]) => spec.only.every(([a, v]) => row[a] === v));
+  const lineKeys = labelled(method, spec, spec.row_attribute, new Set(counted.map(([row]) => row[spec.row_attribute])));
+  const columnKeys = labelled(method, spec, spec.column_attribute, new Set(counted.map(([row]) => row[spec.column_attribute])));
   const lines = new Map(lineKeys.map(([key], i) => [key, i]));
   const columns = new Map(columnKeys.map(([key], i) => [key, i]));
   const matrix = lineKeys.map(() => columnKeys.map(() => 0));
-  counted.forEach((row) => { matrix[lines.get(row[spec.row_attribute])][columns.get(row[spec.column_attribute])] += 1; });
+  counted.forEach(([row, n]) => { matrix[lines.get(row[spec.row_attribute])][columns.get(row[spec.column_attribute])] += n; });
   return { lineKeys, columnKeys, grid: extend(matrix, columnKeys.length) };
 }
 
@@ -312,11 +329,12 @@ function dayRange(label) {
 
 function timeToDecision(sets) {
   const rowSet = sets.decision_days;
-  const ranked = rowSet.rows.map((row) => row.business_days_exact).sort((a, b) => {
+  const ranked = countedRows(rowSet).map(([row, n]) => [row.business_days_exact, n]).sort(([a], [b]) => {
     const [x, y] = [dayRange(a), dayRange(b)];
     return x[0] - y[0] || x[1] - y[1];
   });
-  if (!rowSet.published || !ranked.length) {
+  const total = ranked.reduce((sum, [, n]) => sum + n, 0);
+  if (!rowSet.published || !total) {
     return {
       published: false,
       median_business_days: null,
@@ -324,7 +342,17 @@ function timeToDecision(sets) {
       display: rowSet.published ? "no decided requests" : "not published: fewer than 10 decided requests",
     };
   }
-  const nearest = (s) => ranked[Math.max(1, Math.ceil(s * ranked.length)) - 1];
+  const nearest = (s) => {
+    const rank = Math.max(1, Math.ceil(s * total));
+    let seen = 0;
+    for (const [label, n] of ranked) {
+      seen += n;
+      if (seen >= rank) {
+        return label;
+      }
+    }
+    return null;
+  };
   return { published: true, median_business_days: nearest(0.5), p90_business_days: nearest(0.9), display: null };
 }
 
@@ -357,12 +385,18 @@ function recountProblems(method, figures, sets) {
       problems.push("rows " + name + ": missing");
       continue;
     }
-    const combinations = new Map();
-    sets[name].rows.forEach((row) => {
-      const key = canonical(order.map((a) => row[a]));
-      combinations.set(key, (combinations.get(key) || 0) + 1);
-    });
-    if (Array.from(combinations.values()).some((n) => n < method.smallest_group)) {
+    const counted = figures.method_version >= 5;
+    const shaped = sets[name].rows.every((row) => (counted
+      ? Array.isArray(row) && row.length === order.length + 1 && Number.isInteger(row[order.length]) && row[order.length] > 0
+      : !Array.isArray(row) && row !== null && typeof row === "object"));
+    if (!shaped) {
+      problems.push("rows " + name + ": a row that is not " + (counted ? order.length + " values and a count" : "one record"));
+      continue;
+    }
+    if (counted && new Set(sets[name].rows.map((row) => canonical(row.slice(0, order.length)))).size !== sets[name].rows.length) {
+      problems.push("rows " + name + ": a combination published twice");
+    }
+    if (countedRows(sets[name]).some(([, n]) => n < method.smallest_group)) {
       problems.push("rows " + name + ": a combination shared by fewer than 10 rows");
     }
   }
