@@ -13,7 +13,7 @@ from brightline.incidents import selectors, services
 from brightline.incidents.classification import CONDUCT
 from brightline.incidents.forms import IncidentForm, ReclassifyForm, incident_field_map
 from brightline.incidents.screening import text_screening_available
-from brightline.training.selectors import NotTrained
+from brightline.training.selectors import NotTrained, is_trained
 from brightline.ui import PageRequest, add_service_errors, role_required
 
 LIST_LIMIT = 200
@@ -77,6 +77,7 @@ def incident_new(request: PageRequest) -> HttpResponse:
             "screening_step": "confirmed_screening" in form.fields,
             "matched": matched,
             "attachments_screened": text_screening_available(),
+            "untrained": not is_trained(request.user),
         },
     )
 

@@ -27,8 +27,11 @@ ACTING_ROLES = frozenset(
         Role.SCHOOL_STAFF,
     }
 )
-# Who sees who is trained.
-TRAINING_REPORT_ROLES = frozenset({Role.RECORDS_CLERK, Role.ADMIN, Role.SUPERINTENDENT, Role.AUDITOR})
+# Who sees who is trained: the district's roster for the records office, the superintendent and the
+# auditor; a principal sees the roster of their own school(s) only.
+TRAINING_REPORT_ROLES = frozenset(
+    {Role.RECORDS_CLERK, Role.ADMIN, Role.SUPERINTENDENT, Role.AUDITOR, Role.PRINCIPAL}
+)
 
 
 class NotTrained(NotAllowed):
@@ -181,14 +184,26 @@ def staff_training(user: User) -> tuple[Version | None, list[StaffTraining]]:
     return version, rows
 
 
+def staff_training_schools(user: User) -> list[str]:
+    """The names of the schools a principal is assigned to (incidents' StaffSchool)."""
+    return list(
+        User.objects.filter(pk=user.pk, incident_schools__isnull=False).values_list(
+            "incident_schools__school__name", flat=True
+        )
+    )
+
+
 def staff_training_by_school(user: User) -> tuple[Version | None, list[SchoolRoster]]:
     """The roster per school: each school's principals and staff, then the district office (everyone
     assigned to no school), each with who has and who has not trained on the version in effect."""
     version, rows = staff_training(user)
+    # A principal's own schools, by name as the rows carry them; everyone else sees the district.
+    own = set(staff_training_schools(user)) if user.role == Role.PRINCIPAL else None
     by_school: dict[str, list[StaffTraining]] = {}
     for row in rows:
         for school in row.schools or (DISTRICT_OFFICE,):
-            by_school.setdefault(school, []).append(row)
+            if own is None or school in own:
+                by_school.setdefault(school, []).append(row)
     names = sorted(name for name in by_school if name != DISTRICT_OFFICE)
     if DISTRICT_OFFICE in by_school:
         names.append(DISTRICT_OFFICE)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from brightline.accounts.models import STAFF_ROLES
+from brightline.accounts.models import STAFF_ROLES, Role
 from brightline.errors import InvalidInput
 from brightline.policy.selectors import version_get
 from brightline.policy.services import POLICY_STAFF
@@ -28,6 +28,9 @@ def index(request: PageRequest) -> HttpResponse:
             "version": selectors.effective_version(),
             "trained": selectors.is_trained(request.user),
             "must_train": request.user.role in selectors.ACTING_ROLES,
+            # A school's people record incidents and disclosures made after the fact; the district
+            # office decides and releases: each is told what waits for the training.
+            "records_at_school": request.user.role in (Role.PRINCIPAL, Role.SCHOOL_STAFF),
             "sees_report": request.user.role in TRAINING_REPORT_ROLES,
         },
     )

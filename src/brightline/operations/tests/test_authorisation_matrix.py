@@ -251,7 +251,9 @@ RULES: dict[str, dict[str, str]] = {
     "page training:index": only(ALL_STAFF),
     "page training:module": only(ALL_STAFF),
     "page training:module_new": only(POLICY_STAFF),
-    "page training:staff": only(Role.RECORDS_CLERK, Role.ADMIN, Role.SUPERINTENDENT, Role.AUDITOR),
+    "page training:staff": only(
+        Role.RECORDS_CLERK, Role.ADMIN, Role.SUPERINTENDENT, Role.AUDITOR, Role.PRINCIPAL
+    ),
     # Incidents: school staff, principals and administrators only; the fixtures hold no incident 1.
     "page incidents:list": only(INCIDENT_STAFF),
     "page incidents:record": only(INCIDENT_STAFF),

@@ -312,3 +312,41 @@ def test_the_roster_shows_who_has_and_has_not_trained_school_by_school(world: Wo
     page = client.get("/training/staff/").content.decode()
     assert page.index("Frederick Douglass Middle School") < page.index("Quincy Upper School")
     assert "Tia Teacher" in page and "Not trained" in page
+
+
+def test_a_principal_sees_the_roster_of_their_own_school_only(world: World) -> None:
+    from brightline.incidents.services import staff_school_assign
+    from brightline.roster.models import School
+
+    other = School.objects.create(sourced_id="org-3", name="Quincy Upper School", address="2 School St")
+    staff_school_assign(user=world.principal, school=world.school)
+    colleague = make_user("colleague", Role.SCHOOL_STAFF, first="Cole", last="Colleague", position="Teacher")
+    stranger = make_user("stranger", Role.SCHOOL_STAFF, first="Stan", last="Stranger", position="Teacher")
+    staff_school_assign(user=colleague, school=world.school)
+    staff_school_assign(user=stranger, school=other)
+    client = Client()
+    sign_in(client, world.principal)
+    page = client.get("/training/staff/").content.decode()
+    assert "Cole Colleague" in page and "Frederick Douglass Middle School" in page
+    assert "Stan Stranger" not in page and "Quincy Upper School" not in page
+    assert "Clerk" not in page  # the district office is not the principal's roster
+
+
+def test_untrained_school_staff_are_told_before_they_fill_a_form(world: World) -> None:
+    from brightline.incidents.services import staff_school_assign
+
+    teacher = make_user("teacher", Role.SCHOOL_STAFF, first="Tia", last="Teacher", position="Teacher")
+    staff_school_assign(user=teacher, school=world.school)
+    client = Client()
+    sign_in(client, teacher)
+    for url in ("/school/record/", "/incidents/new/", "/training/"):
+        page = client.get(url).content.decode()
+        assert 'href="/training/"' in page, url
+        assert "cannot" in page, url
+    assert (
+        "record an incident report or a disclosure made after the fact"
+        in client.get("/training/").content.decode()
+    )
+    sign_in(client, world.principal)  # trained
+    for url in ("/school/record/", "/incidents/new/"):
+        assert "Complete the training first" not in client.get(url).content.decode(), url

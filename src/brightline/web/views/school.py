@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from brightline.disclosures.services import after_the_fact_record
 from brightline.errors import InvalidInput, NotAllowed
 from brightline.roster.selectors import students_matching
-from brightline.training.selectors import NotTrained, require_trained
+from brightline.training.selectors import NotTrained, is_trained, require_trained
 from brightline.ui import SCHOOL_STAFF, PageRequest, add_service_errors, role_required
 from brightline.web.forms import AfterTheFactForm
 
@@ -29,7 +29,9 @@ def school_record(request: PageRequest) -> HttpResponse:
         except NotTrained as error:
             form.is_valid()
             form.add_error(None, error.message)
-            return render(request, "web/school/record.html", {"form": form})
+            return render(
+                request, "web/school/record.html", {"form": form, "untrained": not is_trained(request.user)}
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         found = students_matching(student_id=data["student_id"])
@@ -68,4 +70,6 @@ def school_record(request: PageRequest) -> HttpResponse:
                     % {"first": student.first_name, "last": student.last_name},
                 )
                 return redirect("web:school_record")
-    return render(request, "web/school/record.html", {"form": form})
+    return render(
+        request, "web/school/record.html", {"form": form, "untrained": not is_trained(request.user)}
+    )
