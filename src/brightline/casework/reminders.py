@@ -15,6 +15,7 @@ from django.utils import timezone
 from brightline.accounts.models import Role, User
 from brightline.casework.calendar import DistrictCalendar, district_zone, end_of_day
 from brightline.casework.models import DeadlineReminder, ItemState, ReminderKind, Request, RequestState
+from brightline.vocabulary import label_en
 
 UNDECIDED = (RequestState.AWAITING_MATCH, RequestState.IN_REVIEW, RequestState.AWAITING_DETERMINATION)
 
@@ -80,9 +81,9 @@ def deadline_reminder_send(*, reminder_id: int) -> DeadlineReminder:
     send_mail(
         f"Request {request.reference}: decision {status} ({due:%a %b %d, %I:%M %p})",
         (
-            f"Request {request.reference} from {request.agency_name} ({request.purpose.replace('_', ' ')}) "
+            f"Request {request.reference} from {request.agency_name} ({label_en('purpose', request.purpose).lower()}) "
             f"{status}: the decision deadline is {due:%A %B %d at %I:%M %p}.\n"
-            f"Waiting for: {', '.join(role.replace('_', ' ') for role in reminder.roles)}.\n"
+            f"Waiting for: {', '.join(str(Role(role).label).lower() for role in reminder.roles)}.\n"
             "Open Bright Line to act on it."
         ),
         settings.DEFAULT_FROM_EMAIL,

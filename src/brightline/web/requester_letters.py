@@ -116,7 +116,9 @@ def _letter_html(request: Request, kind: str, *, now: dt.datetime) -> str:
 
 
 def letter_pdf(request: Request, kind: str, *, now: dt.datetime | None = None) -> bytes:
-    return bytes(_weasyprint().HTML(string=letter_html(request, kind, now=now)).write_pdf())
+    return bytes(
+        _weasyprint().HTML(string=letter_html(request, kind, now=now)).write_pdf(pdf_variant="pdf/ua-1")
+    )
 
 
 def letters_available(request: Request) -> list[tuple[str, Any]]:

@@ -162,7 +162,19 @@ def test_search_by_reference_student_agency_state_and_dates_and_a_safe_csv(world
     response = office.get("/office/search/?format=csv&agency=City")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0][0] == "reference" and rows[1][0] == request.reference
+    assert rows[0] == [
+        "Reference",
+        "Received",
+        "Agency",
+        "Kind of requester",
+        "Purpose",
+        "Status",
+        "Outcome",
+        "Decision due",
+        "Owner",
+    ]
+    assert rows[1][0] == request.reference and "_" not in "".join(rows[1][1:])
+    assert "Eastern Time" in rows[1][1] and rows[1][3] == "City or town police"
     assert csv_safe("=1+1") == "'=1+1" and csv_safe("@SUM(A1)") == "'@SUM(A1)" and csv_safe("-2") == "'-2"
     assert csv_safe("BL-26-X") == "BL-26-X"
     # A requester never reaches the staff search.

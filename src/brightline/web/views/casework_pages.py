@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from brightline.accounts.services import staff_accesses_record
@@ -341,39 +341,44 @@ def csv_safe(value: Any) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+# The export is read in a spreadsheet by people: headings and values in words, times in the district's
+# time zone. The reference stays as it is: it is how a request is found again.
 CSV_COLUMNS = (
-    "reference",
-    "received_at",
-    "agency",
-    "requester_kind",
-    "purpose",
-    "state",
-    "outcome",
-    "decision_due_at",
-    "owner",
+    gettext_noop("Reference"),
+    gettext_noop("Received"),
+    gettext_noop("Agency"),
+    gettext_noop("Kind of requester"),
+    gettext_noop("Purpose"),
+    gettext_noop("Status"),
+    gettext_noop("Outcome"),
+    gettext_noop("Decision due"),
+    gettext_noop("Owner"),
 )
 
 
 def _csv(request: PageRequest, found: Any) -> HttpResponse:
+    from brightline.formats.local import local_datetime
+    from brightline.web.labels import label
+
     rows = list(found.select_related("owner")[:CSV_MAX_ROWS])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="requests.csv"'
     writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([_(heading) for heading in CSV_COLUMNS])
     for req in rows:
         writer.writerow(
             [
                 csv_safe(value)
                 for value in (
                     req.reference,
-                    req.received_at.isoformat(),
+                    local_datetime(req.received_at, zone=True),
                     req.agency_name,
-                    req.requester_kind,
-                    req.purpose,
-                    req.state,
-                    req.disposition,
-                    req.decision_due_at.isoformat(),
-                    req.owner.get_username() if req.owner else "",
+                    label("requester_kind", req.requester_kind),
+                    label("purpose", req.purpose),
+                    req.get_state_display(),
+                    req.get_disposition_display(),
+                    local_datetime(req.decision_due_at, zone=True),
+                    (req.owner.get_full_name() or req.owner.get_username()) if req.owner else "",
                 )
             ]
         )
