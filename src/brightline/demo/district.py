@@ -235,6 +235,10 @@ def seed_demo(*, data_dir: Path, seed: int = 2026) -> dict[str, Any]:
     # The principal leads the eligible student's school: their incident pages show that school.
     if student.school is not None:
         staff_school_assign(user=users["principal"], school=student.school)
+        # Their title names the school they lead, not the one the persona list was written with.
+        principal = users["principal"]
+        principal.position = f"Principal, {student.school.name}"
+        principal.save(update_fields=["position"])
 
     admin = users["admin"]
     # The demo's reviewers, records office and principal (who determines emergencies for the students of
