@@ -26,6 +26,8 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -151,8 +153,11 @@ def _by_request(
         tallies.update({key: Tally.of_members(found) for key, found in members.items()})
 
     def smallest(values: dict[str, str], k: int) -> list[tuple[Any, int]]:
+        found = annotated
+        if narrow is not None:
+            found = found.filter(**{narrow[1]: values[narrow[0]]})
         found = (
-            annotated.filter(**{f"v_{attribute}": values[attribute] for attribute in columns})
+            found.filter(**{f"v_{attribute}": values[attribute] for attribute in columns})
             .values(g=F(group))
             .annotate(n=Count("pk"))
             .order_by("n", "g")[:k]
@@ -380,8 +385,9 @@ def _days_bucket(days: int) -> str:
 
 
 def _requests(period: Period, requests: QuerySet[Request], outcome: Any) -> tuple[_Set, Counter[int]]:
-    """The requests set, by requester kind, outcome, refusal, deadline and pair of local days (Python then
-    counts business days once per pair of days), and the decided requests by their business days."""
+    """The requests set, by requester kind, outcome, refusal, deadline and business days to a decision
+    (counted by the database from the local days of receipt and decision and the days the district was
+    closed), and the decided requests by their business days."""
     zone = district_zone()
     first = period.start_date - dt.timedelta(days=1)
     last = max(period.end_date, timezone.localdate(timezone.now(), zone)) + dt.timedelta(days=1)
@@ -424,50 +430,81 @@ def _requests(period: Period, requests: QuerySet[Request], outcome: Any) -> tupl
                 When(decided_at__lte=F("decision_due_at"), then=Value("within_deadline")),
                 default=Value("after_deadline"),
             ),
-            v_received=LocalDate("received_at", zone=zone, first=first, last=last),
-            v_decided=LocalDate("decided_at", zone=zone, first=first, last=last),
+            v_received=DayNumber(LocalDate("received_at", zone=zone, first=first, last=last)),
+            v_decided=DayNumber(LocalDate("decided_at", zone=zone, first=first, last=last)),
         )
         .values("requester_kind", "v_outcome", "v_refusal", "v_decision", "v_received", "v_decided")
-        .annotate(n=Count("pk"))
     )
-    rows = list(found)
     calendar = DistrictCalendar.load()
-    through = _business_days_through(
-        [row["v_received"] for row in rows if row["v_decided"] is not None]
-        + [row["v_decided"] for row in rows if row["v_decided"] is not None],
-        calendar,
+    closed = [
+        (day - EPOCH).days
+        for day in (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+        if day.weekday() < 5 and not calendar.is_business_day(day)
+    ]
+    inner_sql, params = found.query.sql_with_params()
+    # OFFSET 0 keeps the database from copying the inner expressions into the outer one (each request's
+    # local days are computed once).
+    fence = "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
+    days_sql = _business_days_sql("r.v_received", "r.v_decided", closed)
+    sql = (
+        f"SELECT r.requester_kind, r.v_outcome, r.v_refusal, r.v_decision, {days_sql} AS v_days, "  # noqa: S608
+        f"COUNT(*) AS n FROM ({inner_sql} {fence}) r GROUP BY 1, 2, 3, 4, 5"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     counts: Counter[tuple[str, ...]] = Counter()
     days: Counter[int] = Counter()
-    buckets = {exact: _days_bucket(exact) for exact in range(12)}
-    for row in rows:
-        received, decided = row["v_received"], row["v_decided"]
-        if decided is None:
+    for kind, outcome_value, refusal, decision, exact, n in rows:
+        if exact is None:
             bucket = "undecided"
         else:
-            exact = through[decided] - through[received] if decided > received else 0
-            days[exact] += row["n"]
-            bucket = buckets[min(exact, 11)]
-        counts[bucket, row["v_decision"], row["requester_kind"], row["v_refusal"], row["v_outcome"]] += row[
-            "n"
-        ]
+            days[int(exact)] += n
+            bucket = _days_bucket(int(exact))
+        counts[bucket, decision, kind, refusal, outcome_value] += n
     return _Set({key: Tally.single(n) for key, n in counts.items()}), days
 
 
-def _business_days_through(days: list[dt.date], calendar: DistrictCalendar) -> dict[dt.date, int]:
-    """Business days from the first of `days` up to and including each day in between: a difference of
-    two is the business days after the one up to and including the other."""
-    if not days:
-        return {}
-    first, last = min(days), max(days)
-    through: dict[dt.date, int] = {}
-    running = 0
-    for offset in range((last - first).days + 1):
-        day = first + dt.timedelta(days=offset)
-        if offset and calendar.is_business_day(day):
-            running += 1
-        through[day] = running
-    return through
+EPOCH = dt.date(1970, 1, 1)  # a Thursday
+
+
+class DayNumber(Func):
+    """Days since 1970-01-01 of a local date the database computed (`LocalDate`)."""
+
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)",
+            **extra_context,
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        return self.as_sql(
+            compiler, connection, template="(%(expressions)s - DATE '1970-01-01')", **extra_context
+        )
+
+
+def _business_days_sql(received: str, decided: str, closed: Sequence[int]) -> str:
+    """Business days after day `received` up to and including day `decided` (day numbers; 0 when decided
+    the same day, NULL when undecided): weekdays between them, less the weekdays the district was closed
+    (`closed`, day numbers). Weekdays up to day x: 5 per whole week since a Monday, and the days of the week
+    so far up to Friday (1970-01-01 was a Thursday, day 3 of the week counting Monday as 0)."""
+
+    def weekdays(x: str) -> str:
+        # %% is the modulo operator once the parameters are bound.
+        return f"(5 * (({x} + 3) / 7) + CASE WHEN ({x} + 3) %% 7 < 5 THEN ({x} + 3) %% 7 + 1 ELSE 5 END)"
+
+    def closures(x: str) -> str:
+        return " + ".join(f"CASE WHEN {x} >= {int(day)} THEN 1 ELSE 0 END" for day in closed) or "0"
+
+    return (
+        f"CASE WHEN {decided} IS NULL THEN NULL WHEN {decided} > {received} THEN "
+        f"({weekdays(decided)} - ({closures(decided)})) - ({weekdays(received)} - ({closures(received)})) "
+        "ELSE 0 END"
+    )
 
 
 def _incidents(period: Period) -> _Set:

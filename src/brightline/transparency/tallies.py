@@ -133,25 +133,36 @@ def withhold(
     while full in current and 0 < current[full].groups < SMALLEST_GROUP and len(current) > 1:
         held = current[full]
         need = SMALLEST_GROUP - held.groups
-        options: list[tuple[int, tuple[str, ...], list[tuple[Any, int]] | None]] = []
+        # Each way to make up the difference, by how many records it withholds: a whole combination, or
+        # `need` groups of one that keeps at least 10. A common combination's fewest groups are asked of the
+        # database only when no other option can cost less: asking costs a query, and `need` records (one
+        # per group) is the least it can cost.
+        options: list[tuple[int, tuple[str, ...], bool, list[tuple[Any, int]] | None]] = []
         for key, tally in current.items():
             if key == full:
                 continue
-            options.append((tally.rows, key, None))
+            options.append((tally.rows, key, True, None))
             if tally.groups - need >= SMALLEST_GROUP:
-                ask: Smallest | None = None
-                if smallest is not None:
+                options.append((need, key, False, None))
+        while True:
+            options.sort(key=lambda option: (option[0], option[1], not option[2]))
+            cost, key, exact, chosen = options[0]
+            if exact:
+                break
+            tally = current[key]
+            ask: Smallest | None = None
+            if smallest is not None:
 
-                    def ask(
-                        values: dict[str, str], k: int, key: tuple[str, ...] = key
-                    ) -> list[tuple[Any, int]]:
-                        assert smallest is not None
-                        return smallest(key, k)
+                def ask(values: dict[str, str], k: int, key: tuple[str, ...] = key) -> list[tuple[Any, int]]:
+                    assert smallest is not None
+                    return smallest(key, k)
 
-                chosen = _fewest(tally, need, held, dict(zip(order, key, strict=True)), ask)
-                if chosen is not None:
-                    options.append((sum(n for _, n in chosen), key, chosen))
-        _, key, chosen = min(options, key=lambda option: (option[0], option[1]))
+            found = _fewest(tally, need, held, dict(zip(order, key, strict=True)), ask)
+            options[0] = (
+                (sum(n for _, n in found), key, True, found) if found is not None else (0, key, True, [])
+            )
+            if found is None:
+                options.pop(0)
         if chosen is None:
             current[full] = merge(held, current.pop(key))
         else:

@@ -447,6 +447,36 @@ def test_the_last_withholding_takes_the_requests_holding_fewest_records() -> Non
 
 
 @pytest.mark.django_db(databases=[])
+def test_a_common_combination_is_asked_for_its_fewest_requests_only_when_it_can_cost_least() -> None:
+    # As the database gives items: common combinations as counts only, their requests asked on demand.
+    rows = [{"_request": "big", "a": "x"}] * 5 + [{"_request": n, "a": "x"} for n in range(11)]
+    rows += [{"_request": "rare", "a": "w"}]
+    rows += [{"_request": f"y{n}", "a": "y"} for n in range(30)]
+    rows += [{"_request": f"z{n}", "a": "z"} for n in range(40)]
+    groups: dict[str, dict[Any, int]] = {}
+    for row in rows:
+        groups.setdefault(row["a"], {})[row["_request"]] = (
+            groups.get(row["a"], {}).get(row["_request"], 0) + 1
+        )
+    tallies = {
+        (value,): Tally.of_members(found)
+        if len(found) < SMALLEST_GROUP
+        else Tally(sum(found.values()), len(found))
+        for value, found in groups.items()
+    }
+    asked: list[tuple[str, int]] = []
+
+    def smallest(values: dict[str, str], k: int) -> list[tuple[Any, int]]:
+        asked.append((values["a"], k))
+        return sorted(groups[values["a"]].items(), key=lambda member: (member[1], str(member[0])))[:k]
+
+    published = {tuple(row[:-1]): row[-1] for row in generalize(tallies, ["a"], smallest=smallest)}
+    assert published == {("x",): 16, ("y",): 21, ("z",): 40, (WITHHELD,): 10}
+    # x cannot spare 9 of its 12 requests; y's 9 fewest cost 9 records, the least possible: z is never asked.
+    assert asked == [("y", 10)]
+
+
+@pytest.mark.django_db(databases=[])
 def test_a_value_fixed_for_the_period_withholds_the_fewest_records() -> None:
     # 3 requests released in part: rare. 7 more make 10: taken from the smallest value that keeps 10.
     assert fixed_values({"released_in_full": 40, "released_in_part": 3, "refused": 18}) == (

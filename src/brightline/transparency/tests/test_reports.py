@@ -350,3 +350,26 @@ def test_business_days_counted_at_once_agree_with_the_calendar_day_by_day() -> N
         value = calendar.business_days_between(pair["received_day"], pair["decided_day"])
         expected[value] = expected.get(value, 0) + 1
     assert business_days_distribution(pairs, calendar) == expected
+
+
+@pytest.mark.django_db
+def test_business_days_counted_by_the_database_agree_with_the_calendar_day_by_day() -> None:
+    from django.db import connection
+
+    from brightline.transparency.collect import EPOCH, _business_days_sql
+
+    calendar = DistrictCalendar([dt.date(2025, 12, 22)])  # an extra closure before the winter break
+    days = [dt.date(2025, 11, 20) + dt.timedelta(days=n) for n in range(60)]
+    closed = [(day - EPOCH).days for day in days if day.weekday() < 5 and not calendar.is_business_day(day)]
+    assert len(closed) == 4  # Thanksgiving, the extra closure, Christmas, New Year's Day
+    with connection.cursor() as cursor:
+        for received in days[::3]:
+            for decided in days[::2]:
+                sql = _business_days_sql(str((received - EPOCH).days), str((decided - EPOCH).days), closed)
+                cursor.execute(f"SELECT {sql}", [])  # noqa: S608 (whole numbers only)
+                assert cursor.fetchone()[0] == calendar.business_days_between(received, decided), (
+                    received,
+                    decided,
+                )
+        cursor.execute(f"SELECT {_business_days_sql('NULL', 'NULL', closed)}", [])  # noqa: S608
+        assert cursor.fetchone()[0] is None  # undecided
