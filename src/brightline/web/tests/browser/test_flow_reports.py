@@ -123,7 +123,10 @@ def _check_after(reader: Any, key: str, change: Any) -> str:
 
 
 def _tampered_reports_are_named(world: World, reader: Any) -> None:
+    import copy
+
     from brightline.testing import request_body
+    from brightline.transparency.models import PublishedReport
     from brightline.transparency.tests.test_flows import at, cell, publish, submit
 
     def by_id(figures: dict[str, Any], table_id: str) -> dict[str, Any]:
@@ -156,6 +159,22 @@ def _tampered_reports_are_named(world: World, reader: Any) -> None:
         ),
     )
     assert "shows 3, under 10" in text
+    # A count of the published rows (method 5: each combination once, with its count) changed.
+    report = PublishedReport.objects.get(period="2025-Q1", published=True)
+    rows = copy.deepcopy(report.rows)
+    rows["requests"]["rows"][0][-1] += 10
+    PublishedReport.objects.filter(pk=report.pk).update(rows=rows)
+    try:
+        reader.goto("/transparency/2025-Q1/")
+        reader.page.click("button.transparency-verify-button")
+        result = reader.page.locator(".transparency-verify-result")
+        expect(result).to_contain_text("These figures do not match the published rows or the ledger:")
+        text = result.inner_text()
+    finally:
+        PublishedReport.objects.filter(pk=report.pk).update(rows=report.rows)
+    assert "the rows are not the ones ledger entry" in text
+    assert "the rows are not the ones the report names" in text
+    assert "flows › flow_refusals" in text or "flows › flow_time_to_decision" in text
 
 
 def _answered_and_adopted(world: World) -> Any:
