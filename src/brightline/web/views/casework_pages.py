@@ -27,6 +27,7 @@ from brightline.casework.selectors import CASEWORK_ROLES
 from brightline.errors import Conflict, InvalidInput, NotAllowed
 from brightline.formats.local import local_date
 from brightline.ui import RECORDS_OFFICE, REQUESTERS, DateInput, PageRequest, role_required, sentence
+from brightline.web.paging import bounded_page
 
 PAGE_SIZE = 25
 CSV_MAX_ROWS = 10_000
@@ -290,12 +291,13 @@ def office_search(request: PageRequest) -> HttpResponse:
         return render(
             request,
             "web/office/search.html",
-            {"form": form, "page": page_of(request, []), "query": query_without_page(request)},
+            {"form": form, "page": bounded_page(request, []), "query": query_without_page(request)},
         )
     found = casework_selectors.requests_search(user=request.user, **_filters(form))
     if request.GET.get("format") == "csv":
         return _csv(request, found)
-    page = page_of(request, casework_selectors.with_items(found))
+    # Counted up to a cap ("more than 1,000"): an unfiltered search never counts ten years of requests.
+    page = bounded_page(request, casework_selectors.with_items(found))
     if form.is_bound and form.is_valid() and form.cleaned_data.get("overdue"):
         from django.utils import timezone
 
