@@ -159,12 +159,19 @@ class StudentById(_Strict):
     student_id: NonBlank
 
 
+def _born_already(value: dt.date) -> dt.date:
+    """A birth date no later than tomorrow (a day's grace for the time zones of whoever sends it)."""
+    if value > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+        raise PydanticCustomError("birth_date_future", "A birth date cannot be in the future.")
+    return value
+
+
 class StudentByName(_Strict):
     """A student named by name and birth date, matched against the roster by the records office."""
 
     first_name: Name
     last_name: Name
-    birth_date: IsoDate
+    birth_date: Annotated[IsoDate, AfterValidator(_born_already)]
 
 
 _NAME_KEYS = ("first_name", "last_name", "birth_date")

@@ -223,3 +223,19 @@ def test_what_the_schema_accepts_the_policy_engine_reads(document: dict[str, Any
     stored, named = services._stored_document(sent, agency=agency, user=None)
     assert len(named) == len(document["students"])
     parse_request(stored | {"students": [{"student_id": f"student-{index}"} for index in range(len(named))]})
+
+
+def test_a_birth_date_in_the_future_is_refused_naming_the_student(world: World, client: Client) -> None:
+    body = request_body(identified_by="name_and_birth_date") | {
+        "students": [{"first_name": "Nobody", "last_name": "Future", "birth_date": "2031-01-01"}]
+    }
+    response = client.post(
+        "/api/v1/requests",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {world.police_token}",
+    )
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem["loc"][-3:] == ["students", 0, "birth_date"]
+    assert problem["msg"] == "A birth date cannot be in the future."
