@@ -58,7 +58,10 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 _NINJA_SAID = {
     "Cannot parse request body": "The body is not valid JSON.",
-    "Unauthorized": "Sign in, or send your agency's token in the Authorization header as a bearer token.",
+    "Unauthorized": (
+        "Sign in as someone who may use this operation, or send a token that may, in the Authorization "
+        "header as a bearer token."
+    ),
 }
 
 
