@@ -426,6 +426,7 @@ def _table(
 ) -> dict[str, Any]:
     line_keys, column_keys, grid = layout
     row_set = rows[spec.rows_from]
+    marks = withheld_zeros(line_keys, column_keys, grid, marks)
     table: dict[str, Any] = {
         "id": spec.id,
         "title": spec.title,
@@ -457,6 +458,40 @@ def _table(
         # Fewer than 10 rows in the set: none is published, and the table says only that.
         table["totals"]["total"] = _cell(0, Mark.FEWER_THAN_10)
     return table
+
+
+def withheld_zeros(
+    line_keys: list[tuple[str, str]],
+    column_keys: list[tuple[str, str]],
+    grid: list[list[int]],
+    marks: list[list[Mark]],
+) -> list[list[Mark]]:
+    """The marks, with every 0 that may hold withheld records marked withheld: a value's 0 is a true zero
+    only when nothing of its line or column went to "Withheld" (its records, moved to the "Withheld" line
+    or column, are not published under the value, so it does not read 0)."""
+    width = len(column_keys)
+    wl = next((i for i, (key, _) in enumerate(line_keys) if key == WITHHELD), None)
+    wc = next((j for j, (key, _) in enumerate(column_keys) if key == WITHHELD), None)
+    held_line = wl is not None and grid[wl][width] > 0
+    held_column = wc is not None and grid[-1][wc] > 0
+    if not held_line and not held_column:
+        return marks
+    out = [list(line) for line in marks]
+    last = len(grid) - 1
+    for i in range(len(grid)):
+        for j in range(width + 1):
+            if grid[i][j] or out[i][j] is not Mark.SHOWN or i == wl or j == wc:
+                continue
+            if i == last and j == width:
+                continue
+            may_hold = False
+            if wl is not None and i != last:  # a value's line: its records may be in the Withheld line
+                may_hold = grid[wl][j] > 0 or (wc is not None and j != width and grid[wl][wc] > 0)
+            if wc is not None and j != width:  # a value's column: its records may be in the Withheld column
+                may_hold = may_hold or grid[i][wc] > 0 or (wl is not None and i != last and grid[wl][wc] > 0)
+            if may_hold:
+                out[i][j] = Mark.WITHHELD
+    return out
 
 
 def tables_of(specs: Sequence[FlowTable], rows: dict[str, Any]) -> list[dict[str, Any]]:

@@ -219,7 +219,9 @@ def test_the_flow_tables_of_a_year_count_what_crossed_the_line(year: dict[str, A
     late = table(q1, "flow_after_the_fact_lateness")
     assert value(late, "total", "total") == 11
     assert value(late, WITHHELD, "total") == 11
-    assert value(late, "emergency", "yes") == 0
+    # The late entry's kind and lateness are withheld: its line reads "withheld", never 0.
+    assert cell(late, "emergency", "yes")["display"] == "withheld"
+    assert value(late, "emergency", "yes") is None
 
     q2 = year["2025-Q2"].figures
     emergencies = table(q2, "flow_emergencies_by_determination")
@@ -415,7 +417,7 @@ def test_a_combination_needs_10_requests_not_10_items(world: World) -> None:
     category = items["attributes"].index("category")
     assert not [row for row in items["rows"] if row[category] == "contact"]
     found = table(report.figures, "flow_items_by_category_and_outcome")
-    assert value(found, "contact", "total") == 0
+    assert cell(found, "contact", "total")["display"] == "withheld"  # not 0: its items are withheld
     assert value(found, WITHHELD, "total") == 22  # the 10 items and the fewest others making 10 requests
     assert figures_problems(report.figures, rows_document(report)) == []
 
@@ -665,7 +667,7 @@ def test_a_half_year_less_a_quarter_gives_back_nothing_the_other_quarter_withhel
             submit(world.transit, world.transit_officer, request_body(world.ben, categories=["contact"]))
     q1, q2, h1 = (publish(key).figures for key in ("2025-Q1", "2025-Q2", "2025-H1"))
     half, first, second = every_cell(h1), every_cell(q1), every_cell(q2)
-    assert first[("requests_by_requester_kind", "transit_police", "total")] == 0  # withheld in Q1
+    assert first[("requests_by_requester_kind", "transit_police", "total")] is None  # withheld in Q1
     assert second[("requests_by_requester_kind", "transit_police", "total")] == 10
     assert half[("requests_by_requester_kind", "transit_police", "total")] == 10  # not 13
     for key, value in half.items():
@@ -732,3 +734,28 @@ def test_reconsiderations_are_counted_asked_and_decided_without_counsels_reasons
         assert "Secret-reason" not in json.dumps(report.figures) + json.dumps(report.rows)
         assert "transcript" not in json.dumps(report.rows)
         assert figures_problems(report.figures, rows_document(report)) == []
+
+
+def test_a_value_whose_requests_were_withheld_never_reads_as_a_true_zero() -> None:
+    from brightline.transparency.flows import REPORT_TABLES, flow_table
+
+    spec = next(t for t in REPORT_TABLES if t.id == "requests_by_requester_kind")
+
+    def counted(rows: list[list[Any]]) -> dict[str, Any]:
+        found = {
+            spec.rows_from: {"attributes": ["requester_kind", "outcome"], "published": True, "rows": rows}
+        }
+        return flow_table(spec, found)
+
+    held = counted([["municipal_police", "released_in_full", 12], [WITHHELD, "released_in_full", 10]])
+    # Immigration's requests may be among the 10 withheld ones: its line says so, not 0.
+    assert cell(held, "immigration_enforcement", "released_in_full")["display"] == "withheld"
+    assert value(held, "immigration_enforcement", "released_in_full") is None
+    assert cell(held, "immigration_enforcement", "total")["display"] == "withheld"
+    # Nothing released in part was withheld: a true zero still reads 0.
+    assert cell(held, "immigration_enforcement", "released_in_part")["display"] == "0"
+    assert value(held, "municipal_police", "released_in_full") == 12
+    assert value(held, "total", "total") == 22
+    plain = counted([["municipal_police", "released_in_full", 12]])
+    assert cell(plain, "immigration_enforcement", "released_in_full")["display"] == "0"
+    assert cell(plain, "immigration_enforcement", "total")["display"] == "0"

@@ -247,6 +247,39 @@ function layout(method, spec, sets) {
   return { lineKeys, columnKeys, grid: extend(matrix, columnKeys.length) };
 }
 
+// flows.py's withheld_zeros: a 0 that may hold withheld records (its line's or column's records moved to
+// the "Withheld" line or column) is marked withheld, so it never reads as a true zero.
+function withheldZeros(lineKeys, columnKeys, grid, marks) {
+  const width = columnKeys.length;
+  const last = grid.length - 1;
+  const wl = lineKeys.findIndex(([key]) => key === WITHHELD);
+  const wc = columnKeys.findIndex(([key]) => key === WITHHELD);
+  const heldLine = wl >= 0 && grid[wl][width] > 0;
+  const heldColumn = wc >= 0 && grid[last][wc] > 0;
+  if (!heldLine && !heldColumn) {
+    return marks;
+  }
+  const out = marks.map((line) => line.slice());
+  for (let i = 0; i < grid.length; i += 1) {
+    for (let j = 0; j <= width; j += 1) {
+      if (grid[i][j] || out[i][j] !== "shown" || i === wl || j === wc || (i === last && j === width)) {
+        continue;
+      }
+      let mayHold = false;
+      if (wl >= 0 && i !== last) {
+        mayHold = grid[wl][j] > 0 || (wc >= 0 && j !== width && grid[wl][wc] > 0);
+      }
+      if (wc >= 0 && j !== width) {
+        mayHold = mayHold || grid[i][wc] > 0 || (wl >= 0 && i !== last && grid[wl][wc] > 0);
+      }
+      if (mayHold) {
+        out[i][j] = "withheld";
+      }
+    }
+  }
+  return out;
+}
+
 function tablesOf(method, specs, sets) {
   const layouts = specs.map((spec) => layout(method, spec, sets));
   const marks = [];
@@ -263,7 +296,7 @@ function tablesOf(method, specs, sets) {
   }
   return specs.map((spec, i) => {
     const { lineKeys, columnKeys, grid } = layouts[i];
-    const m = marks[i];
+    const m = withheldZeros(lineKeys, columnKeys, grid, marks[i]);
     const width = columnKeys.length;
     const table = {
       id: spec.id,
