@@ -527,6 +527,11 @@ def share(table: dict[str, Any], row_key: str) -> dict[str, Any]:
     """A row's share of all requests, published only when both counts are published."""
     row = next(r for r in table["rows"] if r["key"] == row_key)
     part, whole = row["total"]["value"], table["totals"]["total"]["value"]
+    held = next((r for r in table["rows"] if r["key"] == WITHHELD), None)
+    if held is not None and held["total"]["value"] != 0:
+        # Some requests' value was withheld: how many of them hold `row_key` is not published, so neither
+        # is the share.
+        return {"percent": None, "display": "not published: withheld requests"}
     if part is None or whole is None:
         return {"percent": None, "display": f"not published: {row['total']['display']} requests"}
     if whole == 0:

@@ -759,3 +759,30 @@ def test_a_value_whose_requests_were_withheld_never_reads_as_a_true_zero() -> No
     plain = counted([["municipal_police", "released_in_full", 12]])
     assert cell(plain, "immigration_enforcement", "released_in_full")["display"] == "0"
     assert cell(plain, "immigration_enforcement", "total")["display"] == "0"
+
+
+def test_a_share_is_not_published_when_some_requests_values_were_withheld() -> None:
+    from brightline.transparency.flows import REPORT_TABLES, flow_table, share
+
+    spec = next(t for t in REPORT_TABLES if t.id == "requests_by_emergency")
+
+    def emergency_share(rows: list[list[Any]]) -> dict[str, Any]:
+        found = {spec.rows_from: {"attributes": ["emergency", "outcome"], "published": True, "rows": rows}}
+        return share(flow_table(spec, found), "true")
+
+    # Six emergencies sit among the 10 withheld: "0.0% (0 of 67)" would be false, and so would "15%".
+    assert emergency_share([["false", "released_in_full", 57], [WITHHELD, "released_in_full", 10]]) == {
+        "percent": None,
+        "display": "not published: withheld requests",
+    }
+    assert (
+        emergency_share(
+            [["true", "refused", 10], ["false", "released_in_full", 47], [WITHHELD, "released_in_full", 10]]
+        )["percent"]
+        is None
+    )
+    assert emergency_share([["true", "refused", 10], ["false", "released_in_full", 57]]) == {
+        "percent": 14.9,
+        "display": "14.9% (10 of 67 requests)",
+    }
+    assert emergency_share([["false", "released_in_full", 67]])["display"] == "0.0% (0 of 67 requests)"

@@ -344,6 +344,11 @@ function share(table, rowKey) {
   const row = table.rows.find((r) => r.key === rowKey);
   const part = row.total.value;
   const whole = table.totals.total.value;
+  const held = table.rows.find((r) => r.key === WITHHELD);
+  if (held !== undefined && held.total.value !== 0) {
+    // Some requests' value was withheld: how many of them hold rowKey is not published, so neither is the share.
+    return { percent: null, display: "not published: withheld requests" };
+  }
   if (part === null || whole === null) {
     return { percent: null, display: "not published: " + row.total.display + " requests" };
   }
