@@ -567,8 +567,8 @@ def union_rows(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     Generalizing the half-year on its own would show combinations its quarters withheld (rare in each,
     common together), and the half-year less a quarter would give back the other quarter's rare rows.
     Together, the half-year less a quarter is the other quarter's published rows, nothing more. A set
-    one quarter did not publish (fewer than 10 requests, or a set its method did not have yet) is left out
-    of the half-year too."""
+    one quarter did not publish (fewer than 10 requests, or a set its method did not have yet) is not
+    published in the half-year either: its tables read "withheld", never the other quarters' counts."""
     published: dict[str, Any] = {}
     for name, order in ROW_SETS.items():
         sets = [part[name] for part in parts if name in part]
@@ -581,11 +581,17 @@ def union_rows(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
         rows = sorted(
             ([*key, n] for key, n in total.items()), key=lambda row: tuple(str(v) for v in row[:-1])
         )
-        published[name] = {
-            "attributes": list(order),
-            "published": len(sets) == len(parts) and (any(s["published"] for s in sets) or not sets),
-            "rows": rows,
-        }
+        if len(sets) == len(parts) and all(s["published"] for s in sets):
+            published[name] = {"attributes": list(order), "published": True, "rows": rows}
+        else:
+            # A quarter did not publish the set: the half-year's figures from it are withheld, never the
+            # other quarters' alone (a quarter's "fewer than 10" would read 0).
+            published[name] = {
+                "attributes": list(order),
+                "published": False,
+                "part_not_published": True,
+                "rows": [],
+            }
     return published
 
 

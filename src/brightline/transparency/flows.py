@@ -455,8 +455,13 @@ def _table(
         },
     }
     if not row_set["published"]:
-        # Fewer than 10 rows in the set: none is published, and the table says only that.
-        table["totals"]["total"] = _cell(0, Mark.FEWER_THAN_10)
+        # Fewer than 10 rows in the set (or, in a half-year, a quarter that did not publish it): none is
+        # published, no cell reads 0, and the table says only that.
+        for line in [*table["rows"], table["totals"]]:
+            line["cells"] = [_cell(0, Mark.WITHHELD) for _ in line["cells"]]
+            line["total"] = _cell(0, Mark.WITHHELD)
+        part = row_set.get("part_not_published")
+        table["totals"]["total"] = _cell(0, Mark.WITHHELD if part else Mark.FEWER_THAN_10)
     return table
 
 
@@ -554,9 +559,11 @@ def time_to_decision(rows: dict[str, Any]) -> dict[str, Any]:
             "published": False,
             "median_business_days": None,
             "p90_business_days": None,
-            "display": "not published: fewer than 10 decided requests"
-            if not row_set["published"]
-            else "no decided requests",
+            "display": "no decided requests"
+            if row_set["published"]
+            else "not published: withheld requests"
+            if row_set.get("part_not_published")
+            else "not published: fewer than 10 decided requests",
         }
 
     def nearest(share: float) -> str:

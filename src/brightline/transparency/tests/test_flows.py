@@ -786,3 +786,30 @@ def test_a_share_is_not_published_when_some_requests_values_were_withheld() -> N
         "display": "14.9% (10 of 67 requests)",
     }
     assert emergency_share([["false", "released_in_full", 67]])["display"] == "0.0% (0 of 67 requests)"
+
+
+def test_a_half_year_withholds_what_a_quarter_did_not_publish_rather_than_reading_0() -> None:
+    from brightline.transparency.collect import union_rows
+    from brightline.transparency.flows import REPORT_TABLES, flow_table, time_to_decision
+
+    spec = next(t for t in REPORT_TABLES if t.id == "after_the_fact_entries")
+    attributes = ["recipient_kind", "kind"]
+    # The fourth quarter had 2 after-the-fact disclosures ("fewer than 10"), the third none.
+    third = {
+        spec.rows_from: {"attributes": attributes, "published": True, "rows": []},
+        "decision_days": {"attributes": ["business_days_exact"], "published": True, "rows": [["3", 12]]},
+    }
+    fourth = {
+        spec.rows_from: {"attributes": attributes, "published": False, "rows": []},
+        "decision_days": {"attributes": ["business_days_exact"], "published": False, "rows": []},
+    }
+    half = union_rows([third, fourth])
+    assert half[spec.rows_from]["published"] is False
+    found = flow_table(spec, half)
+    assert cell(found, "total", "total")["display"] == "withheld"  # not 0, and not "fewer than 10"
+    assert cell(found, "child_protective_services", "total")["display"] == "withheld"
+    assert time_to_decision(half)["display"] == "not published: withheld requests"
+    # Both quarters published (the third with none): the half-year's zero is a true zero.
+    both = union_rows([third, third])
+    assert cell(flow_table(spec, both), "total", "total")["display"] == "0"
+    assert time_to_decision(both)["median_business_days"] == "3"

@@ -323,7 +323,11 @@ function tablesOf(method, specs, sets) {
       },
     };
     if (!sets[spec.rows_from].published) {
-      table.totals.total = cellOf(0, "fewer_than_10");
+      for (const line of [...table.rows, table.totals]) {
+        line.cells = line.cells.map(() => cellOf(0, "withheld"));
+        line.total = cellOf(0, "withheld");
+      }
+      table.totals.total = cellOf(0, sets[spec.rows_from].part_not_published ? "withheld" : "fewer_than_10");
     }
     return table;
   });
@@ -377,7 +381,11 @@ function timeToDecision(sets) {
       published: false,
       median_business_days: null,
       p90_business_days: null,
-      display: rowSet.published ? "no decided requests" : "not published: fewer than 10 decided requests",
+      display: rowSet.published
+        ? "no decided requests"
+        : rowSet.part_not_published
+          ? "not published: withheld requests"
+          : "not published: fewer than 10 decided requests",
     };
   }
   const nearest = (s) => {
