@@ -59,6 +59,14 @@ def local_time(value: str) -> str:
 
 
 @register.filter
+def before_full_stop(value: str) -> str:
+    """A date or time that a sentence's full stop follows, without its own ("2:58 p.m" then "."): never
+    "p.m.."."""
+    text = str(value)
+    return text[:-1] if text.endswith(".") else text
+
+
+@register.filter
 def flow_chart(charts: dict[str, Any], table_id: str) -> dict[str, Any] | None:
     return charts.get(table_id) if charts else None
 

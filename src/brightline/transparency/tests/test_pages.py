@@ -217,3 +217,14 @@ def test_the_pdf_is_a_printable_document(client: Client, period_key: str) -> Non
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_time_a_report_was_computed_ends_its_sentence_with_one_full_stop(
+    client: Client, period_key: str
+) -> None:
+    from brightline.transparency.templatetags.transparency import before_full_stop
+
+    assert before_full_stop("Dec. 3, 2026, 2:58 p.m.") == "Dec. 3, 2026, 2:58 p.m"
+    assert before_full_stop("3 de diciembre de 2026 a las 14:58") == "3 de diciembre de 2026 a las 14:58"
+    page = client.get(f"/transparency/{period_key}/").content.decode()
+    assert ".m.." not in page
