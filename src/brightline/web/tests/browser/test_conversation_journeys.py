@@ -87,7 +87,7 @@ def test_clarify_answer_extend_assign_find_and_export(world: World, visit: Any) 
     with page.expect_download() as download:
         page.click("button:has-text('Download as CSV')")
     text = open(download.value.path(), encoding="utf-8").read()  # noqa: SIM115
-    assert text.startswith("reference,") and request.reference in text
+    assert text.startswith("Reference,Received,") and request.reference in text and "_" not in text
 
 
 def test_reconsideration_asked_and_decided(world: World, visit: Any) -> None:
