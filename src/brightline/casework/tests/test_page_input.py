@@ -42,10 +42,16 @@ def test_a_bad_number_is_an_error_naming_the_field(world: World, value: str) -> 
     response = portal.post(
         f"/portal/requests/{request.pk}/reconsider", {"items": [value], "reason": "Why?"}, follow=True
     )
-    assert response.status_code == 200 and "Choose records of this request from the list." in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Choose records of this request from the list." in response.content.decode()
+    )
     assert not request.reconsiderations.exists()
     response = office.post(f"/office/requests/{request.pk}/release/confirm", {"items": [value]}, follow=True)
-    assert response.status_code == 200 and "Choose records of this request from the list." in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Choose records of this request from the list." in response.content.decode()
+    )
     assert not request.items.filter(state="released").exists()
 
 
